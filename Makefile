@@ -1,0 +1,51 @@
+# The two commands a user needs: `make demo` runs the platform, `make test` runs the checks and tests.
+# Both set everything up on a machine that has only Python 3.11+, Node/npm and make: uv (installed
+# with pip into .tools/ when it is not on the PATH), the Python environment from uv.lock, the npm
+# packages from package-lock.json, and the site's static assets.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+RUN := $(UV) run --frozen
+PYTEST_ARGS ?=
+
+.PHONY: demo test check pytest setup assets docs clean
+
+demo: setup
+	$(RUN) vawg demo
+
+test: check pytest
+
+setup: .venv/.synced build/static/BUILD.json
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+build/static/BUILD.json: node_modules/.package-lock.json scripts/build-assets.mjs $(wildcard src/vawg_site/static_src/*)
+	npm run --silent build
+
+assets: build/static/BUILD.json
+
+check: setup
+	$(RUN) ruff check src tests bench
+	$(RUN) ruff format --check src tests bench
+	$(RUN) mypy
+	$(RUN) vawg manage makemigrations --check --dry-run
+	$(RUN) vawg docs --check
+
+pytest: setup
+	$(RUN) pytest $(PYTEST_ARGS)
+
+docs: setup
+	$(RUN) vawg docs
+
+clean:
+	rm -rf .venv .tools node_modules build var

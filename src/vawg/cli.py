@@ -1,0 +1,201 @@
+"""The ``vawg`` command: thin shells over the core and the site's services.
+
+Commands that need the database (``demo``, ``serve``, ``ingest``, ``manage``) import the Django
+project only when they run, so that ``import vawg.cli`` stays free of Django. Exit codes follow
+``../shared/CONTRACT.md``: 0 done, 2 the user's input is wrong (one line on stderr), 1 anything
+else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from vawg import __version__
+from vawg.errors import UserInputError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _site(name: str) -> Handler:
+    def run(args: argparse.Namespace) -> int:
+        from vawg_site import commands
+
+        handler: Handler = getattr(commands, name)
+        return handler(args)
+
+    return run
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from vawg import synth
+
+    return synth.command(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole ``vawg`` command line, also used to generate ``docs/cli.md``."""
+    parser = argparse.ArgumentParser(
+        prog="vawg",
+        description="Analytics and public site for a police force's plan to tackle violence "
+        "against women and girls.",
+    )
+    parser.add_argument("--version", action="version", version=f"vawg {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo",
+        help="set up everything on a fresh clone and serve the site",
+        description="Create the embedded database, load the real data found (--data-dir, else "
+        "$VAWG_DATA_DIR, else ../shared/data), generate a synthetic force when no force extract "
+        "is given, and serve the site on http://HOST:PORT/ until stopped.",
+    )
+    demo.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
+    demo.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
+    demo.add_argument("--data-dir", type=Path, help="folder of real open data")
+    demo.add_argument(
+        "--force-extract",
+        type=Path,
+        help="a force extract folder to load instead of generating a synthetic one",
+    )
+    demo.add_argument(
+        "--synth-size",
+        choices=["small", "london"],
+        default="london",
+        help="size of the synthetic force generated when none is given (default london)",
+    )
+    demo.add_argument(
+        "--no-serve", action="store_true", help="set up and load, then stop without serving"
+    )
+    demo.set_defaults(handler=_site("demo"))
+
+    serve = sub.add_parser(
+        "serve",
+        help="serve the site on the configured database",
+        description="Serve the site with gunicorn on the configured database.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, default=3, help="worker processes (default 3)")
+    serve.set_defaults(handler=_site("serve"))
+
+    ingest = sub.add_parser(
+        "ingest",
+        help="load data files into the database",
+        description="Load data files into the configured database. Loading "
+        "the same files again loads nothing new.",
+    )
+    ingest_sub = ingest.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    for source, text in (
+        (
+            "police-uk",
+            "data.police.uk street-level CSV (.csv, .csv.gz, a folder, the archive "
+            ".zip) and API crimes-street JSON",
+        ),
+        (
+            "mps-vawg",
+            "the Met's VAWG offence and victim extracts (London Datastore; .parquet or .csv)",
+        ),
+        ("force", "a force extract folder (crimes, people, involvements, orders)"),
+    ):
+        p = ingest_sub.add_parser(source, help=text, description=f"Load {text}.")
+        p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+        p.add_argument(
+            "--json",
+            action="store_true",
+            help="print one JSON object with the "
+            "counts read, loaded, duplicates and rejected, and nothing else",
+        )
+        p.set_defaults(handler=_site("ingest"))
+
+    synth = sub.add_parser(
+        "synth",
+        help="write a synthetic force extract",
+        description="Write a synthetic force extract (crimes, people, involvements, orders) "
+        "calibrated to public figures for the Met. Deterministic by seed.",
+    )
+    synth.add_argument("--out", type=Path, required=True, help="folder to write")
+    synth.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    synth.add_argument(
+        "--size",
+        choices=["small", "london"],
+        default="small",
+        help="small (a few thousand crimes, for tests) or london (the Met's scale); default small",
+    )
+    synth.add_argument("--years", type=int, default=1, help="years of records (default 1)")
+    synth.add_argument(
+        "--end-date",
+        default=None,
+        help="last recorded date, YYYY-MM-DD "
+        "(default 2025-08-31, the end of the Met's published series)",
+    )
+    synth.add_argument(
+        "--disparity",
+        type=float,
+        default=1.0,
+        help="relative rate of "
+        "offending injected for one ethnic group (1.0, the default, injects none)",
+    )
+    synth.add_argument(
+        "--disparity-group",
+        default="B",
+        help="the force ethnicity code that --disparity applies to (default B)",
+    )
+    synth.add_argument(
+        "--data-dir",
+        type=Path,
+        help="real data folder for calibration "
+        "(default $VAWG_DATA_DIR, else ../shared/data); without it the shipped "
+        "calibration summary is used",
+    )
+    synth.add_argument(
+        "--report",
+        action="store_true",
+        help="print each calibration target beside the generated value",
+    )
+    synth.set_defaults(handler=_synth)
+
+    manage = sub.add_parser(
+        "manage",
+        help="run a Django management command",
+        description="Run a Django management command on the site, e.g. "
+        "`vawg manage createsuperuser`.",
+    )
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    manage.set_defaults(handler=_site("manage"))
+
+    docs = sub.add_parser(
+        "docs",
+        help="regenerate the generated docs",
+        description="Write docs/cli.md (from --help) and docs/settings.md "
+        "(from the settings table).",
+    )
+    docs.add_argument("--out", type=Path, default=Path("docs"), help="docs folder (default docs)")
+    docs.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 if a generated page is stale instead of writing it",
+    )
+    docs.set_defaults(handler=_site("docs"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``vawg`` with ``argv`` (default: the process arguments) and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except UserInputError as error:
+        print(f"vawg: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("vawg: stopped", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

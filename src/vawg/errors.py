@@ -1,0 +1,6 @@
+"""Errors the user can fix. The ``vawg`` command turns one into exit code 2 and a one-line message
+on standard error, with no traceback (``../shared/CONTRACT.md`` section 1)."""
+
+
+class UserInputError(Exception):
+    """The user's input is wrong: a missing file, a bad option value, a file that cannot be read."""

@@ -1,0 +1,90 @@
+"""The ``vawg`` subcommands that need the Django project: demo, serve, ingest, manage, docs.
+
+Each is a thin shell over a service; :mod:`vawg.cli` imports this module only when one of them
+runs, so that the analytics core stays free of Django.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+
+def setup_django() -> None:
+    """Configure Django for a command run outside ``manage.py``."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vawg_site.config.settings")
+    import django
+
+    django.setup()
+
+
+def ingest(args: argparse.Namespace) -> int:
+    setup_django()
+    from vawg_site.ingest.cli import run
+
+    return run(args)
+
+
+def manage(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vawg_site.config.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["vawg manage", *args.args])
+    return 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from vawg.paths import data_dir_default
+
+    setup_django()
+    from vawg_site.demo import demo_prepare
+
+    data_dir = Path(args.data_dir).resolve() if args.data_dir else data_dir_default()
+    steps = demo_prepare(
+        data_dir=data_dir, force_extract=args.force_extract, synth_size=args.synth_size
+    )
+    if args.no_serve:
+        return 0
+    return serve_forever(host=args.host, port=args.port, workers=2, steps=steps)
+
+
+def serve(args: argparse.Namespace) -> int:
+    setup_django()
+    return serve_forever(host=args.host, port=args.port, workers=args.workers)
+
+
+def serve_forever(*, host: str, port: int, workers: int, steps: object | None = None) -> int:
+    """Serve the site with gunicorn until stopped (Ctrl+C)."""
+    import sys
+
+    from gunicorn.app.base import BaseApplication
+
+    from vawg_site.config.wsgi import application
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", 4)
+            self.cfg.set("accesslog", None)
+            self.cfg.set("errorlog", "-")
+            self.cfg.set("loglevel", "warning")
+
+        def load(self) -> object:
+            return application
+
+    print(
+        f"Serving the vawg site on http://{host}:{port}/ (press Ctrl+C to stop)",
+        file=sys.stderr,
+        flush=True,
+    )
+    Server().run()
+    return 0
+
+
+def docs(args: argparse.Namespace) -> int:
+    from vawg_site.docs_gen import docs_write
+
+    return docs_write(out=args.out, check=args.check)

@@ -1,0 +1,212 @@
+"""``vawg demo``: everything a fresh clone needs, then the site.
+
+Migrates the embedded database, loads the real open data it finds, generates and loads a synthetic
+force when no force extract is given, and serves the site. Every step says what it is doing and how
+long it took; loads show a progress bar. A second run skips files it has already loaded (it keeps
+their fingerprints in ``VAWG_HOME/demo-state.json``), so it starts serving within seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.conf import settings
+
+STATE_FILE = "demo-state.json"
+SYNTHETIC_MARKER = "force_is_synthetic"
+
+
+@dataclass(frozen=True)
+class RealFiles:
+    """The real data files found in a data folder, by loader."""
+
+    mps_vawg: list[Path]
+    police_uk: list[Path]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.mps_vawg or self.police_uk)
+
+
+def real_files_find(*, data_dir: Path) -> RealFiles:
+    """The loadable files under ``data_dir`` (the layout of ``../shared/data``).
+
+    police.uk street-level CSVs and API JSON are taken; outcomes and stop-and-search files are left
+    to ``vawg ingest`` (they are not street-level crimes). The republished snapshot in
+    ``police_uk/alt_snapshot`` is loaded after the first download of the same month, as a force's
+    analyst would when the archive is refreshed.
+    """
+    mps = [data_dir / "mps" / name for name in ("vawg-offences.parquet", "vawg-victims.parquet")]
+    police = data_dir / "police_uk"
+    street: list[Path] = []
+    if police.is_dir():
+        street += sorted(police.glob("*-street.csv*"))
+        street += sorted((police / "api").glob("*.json*"))
+        street += sorted((police / "alt_snapshot").glob("*-street.csv*"))
+    return RealFiles(mps_vawg=[p for p in mps if p.is_file()], police_uk=street)
+
+
+def fingerprint(path: Path) -> str:
+    stat = path.stat()
+    return f"{path.resolve()}:{stat.st_size}:{int(stat.st_mtime)}"
+
+
+class Steps:
+    """Numbered progress lines on a stream: ``[2/5] Loading ... done in 3.1 s``."""
+
+    def __init__(self, total: int, stream: TextIO = sys.stderr) -> None:
+        self.total = total
+        self.number = 0
+        self.stream = stream
+
+    @contextmanager
+    def step(self, title: str) -> Iterator[None]:
+        self.number += 1
+        print(f"[{self.number}/{self.total}] {title} ...", file=self.stream, flush=True)
+        started = time.perf_counter()
+        yield
+        print(f"      done in {time.perf_counter() - started:.1f} s", file=self.stream, flush=True)
+
+    def say(self, text: str) -> None:
+        print(f"      {text}", file=self.stream, flush=True)
+
+
+def progress_bar(description: str, stream: TextIO = sys.stderr) -> Any:
+    """A tqdm bar for a load, in rows; the loaders call ``bar.update(rows)``."""
+    from tqdm import tqdm
+
+    return tqdm(
+        desc=f"      {description}",
+        unit=" rows",
+        unit_scale=True,
+        file=stream,
+        mininterval=0.5,
+        leave=False,
+    )
+
+
+class State:
+    """Which files the demo has already loaded into this database."""
+
+    def __init__(self, home: Path) -> None:
+        self.path = home / STATE_FILE
+        self.loaded: set[str] = set()
+        if self.path.is_file():
+            self.loaded = set(json.loads(self.path.read_text()).get("loaded", []))
+
+    def pending(self, paths: list[Path]) -> list[Path]:
+        return [p for p in paths if fingerprint(p) not in self.loaded]
+
+    def mark(self, paths: list[Path]) -> None:
+        self.loaded.update(fingerprint(p) for p in paths)
+        self.path.write_text(json.dumps({"loaded": sorted(self.loaded)}, indent=1))
+
+
+def demo_prepare(
+    *,
+    data_dir: Path,
+    force_extract: Path | None,
+    synth_size: str,
+    say: Callable[[str], None] | None = None,
+) -> Steps:
+    """Migrate, load the real data found and a force extract; return the steps taken so far."""
+    from django.core.management import call_command
+
+    from vawg_site.ingest import services
+
+    home = Path(settings.VAWG_HOME)
+    home.mkdir(parents=True, exist_ok=True)
+    state = State(home)
+    files = real_files_find(data_dir=data_dir)
+    steps = Steps(total=6)
+
+    with steps.step(f"Preparing the database ({_database_label()})"):
+        call_command("migrate", interactive=False, verbosity=0)
+
+    with steps.step(f"Loading the Met's VAWG counts from {data_dir / 'mps'}"):
+        pending = state.pending(files.mps_vawg)
+        if not files.mps_vawg:
+            steps.say(_no_real_data_message(data_dir))
+        elif not pending:
+            steps.say("already loaded")
+        else:
+            bar = progress_bar("rows")
+            result = services.mps_vawg_load(paths=pending, progress=bar.update)
+            bar.close()
+            state.mark(pending)
+            steps.say(_result_line(result))
+
+    with steps.step(f"Loading data.police.uk street-level crimes from {data_dir / 'police_uk'}"):
+        pending = state.pending(files.police_uk)
+        if not files.police_uk:
+            steps.say(_no_real_data_message(data_dir))
+        elif not pending:
+            steps.say("already loaded")
+        else:
+            bar = progress_bar("rows")
+            result = services.police_uk_load(paths=pending, progress=bar.update)
+            bar.close()
+            state.mark(pending)
+            steps.say(_result_line(result))
+
+    marker = home / SYNTHETIC_MARKER
+    if force_extract is not None:
+        extract = force_extract
+        with steps.step(f"Using the force extract {extract}"):
+            if marker.exists():
+                marker.unlink()
+    else:
+        extract = home / f"synthetic-force-{synth_size}"
+        with steps.step(f"Generating a synthetic force ({synth_size}) in {extract}"):
+            if (extract / "MANIFEST.json").is_file():
+                steps.say("already generated")
+            else:
+                from vawg import synth
+
+                calibration = synth.calibration_default(data_dir=data_dir)
+                synth.write_extract(
+                    out=extract, seed=1, size=synth_size, years=1, calibration=calibration
+                )
+            marker.write_text("The force records in this database are generated, not real.\n")
+
+    with steps.step("Loading the force extract"):
+        crimes = [p for p in extract.glob("crimes.*")]
+        pending = state.pending(crimes)
+        if not pending:
+            steps.say("already loaded")
+        else:
+            bar = progress_bar("rows")
+            result = services.force_load(path=extract, progress=bar.update)
+            bar.close()
+            state.mark(pending)
+            steps.say(_result_line(result))
+    return steps
+
+
+def _database_label() -> str:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"SQLite at {db['NAME']}"
+    return f"PostgreSQL database {db['NAME']} on {db.get('HOST') or 'localhost'}"
+
+
+def _result_line(result: Any) -> str:
+    return (
+        f"read {result.read:,}, loaded {result.loaded:,}, duplicates {result.duplicates:,}, "
+        f"rejected {result.rejected:,}"
+    )
+
+
+def _no_real_data_message(data_dir: Path) -> str:
+    return (
+        f"No real data found in {data_dir}. Pages built on it will say so. To add it, set "
+        "VAWG_DATA_DIR (or pass --data-dir) to a folder laid out like the project's shared data "
+        "(mps/, police_uk/, geo/): see README, 'Where the data comes from'."
+    )
