@@ -1,0 +1,93 @@
+"""The synthetic force generator: a force extract (CONTRACT.md section 2) shaped like the Met's.
+
+It writes crimes, people, involvements and protective orders for a window of whole years, with the
+Met's VAWG offence mix and ward distribution over the last 12 published months (London Datastore),
+about 35,000 named suspects a year (Met, DOMAIN.md 1.1), the concentration of repeat offending and
+harm found in Thames Valley (Barnham, Barnes & Sherman 2017, "Targeting escalation in intimate
+partner violence"), Home Office outcome types and delays, and protective orders. Every number not
+taken from a publication is marked provisional in ``docs/synth.md``. The result is synthetic: it
+describes no real person or crime, and says so in its ``MANIFEST.json``.
+
+Method: calibration (:mod:`vawg.synth.calibration`), generation (:mod:`vawg.synth.generate`),
+placement in ward polygons (:mod:`vawg.synth.places`) and the check of each target
+(:mod:`vawg.synth.report`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import date
+
+from vawg.errors import UserInputError
+from vawg.synth.calibration import (
+    Calibration,
+    OffenceCount,
+    WardWeight,
+    calibration_from_data,
+    calibration_from_json,
+    calibration_load,
+    calibration_shipped,
+    calibration_to_json,
+    ward_counts_match,
+)
+from vawg.synth.generate import SynthSummary, offence_types, write_extract
+from vawg.synth.places import points_from_table, points_in_wards
+from vawg.synth.report import ReportRow, report, report_format
+
+__all__ = [
+    "Calibration",
+    "OffenceCount",
+    "ReportRow",
+    "SynthSummary",
+    "WardWeight",
+    "calibration_from_data",
+    "calibration_from_json",
+    "calibration_load",
+    "calibration_shipped",
+    "calibration_to_json",
+    "command",
+    "offence_types",
+    "points_from_table",
+    "points_in_wards",
+    "report",
+    "report_format",
+    "ward_counts_match",
+    "write_extract",
+]
+
+END_DATE_DEFAULT = date(2025, 8, 31)
+
+
+def command(args: argparse.Namespace) -> int:
+    """``vawg synth``: write the extract, print a one-line summary (and the report) and return 0."""
+    clock = time.perf_counter()
+    try:
+        end = date.fromisoformat(args.end_date) if args.end_date else END_DATE_DEFAULT
+    except ValueError as error:
+        raise UserInputError(f"--end-date must be YYYY-MM-DD, not {args.end_date}") from error
+    calibration = calibration_load(data_dir=args.data_dir)
+    loaded = time.perf_counter() - clock
+    summary = write_extract(
+        out=args.out,
+        seed=args.seed,
+        size=args.size,
+        years=args.years,
+        end_date=end,
+        disparity=args.disparity,
+        disparity_group=args.disparity_group,
+        calibration=calibration,
+    )
+    if args.report:
+        print(report_format(rows=report(summary=summary, calibration=calibration)))
+    counts = summary.row_counts
+    print(
+        f"vawg synth: wrote {counts['vawg_offences']:,} VAWG + {counts['precursor_offences']:,} "
+        f"precursor crimes, {counts['people']:,} people, {counts['orders']:,} orders to "
+        f"{summary.out} ({summary.start_date}..{summary.end_date}, seed {summary.seed}); "
+        f"calibration: {calibration.source}; {loaded:.1f}s calibration + "
+        f"{summary.seconds:.1f}s generation",
+        file=sys.stderr,
+    )
+    return 0
