@@ -1,0 +1,253 @@
+"""What every reader shares: rejections, the result of a read, and opening files as text.
+
+Files arrive plain, gzip-compressed, inside a ``.zip`` archive (with nested folders, as the
+data.police.uk archive is), with or without a UTF-8 byte-order mark, with CRLF or LF line ends, and
+now and then in Windows-1252 or Latin-1 rather than UTF-8. :func:`source_files` turns the paths a
+user gives into a sorted list of :class:`SourceFile` objects and :func:`text_decode` turns bytes
+into text. :func:`csv_rows` splits CSV text into rows, keeping each row's physical line number so
+that a rejection can point the analyst at the line to correct.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from vawg.errors import UserInputError
+
+RAW_MAX_CHARS = 2000
+"""Longest raw row text kept with a rejection (characters)."""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One row that was read but not loaded, and why.
+
+    ``line`` is the 1-based physical line of a CSV row (the header is line 1), or the 1-based
+    record number in a JSON array or Parquet file.
+    """
+
+    file: str
+    line: int
+    reason: str
+    raw: str = ""
+
+    def as_dict(self) -> dict[str, str | int]:
+        """The public form used by ``--json``: file, line and reason (not the raw row)."""
+        return {"file": self.file, "line": self.line, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file that was recognised but not loaded (e.g. a police.uk outcomes file)."""
+
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """Normalised rows from one or more files.
+
+    ``read == rows.height + duplicates + len(rejections)`` always holds: every row read is either
+    in ``rows``, or was a repeat of a row with the same identity (the last one is kept), or was
+    rejected with a reason.
+    """
+
+    rows: pl.DataFrame
+    read: int
+    duplicates: int
+    rejections: tuple[Rejection, ...]
+    skipped: tuple[SkippedFile, ...] = ()
+    notices: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One readable file: a plain or gzip file on disk, or a member of a zip archive."""
+
+    name: str
+    """What a user sees in messages: the path, or ``archive.zip!folder/member.csv``."""
+    path: Path
+    member: str | None = None
+
+    @property
+    def inner_name(self) -> str:
+        """The file's own name without ``.gz`` (``2023-03-x-street.csv``), lower case."""
+        name = (self.member or self.path.name).rsplit("/", 1)[-1].lower()
+        return name[:-3] if name.endswith(".gz") else name
+
+    def read_bytes(self) -> bytes:
+        """The file's bytes, decompressed; a file that cannot be read raises UserInputError."""
+        try:
+            if self.member is None:
+                data = self.path.read_bytes()
+            else:
+                with zipfile.ZipFile(self.path) as archive:
+                    data = archive.read(self.member)
+            if data[:2] == b"\x1f\x8b":
+                data = gzip.decompress(data)
+        except (OSError, EOFError, zipfile.BadZipFile, KeyError) as error:
+            raise UserInputError(f"cannot read {self.name}: {error}") from error
+        return data
+
+
+def text_decode(data: bytes) -> str:
+    """Decode file bytes: UTF-8 (a leading byte-order mark is dropped), else Windows-1252/Latin-1.
+
+    >>> text_decode(b"\\xef\\xbb\\xbfCrime ID,Month")
+    'Crime ID,Month'
+    >>> text_decode("Caf\\u00e9".encode("cp1252"))
+    'Café'
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def source_files(paths: Iterable[Path], *, accept: Callable[[str], bool]) -> list[SourceFile]:
+    """The files named by ``paths``: files as given, folders searched recursively (sorted by their
+    path inside the folder), and ``.zip`` archives opened (members sorted by name).
+
+    ``accept`` is given a lower-case file name without ``.gz`` and says whether to take it from a
+    folder or archive; a file named directly is always taken. A path that does not exist raises
+    :class:`~vawg.errors.UserInputError`.
+    """
+    found: list[SourceFile] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if child.suffix.lower() == ".zip":
+                    found.extend(_zip_members(child, accept))
+                elif accept(_plain_name(child.name)):
+                    found.append(SourceFile(name=str(child), path=child))
+        elif path.is_file():
+            if path.suffix.lower() == ".zip":
+                found.extend(_zip_members(path, accept))
+            else:
+                found.append(SourceFile(name=str(path), path=path))
+        else:
+            raise UserInputError(f"no such file or folder: {path}")
+    return found
+
+
+def _plain_name(name: str) -> str:
+    name = name.lower()
+    return name[:-3] if name.endswith(".gz") else name
+
+
+def _zip_members(path: Path, accept: Callable[[str], bool]) -> list[SourceFile]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = sorted(info.filename for info in archive.infolist() if not info.is_dir())
+    except (OSError, zipfile.BadZipFile) as error:
+        raise UserInputError(f"cannot open archive {path}: {error}") from error
+    return [
+        SourceFile(name=f"{path}!{name}", path=path, member=name)
+        for name in names
+        if accept(_plain_name(name.rsplit("/", 1)[-1])) and "__MACOSX" not in name
+    ]
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """A CSV file split into a header and string columns, with each row's physical line."""
+
+    header: tuple[str, ...]
+    rows: pl.DataFrame
+    """One string column per header name (stripped of surrounding spaces), plus ``_line``."""
+    rejections: tuple[Rejection, ...]
+    """Rows whose number of fields differs from the header's."""
+
+
+def csv_rows(text: str, *, file: str) -> CsvTable:
+    """Split CSV ``text`` into a header and rows of strings.
+
+    Fields are stripped of surrounding white space; blank lines are skipped (they are not rows);
+    a row with more or fewer fields than the header is rejected with its line number.
+
+    >>> t = csv_rows("a,b\\r\\n1,2\\r\\n\\r\\n3\\r\\n", file="x.csv")
+    >>> t.rows.rows(), [r.line for r in t.rejections]
+    ([('1', '2', 2)], [4])
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = tuple(name.strip() for name in next(reader))
+    except StopIteration:
+        return CsvTable((), pl.DataFrame({"_line": pl.Series([], dtype=pl.Int64)}), ())
+    except csv.Error as error:
+        raise UserInputError(f"{file}: not a CSV file ({error})") from error
+    width = len(header)
+    columns: list[list[str]] = [[] for _ in range(width)]
+    lines: list[int] = []
+    rejections: list[Rejection] = []
+    start = reader.line_num + 1
+    try:
+        for row in reader:
+            line = start
+            start = reader.line_num + 1
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if len(row) != width:
+                rejections.append(
+                    Rejection(
+                        file,
+                        line,
+                        f"{len(row)} fields where the header has {width}",
+                        ",".join(row)[:RAW_MAX_CHARS],
+                    )
+                )
+                continue
+            for values, value in zip(columns, row, strict=True):
+                values.append(value.strip())
+            lines.append(line)
+    except csv.Error as error:
+        raise UserInputError(
+            f"{file}, line {reader.line_num}: cannot parse CSV ({error})"
+        ) from error
+    if len(set(header)) != width:
+        raise UserInputError(f"{file}: the header repeats a column name")
+    data: dict[str, pl.Series] = {
+        name: pl.Series(name, values, dtype=pl.String)
+        for name, values in zip(header, columns, strict=True)
+    }
+    data["_line"] = pl.Series("_line", lines, dtype=pl.Int64)
+    return CsvTable(header, pl.DataFrame(data), tuple(rejections))
+
+
+def raw_rows(frame: pl.DataFrame, columns: Sequence[str]) -> list[str]:
+    """Each row of ``frame`` re-joined as comma-separated text, for a rejection's ``raw``."""
+    if frame.height == 0:
+        return []
+    joined = frame.select(
+        pl.concat_str([pl.col(c).cast(pl.String).fill_null("") for c in columns], separator=",")
+    ).to_series()
+    return [text[:RAW_MAX_CHARS] for text in joined.to_list()]
+
+
+def rejections_from(
+    frame: pl.DataFrame, *, file: str | None = None, columns: Sequence[str]
+) -> list[Rejection]:
+    """Rejections for the rows of ``frame`` (which has ``_reason``, ``_line`` and ``_file`` when
+    ``file`` is None), with the listed ``columns`` joined as raw text."""
+    raws = raw_rows(frame, columns)
+    files = [file] * frame.height if file is not None else frame["_file"].to_list()
+    return [
+        Rejection(f, int(line), str(reason), raw)
+        for f, line, reason, raw in zip(
+            files, frame["_line"].to_list(), frame["_reason"].to_list(), raws, strict=True
+        )
+    ]

@@ -1,0 +1,311 @@
+"""Reader for the Met's VAWG offence and victim counts (London Datastore), as long tables.
+
+Each extract (``vawg-offences``, ``vawg-victims``; Parquet, or CSV with the same columns) holds
+several breakdowns of the same crimes, told apart by its ``sheet`` column: by location (borough,
+ward), by classification (offence group, offence, Home Office detail, VAWG offence), by victim age
+group and by victim ethnic group. Sheets are kept apart and never summed together. The sheet name
+gives the measure (``Offence count ...`` -> offences, ``Victim count ...`` -> victims) and the
+breakdown (``location``, ``classification``, ``age``, ``ethnicity``).
+
+Identity is the full natural key (measure, sheet, recorded month, committed month, BCU, borough,
+ward name, the four offence columns, age group, ethnic group), stored as its SHA-1
+``natural_key``; a key repeated within a load keeps the last row. Counts are as published
+(aggregates, not incidents). The committed month is kept as published, including the placeholder
+years (1900...) the Met uses for an unknown date of offence. Ward names are matched to 2024 ward
+codes by :mod:`vawg.ingest.wards`; names of wards abolished before 2024 stay unmatched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from vawg.errors import UserInputError
+from vawg.ingest.common import (
+    ReadResult,
+    Rejection,
+    SourceFile,
+    csv_rows,
+    rejections_from,
+    source_files,
+    text_decode,
+)
+from vawg.ingest.wards import Ward, WardMatcher
+
+SOURCE_COLUMNS = {
+    "sheet": "sheet_raw",
+    "recorded_date_months": "month_raw",
+    "date_committed_from_date_months": "committed_raw",
+    "count": "count_raw",
+    "bcu_location": "bcu",
+    "borough_name": "borough",
+    "ward_name_clean_2": "ward_name",
+    "crimsec_group": "offence_group",
+    "crimseccodeexpansion": "offence",
+    "crimsec_offences": "offence_detail",
+    "vawg_offence": "vawg_offence",
+    "age_group": "age_group",
+    "ethnic_appearance_group_group": "ethnic_group",
+}
+"""Published column -> normalised column. The first four are required."""
+
+REQUIRED = ("sheet", "recorded_date_months", "count")
+
+_TEXT = (
+    "bcu",
+    "borough",
+    "ward_name",
+    "offence_group",
+    "offence",
+    "offence_detail",
+    "vawg_offence",
+    "age_group",
+    "ethnic_group",
+)
+
+COLUMNS = (
+    "natural_key",
+    "measure",
+    "sheet",
+    "month",
+    "committed_month",
+    *_TEXT,
+    "ward_code",
+    "count",
+)
+"""Columns of the normalised table: ``month``/``committed_month`` are ``pl.Date`` (first of the
+month; ``committed_month`` may be null), ``count`` is ``pl.Int64``, the rest strings ("" when
+blank)."""
+
+
+def sheet_parse(name: str) -> tuple[str, str] | None:
+    """(measure, sheet) for a published sheet name, or None when it is not recognised.
+
+    >>> sheet_parse("Offence count location"), sheet_parse("Victim count by ethnic group")
+    (('offences', 'location'), ('victims', 'ethnicity'))
+    """
+    text = name.strip().lower()
+    if text.startswith("offence"):
+        measure = "offences"
+    elif text.startswith("victim"):
+        measure = "victims"
+    else:
+        return None
+    for word, sheet in (
+        ("location", "location"),
+        ("classification", "classification"),
+        ("age", "age"),
+        ("ethnic", "ethnicity"),
+    ):
+        if word in text:
+            return measure, sheet
+    return None
+
+
+def _accept(name: str) -> bool:
+    return name.endswith((".parquet", ".csv"))
+
+
+def mps_vawg_read(
+    paths: Iterable[Path],
+    *,
+    wards: Sequence[Ward] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ReadResult:
+    """Read and normalise the VAWG extracts named by ``paths``.
+
+    With ``wards`` (2024 wards, see :func:`vawg.ingest.wards.ward_lookup_read`), ward names are
+    matched to ``ward_code``; the notices then list the names that did not match. A file that
+    cannot be read raises :class:`~vawg.errors.UserInputError`.
+    """
+    files = source_files(paths, accept=_accept)
+    frames: list[pl.DataFrame] = []
+    rejections: list[Rejection] = []
+    read = 0
+    for done, source in enumerate(files, start=1):
+        frame, bad, count = _read_file(source)
+        read += count
+        rejections.extend(bad)
+        frames.append(frame)
+        if progress is not None:
+            progress(done, len(files))
+    rows = pl.concat(frames, how="vertical") if frames else _empty()
+    before = rows.height
+    rows = rows.unique(subset=["natural_key"], keep="last", maintain_order=True)
+    notices: list[str] = []
+    if wards is not None:
+        rows, notices = _match_wards(rows, wards)
+    else:
+        notices.append("no ward lookup given: ward codes left blank")
+    return ReadResult(rows, read, before - rows.height, tuple(rejections), (), tuple(notices))
+
+
+def _empty() -> pl.DataFrame:
+    schema: dict[str, pl.DataType] = {name: pl.String() for name in COLUMNS}
+    schema["month"] = pl.Date()
+    schema["committed_month"] = pl.Date()
+    schema["count"] = pl.Int64()
+    return pl.DataFrame(schema=schema)
+
+
+def _strings(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every column as text; dates as YYYY-MM-DD."""
+    out = []
+    for name, dtype in frame.schema.items():
+        column = pl.col(name)
+        if dtype == pl.Datetime or dtype == pl.Date:
+            out.append(column.dt.strftime("%Y-%m-%d").alias(name))
+        else:
+            out.append(column.cast(pl.String).alias(name))
+    return frame.select(out)
+
+
+def _read_file(source: SourceFile) -> tuple[pl.DataFrame, list[Rejection], int]:
+    data = source.read_bytes()
+    if source.inner_name.endswith(".parquet") or data[:4] == b"PAR1":
+        try:
+            table = pl.read_parquet(io.BytesIO(data))
+        except Exception as error:  # polars raises several error types for a bad file
+            raise UserInputError(f"cannot read {source.name} as Parquet: {error}") from error
+        frame = _strings(table).with_columns(
+            pl.int_range(1, table.height + 1, dtype=pl.Int64).alias("_line")
+        )
+        extra: list[Rejection] = []
+        header = table.columns
+    else:
+        csv_table = csv_rows(text_decode(data), file=source.name)
+        frame = csv_table.rows
+        extra = list(csv_table.rejections)
+        header = list(csv_table.header)
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise UserInputError(
+            f"{source.name}: not a Met VAWG extract (missing columns: {', '.join(missing)})"
+        )
+    known = [c for c in header if c in SOURCE_COLUMNS]
+    frame = frame.with_columns(
+        pl.concat_str([pl.col(c).fill_null("") for c in known], separator=",").alias("_raw")
+    ).select(
+        *[pl.col(c).alias(SOURCE_COLUMNS[c]) for c in known],
+        *[pl.lit("").alias(SOURCE_COLUMNS[c]) for c in SOURCE_COLUMNS if c not in header],
+        pl.col("_line"),
+        pl.col("_raw"),
+    )
+    frame, bad = _normalise(frame, file=source.name)
+    return frame, extra + bad, frame.height + len(bad) + len(extra)
+
+
+def _month(column: str) -> pl.Expr:
+    """The first day of the month of a ``YYYY-MM[-DD...]`` text column (null when not a date)."""
+    return pl.concat_str(pl.col(column).str.slice(0, 7), pl.lit("-01")).str.strptime(
+        pl.Date, "%Y-%m-%d", strict=False
+    )
+
+
+def _normalise(frame: pl.DataFrame, *, file: str) -> tuple[pl.DataFrame, list[Rejection]]:
+    parsed = {name: sheet_parse(name) for name in frame["sheet_raw"].drop_nulls().unique()}
+    measures = {k: v[0] for k, v in parsed.items() if v is not None}
+    sheets = {k: v[1] for k, v in parsed.items() if v is not None}
+    frame = frame.with_columns(
+        pl.col(c).fill_null("").str.strip_chars() for c in (*_TEXT, "sheet_raw", "count_raw")
+    ).with_columns(
+        pl.col("sheet_raw")
+        .replace_strict(measures, default=None, return_dtype=pl.String)
+        .alias("measure"),
+        pl.col("sheet_raw")
+        .replace_strict(sheets, default=None, return_dtype=pl.String)
+        .alias("sheet"),
+        _month("month_raw").alias("month"),
+        _month("committed_raw").alias("committed_month"),
+        pl.col("count_raw").str.replace(r"\.0+$", "").cast(pl.Int64, strict=False).alias("count"),
+    )
+    reason = (
+        pl.when(pl.col("sheet").is_null())
+        .then(pl.format("unknown sheet '{}'", pl.col("sheet_raw")))
+        .when(pl.col("month").is_null())
+        .then(pl.format("recorded month '{}' is not a date", pl.col("month_raw")))
+        .when(
+            pl.col("committed_month").is_null()
+            & (pl.col("committed_raw").fill_null("").str.strip_chars() != "")
+        )
+        .then(pl.format("committed month '{}' is not a date", pl.col("committed_raw")))
+        .when(pl.col("count").is_null())
+        .then(pl.format("count '{}' is not a whole number", pl.col("count_raw")))
+        .when(pl.col("count") < 0)
+        .then(pl.lit("count is negative"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+    frame = frame.with_columns(reason.alias("_reason"))
+    bad = rejections_from(
+        frame.filter(pl.col("_reason").is_not_null()), file=file, columns=["_raw"]
+    )
+    good = frame.filter(pl.col("_reason").is_null())
+    key_text = good.select(
+        pl.concat_str(
+            [
+                pl.col("measure"),
+                pl.col("sheet"),
+                pl.col("month").dt.strftime("%Y-%m"),
+                pl.col("committed_month").dt.strftime("%Y-%m").fill_null(""),
+                *[pl.col(c) for c in _TEXT],
+            ],
+            separator="\x1f",
+        )
+    ).to_series()
+    keys = [
+        hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+        for text in key_text.to_list()
+    ]
+    good = good.with_columns(
+        pl.Series("natural_key", keys, dtype=pl.String), pl.lit("").alias("ward_code")
+    )
+    return good.select(COLUMNS), bad
+
+
+def _match_wards(rows: pl.DataFrame, wards: Sequence[Ward]) -> tuple[pl.DataFrame, list[str]]:
+    matcher = WardMatcher(wards)
+    named = rows.filter(pl.col("ward_name") != "").select("borough", "ward_name").unique()
+    codes = matcher.codes(named.iter_rows())
+    lookup = pl.DataFrame(
+        {
+            "borough": [pair[0] for pair in codes],
+            "ward_name": [pair[1] for pair in codes],
+            "_code": [code or "" for code in codes.values()],
+        },
+        schema={"borough": pl.String, "ward_name": pl.String, "_code": pl.String},
+    )
+    rows = (
+        rows.join(lookup, on=["borough", "ward_name"], how="left", maintain_order="left")
+        .with_columns(pl.col("_code").fill_null("").alias("ward_code"))
+        .select(COLUMNS)
+    )
+    unmatched = sorted((b, w) for (b, w), code in codes.items() if code is None)
+    notices = []
+    if unmatched:
+        shown = "; ".join(f"{w} ({b})" for b, w in unmatched[:20])
+        more = f" and {len(unmatched) - 20} more" if len(unmatched) > 20 else ""
+        notices.append(
+            f"{len(unmatched)} of {len(codes)} ward names did not match a 2024 ward "
+            f"(wards abolished before 2024, or not wards): {shown}{more}"
+        )
+    return rows, notices
+
+
+def ward_code_share(rows: pl.DataFrame, *, measure: str = "offences", since: date) -> float:
+    """Share of the counts on the location sheet recorded on or after ``since`` that have a 2024
+    ward code (0..1; 0 when there are none)."""
+    located = rows.filter(
+        (pl.col("measure") == measure)
+        & (pl.col("sheet") == "location")
+        & (pl.col("month") >= since)
+    )
+    total = int(located["count"].sum())
+    if total == 0:
+        return 0.0
+    matched = int(located.filter(pl.col("ward_code") != "")["count"].sum())
+    return matched / total

@@ -1,0 +1,69 @@
+"""Admin pages for loads and the quarantine: list, filter, and export rejected rows as CSV."""
+
+from __future__ import annotations
+
+import csv
+from typing import TYPE_CHECKING
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from vawg_site.ingest.models import IngestRun, Rejection
+
+if TYPE_CHECKING:
+    _RunAdmin = admin.ModelAdmin[IngestRun]
+    _RejectionAdmin = admin.ModelAdmin[Rejection]
+    _RejectionInline = admin.TabularInline[Rejection, IngestRun]
+else:
+    _RunAdmin = _RejectionAdmin = admin.ModelAdmin
+    _RejectionInline = admin.TabularInline
+
+
+@admin.action(description="Export the selected rejected rows as CSV")
+def rejection_export(
+    modeladmin: _RejectionAdmin, request: HttpRequest, queryset: QuerySet[Rejection]
+) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="rejections.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["run", "source", "file", "line", "reason", "raw"])
+    for r in queryset.select_related("run").order_by("run_id", "file", "line"):
+        writer.writerow([r.run_id, r.run.source, r.file, r.line, r.reason, r.raw])
+    return response
+
+
+class RejectionInline(_RejectionInline):
+    model = Rejection
+    fields = ("file", "line", "reason")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    show_change_link = True
+    can_delete = False
+
+
+@admin.register(IngestRun)
+class IngestRunAdmin(_RunAdmin):
+    list_display = ("id", "source", "started_at", "read", "loaded", "duplicates", "rejected")
+    list_filter = ("source",)
+    readonly_fields = (
+        "source",
+        "started_at",
+        "finished_at",
+        "files",
+        "read",
+        "loaded",
+        "duplicates",
+        "rejected",
+    )
+    inlines = (RejectionInline,)
+
+
+@admin.register(Rejection)
+class RejectionAdmin(_RejectionAdmin):
+    list_display = ("run", "file", "line", "reason")
+    list_filter = ("run__source",)
+    search_fields = ("file", "reason", "raw")
+    readonly_fields = ("run", "file", "line", "reason", "raw")
+    actions = (rejection_export,)

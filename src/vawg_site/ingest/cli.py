@@ -1,0 +1,76 @@
+"""``vawg ingest police-uk|mps-vawg|force PATH... [--json]``: a thin shell over the services.
+
+With ``--json`` exactly one JSON object goes to standard output (``CONTRACT.md`` section 1);
+without it, a short summary. Progress goes to standard error, and only when standard error is a
+terminal (so ``--json`` output piped to a file stays clean either way). Input the user can fix
+raises :class:`vawg.errors.UserInputError` (exit code 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+
+from vawg.errors import UserInputError
+from vawg_site.ingest.services import (
+    LoadResult,
+    Progress,
+    force_load,
+    mps_vawg_load,
+    police_uk_load,
+)
+
+SHOWN_REJECTIONS = 10
+
+
+def _progress() -> Progress | None:
+    if not sys.stderr.isatty():
+        return None
+
+    stored = 0
+
+    def show(rows: int) -> None:
+        nonlocal stored
+        stored += rows
+        print(f"\rstored {stored:,} rows", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _load(args: argparse.Namespace, progress: Progress | None) -> LoadResult:
+    loaders: dict[str, Callable[[], LoadResult]] = {
+        "police-uk": lambda: police_uk_load(paths=list(args.paths), progress=progress),
+        "mps-vawg": lambda: mps_vawg_load(paths=list(args.paths), progress=progress),
+        "force": lambda: force_load(path=args.paths[0], progress=progress),
+    }
+    if args.source == "force" and len(args.paths) != 1:
+        raise UserInputError("ingest force takes one extract folder")
+    return loaders[args.source]()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run one ingest; returns the exit code (0)."""
+    progress = _progress()
+    result = _load(args, progress)
+    if progress is not None:
+        print(file=sys.stderr)
+    if args.json:
+        print(json.dumps(result.as_json()))
+        return 0
+    print(
+        f"{args.source}: read {result.read:,}, loaded {result.loaded:,} "
+        f"({result.updated:,} of them updated), duplicates {result.duplicates:,}, "
+        f"rejected {result.rejected:,} in {result.seconds:.1f} s"
+    )
+    for notice in result.notices:
+        print(f"  note: {notice}")
+    for rejection in result.rejections[:SHOWN_REJECTIONS]:
+        print(f"  rejected {rejection.file}:{rejection.line}: {rejection.reason}")
+    if result.rejected > SHOWN_REJECTIONS:
+        print(
+            f"  ... and {result.rejected - SHOWN_REJECTIONS:,} more rejections, kept in the "
+            f"quarantine (load run {result.run_id})"
+        )
+    return 0

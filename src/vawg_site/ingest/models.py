@@ -1,0 +1,33 @@
+"""A record of every load and a quarantine of every rejected row: nothing read is silently lost."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class IngestRun(models.Model):
+    source = models.CharField(max_length=16, help_text="police-uk, mps-vawg or force")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    files = models.JSONField(default=list)
+    read = models.PositiveIntegerField(default=0)
+    loaded = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["source", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.source} load {self.pk} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class Rejection(models.Model):
+    run = models.ForeignKey(IngestRun, on_delete=models.CASCADE, related_name="rejections")
+    file = models.CharField(max_length=512)
+    line = models.PositiveIntegerField(help_text="1-based line (or record number) in the file")
+    reason = models.CharField(max_length=255)
+    raw = models.TextField(blank=True, help_text="the row as read, for the analyst to correct")
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"

@@ -1,0 +1,100 @@
+"""Data already published by its owner, stored as published: data.police.uk street-level crimes
+and the Met's VAWG offence and victim counts from the London Datastore.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class StreetCrime(models.Model):
+    """One data.police.uk street-level record (CSV row or API ``crimes-street`` object).
+
+    Identity is (``crime_key``, ``month``): the Crime ID where there is one, else a stable key
+    computed from the row's content (anti-social behaviour and BTP rows have no Crime ID).
+    """
+
+    crime_key = models.CharField(max_length=80)
+    month = models.DateField(help_text="first day of the month the crime was recorded in")
+    crime_id = models.CharField(max_length=80, blank=True)
+    category = models.CharField(max_length=48, help_text="police.uk API slug, e.g. violent-crime")
+    reported_by = models.CharField(max_length=64, blank=True)
+    falls_within = models.CharField(max_length=64, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    location = models.CharField(max_length=255, blank=True)
+    lsoa_code = models.CharField(max_length=12, blank=True)
+    lsoa_name = models.CharField(max_length=96, blank=True)
+    last_outcome = models.CharField(max_length=128, blank=True)
+    context = models.TextField(blank=True)
+    location_type = models.CharField(
+        max_length=8, blank=True, help_text="Force or BTP (British Transport Police)"
+    )
+    source = models.CharField(max_length=8, help_text="csv or api")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["crime_key", "month"], name="streetcrime_identity"),
+        ]
+        indexes = [
+            models.Index(fields=["category", "month"]),
+            models.Index(fields=["month"]),
+            models.Index(fields=["lsoa_code"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.crime_key} ({self.month:%Y-%m})"
+
+
+class VawgCount(models.Model):
+    """One row of the Met's VAWG offences or victims extract, kept on its own sheet.
+
+    The extracts break the same offences down several ways (by location, by classification, by
+    victim age group, by victim ethnic group); each is a ``sheet`` and sheets are never summed
+    together.
+    """
+
+    class Measure(models.TextChoices):
+        OFFENCES = "offences"
+        VICTIMS = "victims"
+
+    class Sheet(models.TextChoices):
+        LOCATION = "location"
+        CLASSIFICATION = "classification"
+        AGE = "age"
+        ETHNICITY = "ethnicity"
+
+    natural_key = models.CharField(
+        max_length=40,
+        help_text="SHA-1 of the row's full natural key (vawg.ingest.mps_vawg): its identity",
+    )
+    measure = models.CharField(max_length=8, choices=Measure.choices)
+    sheet = models.CharField(max_length=16, choices=Sheet.choices)
+    month = models.DateField(help_text="first day of the month recorded")
+    committed_month = models.DateField(null=True, blank=True)
+    bcu = models.CharField(max_length=48, blank=True)
+    borough = models.CharField(max_length=48, blank=True)
+    ward_name = models.CharField(max_length=96, blank=True)
+    ward_code = models.CharField(max_length=9, blank=True, help_text="2024 ward code, when matched")
+    offence_group = models.CharField(max_length=96, blank=True)
+    offence = models.CharField(max_length=128, blank=True)
+    offence_detail = models.CharField(max_length=255, blank=True)
+    vawg_offence = models.CharField(max_length=128, blank=True)
+    age_group = models.CharField(max_length=32, blank=True)
+    ethnic_group = models.CharField(max_length=48, blank=True)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        # A UniqueConstraint rather than unique=True: on PostgreSQL the latter adds a second
+        # (LIKE) index that is never used for a hash and doubles the cost of a bulk load.
+        constraints = [
+            models.UniqueConstraint(fields=["natural_key"], name="vawgcount_identity"),
+        ]
+        indexes = [
+            models.Index(fields=["measure", "sheet", "borough", "month"]),
+            models.Index(fields=["measure", "sheet", "ward_code", "month"]),
+            models.Index(fields=["measure", "sheet", "month"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure}/{self.sheet} {self.month:%Y-%m}: {self.count}"

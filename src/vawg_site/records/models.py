@@ -1,0 +1,118 @@
+"""The force extract (``../shared/CONTRACT.md`` section 2): crimes, people, involvements, orders.
+
+This is personal data processed for law enforcement (DPA 2018 Part 3). Nothing here is shown on a
+public page except through ``vawg.disclosure``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Crime(models.Model):
+    crime_ref = models.CharField(max_length=64)
+    recorded_date = models.DateField()
+    committed_date = models.DateField(null=True, blank=True)
+    offence_code = models.CharField(
+        max_length=16, help_text="Home Office offence classification code"
+    )
+    offence_description = models.CharField(max_length=255, blank=True)
+    domestic_abuse = models.BooleanField(default=False)
+    easting = models.FloatField(null=True, blank=True, help_text="EPSG:27700 metres")
+    northing = models.FloatField(null=True, blank=True, help_text="EPSG:27700 metres")
+    outcome_code = models.CharField(
+        max_length=8, blank=True, help_text="Home Office outcome type; blank while open"
+    )
+    outcome_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        # References are unique through constraints rather than unique=True, which on PostgreSQL
+        # also builds a LIKE index that bulk loads pay for and no query uses.
+        constraints = [models.UniqueConstraint(fields=["crime_ref"], name="crime_ref_unique")]
+        indexes = [
+            models.Index(fields=["recorded_date"]),
+            models.Index(fields=["offence_code", "recorded_date"]),
+            models.Index(fields=["outcome_code"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.crime_ref
+
+
+class Person(models.Model):
+    class Sex(models.TextChoices):
+        FEMALE = "F", "Female"
+        MALE = "M", "Male"
+        OTHER = "X", "Other"
+        UNKNOWN = "U", "Unknown"
+
+    person_ref = models.CharField(max_length=64)
+    sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    ethnicity = models.CharField(max_length=16, blank=True, help_text="the force's own code")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person_ref"], name="person_ref_unique")]
+
+    def __str__(self) -> str:
+        return self.person_ref
+
+
+class Involvement(models.Model):
+    class Role(models.TextChoices):
+        VICTIM = "victim"
+        SUSPECT = "suspect"
+        OFFENDER = "offender"
+        WITNESS = "witness"
+
+    class Relationship(models.TextChoices):
+        PARTNER = "partner"
+        EX_PARTNER = "ex-partner"
+        FAMILY = "family"
+        ACQUAINTANCE = "acquaintance"
+        STRANGER = "stranger"
+        UNKNOWN = "unknown"
+
+    crime = models.ForeignKey(Crime, on_delete=models.CASCADE, related_name="involvements")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="involvements")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    relationship = models.CharField(max_length=16, choices=Relationship.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["crime", "person", "role"], name="involvement_unique"),
+        ]
+        indexes = [models.Index(fields=["person", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.role} in {self.crime_id}"
+
+
+class Order(models.Model):
+    class OrderType(models.TextChoices):
+        DVPN = "DVPN", "Domestic Violence Protection Notice"
+        DVPO = "DVPO", "Domestic Violence Protection Order"
+        DAPN = "DAPN", "Domestic Abuse Protection Notice"
+        DAPO = "DAPO", "Domestic Abuse Protection Order"
+        SPO = "SPO", "Stalking Protection Order"
+        SHPO = "SHPO", "Sexual Harm Prevention Order"
+        SRO = "SRO", "Sexual Risk Order"
+        RO = "RO", "Restraining Order"
+        NMO = "NMO", "Non-Molestation Order"
+
+    order_ref = models.CharField(max_length=64)
+    order_type = models.CharField(max_length=8, choices=OrderType.choices)
+    subject = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="orders_subject")
+    protected = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders_protecting"
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    breach_dates = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["order_ref"], name="order_ref_unique")]
+        indexes = [models.Index(fields=["order_type", "start_date"])]
+
+    def __str__(self) -> str:
+        return self.order_ref

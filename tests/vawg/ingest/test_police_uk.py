@@ -1,0 +1,195 @@
+"""police.uk reader on small hand-written files: CSV, gzip, zip with a nested folder, BOM, CRLF,
+blank and repeated Crime IDs, No Location rows, API JSON, and the files it skips."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zipfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from vawg.errors import UserInputError
+from vawg.ingest.police_uk import category_slug, police_uk_read
+
+COLP = "City of London Police,City of London Police"
+ROWS = [
+    f"id1,2023-03,{COLP},-0.100000,51.510000,On or near A Street,E01000001,City of London 001A,"
+    "Violence and sexual offences,Under investigation,",
+    f",2023-03,{COLP},-0.100000,51.510000,On or near A Street,E01000001,City of London 001A,"
+    "Anti-social behaviour,,",
+    f",2023-03,{COLP},-0.100000,51.510000,On or near A Street,E01000001,City of London 001A,"
+    "Anti-social behaviour,,",
+    f"id2,2023-03,{COLP},,,No Location,,,Theft from the person,Status update unavailable,",
+    f"id1,2023-03,{COLP},-0.100000,51.510000,On or near B Street,E01000001,City of London 001A,"
+    "Violence and sexual offences,Unable to prosecute suspect,",
+]
+
+
+def test_a_csv_is_normalised_with_its_identity_rules(tmp_path: Path, make_street_csv: Any) -> None:
+    street_csv = make_street_csv
+    path = tmp_path / "2023-03-city-of-london-street.csv"
+    path.write_bytes(street_csv(ROWS, bom=True, crlf=True))
+    result = police_uk_read([path])
+    assert (result.read, result.rows.height, result.duplicates, len(result.rejections)) == (
+        5,
+        4,
+        1,
+        0,
+    )
+    rows = {r["crime_key"]: r for r in result.rows.iter_rows(named=True)}
+    # the repeated Crime ID keeps the last row read
+    assert rows["id1"]["last_outcome"] == "Unable to prosecute suspect"
+    assert rows["id1"]["location"] == "On or near B Street"
+    assert rows["id1"]["category"] == "violent-crime"
+    assert rows["id1"]["month"] == date(2023, 3, 1)
+    # two identical rows without a Crime ID are both kept, told apart by an occurrence number
+    hashed = sorted(k for k in rows if k.startswith("sha1:"))
+    assert [k.rsplit(":", 1)[1] for k in hashed] == ["0", "1"]
+    assert hashed[0].split(":")[1] == hashed[1].split(":")[1]
+    # No Location: kept, without coordinates
+    assert rows["id2"]["longitude"] is None
+    assert rows["id2"]["latitude"] is None
+
+
+def test_content_keys_are_stable_and_ignore_row_position_and_outcome(
+    tmp_path: Path, make_street_csv: Any
+) -> None:
+    street_csv = make_street_csv
+    first = tmp_path / "a.csv"
+    second = tmp_path / "b.csv"
+    asb = ROWS[1]
+    other = f",2023-03,{COLP},-0.2,51.6,On or near C,E01000002,X,Anti-social behaviour,,"
+    first.write_bytes(street_csv([asb, other]))
+    later = asb[: -len(",,")] + ",Later outcome,"
+    second.write_bytes(street_csv([other, later]))
+    keys_a = set(police_uk_read([first]).rows["crime_key"].to_list())
+    keys_b = set(police_uk_read([second]).rows["crime_key"].to_list())
+    assert keys_a == keys_b
+
+
+def test_gzip_zip_with_nested_folder_and_folder_give_the_same_rows(
+    tmp_path: Path, make_street_csv: Any
+) -> None:
+    street_csv = make_street_csv
+    data = street_csv(ROWS, crlf=False)
+    plain = tmp_path / "plain" / "2023-03-city-of-london-street.csv"
+    plain.parent.mkdir()
+    plain.write_bytes(data)
+    gz = tmp_path / "2023-03-city-of-london-street.csv.gz"
+    gz.write_bytes(gzip.compress(data))
+    archive = tmp_path / "archive.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("2023-03/2023-03-city-of-london-street.csv", data)
+    results = [police_uk_read([p]) for p in (plain.parent, gz, archive)]
+    frames = [r.rows.drop("crime_key").sort("location", "category") for r in results]
+    assert all(f.equals(frames[0]) for f in frames)
+    assert results[2].rows.height == 4
+
+
+def test_bad_rows_are_rejected_with_their_line(tmp_path: Path, make_street_csv: Any) -> None:
+    street_csv = make_street_csv
+    path = tmp_path / "x.csv"
+    rows = [
+        ROWS[0],
+        f"id3,2023-13,{COLP},-0.1,51.5,L,E1,N,Drugs,,",
+        f"id4,2023-03,{COLP},-0.1,51.5,L,E1,N,Not a crime type,,",
+        f"id5,2023-03,{COLP},abc,51.5,L,E1,N,Drugs,,",
+        f"id6,2023-03,{COLP},-0.1,,L,E1,N,Drugs,,",
+        "id7,2023-03,too,few",
+    ]
+    path.write_bytes(street_csv(rows))
+    result = police_uk_read([path])
+    assert result.read == 6
+    assert result.rows.height == 1
+    reasons = {r.line: r.reason for r in result.rejections}
+    assert sorted(reasons) == [3, 4, 5, 6, 7]
+    assert "not YYYY-MM" in reasons[3]
+    assert "unknown crime type" in reasons[4]
+    assert "longitude 'abc'" in reasons[5]
+    assert "only one of" in reasons[6]
+    assert "fields" in reasons[7]
+    assert result.read == result.rows.height + result.duplicates + len(result.rejections)
+
+
+def test_api_json_is_read_and_mapped(tmp_path: Path) -> None:
+    records = [
+        {
+            "category": "violent-crime",
+            "location_type": "Force",
+            "location": {
+                "latitude": "51.5",
+                "street": {"id": 1, "name": "On or near X"},
+                "longitude": "-0.1",
+            },
+            "context": "",
+            "outcome_status": {"category": "Under investigation", "date": "2017-01"},
+            "persistent_id": "p1",
+            "id": 1,
+            "month": "2017-01",
+        },
+        {
+            "category": "anti-social-behaviour",
+            "location_type": "BTP",
+            "location": {
+                "latitude": "51.5",
+                "street": {"id": 1, "name": "On or near X"},
+                "longitude": "-0.1",
+            },
+            "context": "",
+            "outcome_status": None,
+            "persistent_id": "",
+            "id": 2,
+            "month": "2017-01",
+        },
+        {"category": "not-a-category", "location": {}, "persistent_id": "p3", "month": "2017-01"},
+        "not an object",
+    ]
+    path = tmp_path / "london-2017-01-crimes-street-api.json.gz"
+    path.write_bytes(gzip.compress(json.dumps(records).encode()))
+    result = police_uk_read([path])
+    assert (result.read, result.rows.height, len(result.rejections)) == (4, 2, 2)
+    assert [r.line for r in result.rejections] == [3, 4]
+    row = result.rows.filter(pl.col("crime_key") == "p1").row(0, named=True)
+    assert row["source"] == "api"
+    assert row["location"] == "On or near X"
+    assert row["last_outcome"] == "Under investigation"
+    assert row["latitude"] == 51.5
+    btp = result.rows.filter(pl.col("crime_id") == "").row(0, named=True)
+    assert btp["location_type"] == "BTP"
+    assert btp["last_outcome"] == ""
+
+
+def test_outcomes_and_stop_and_search_files_are_skipped_with_a_reason(tmp_path: Path) -> None:
+    (tmp_path / "2023-03-x-outcomes.csv").write_text(
+        "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
+        "Outcome type\nabc,2023-03,F,F,,,No location,,,Unable to prosecute suspect\n"
+    )
+    (tmp_path / "2023-03-x-stop-and-search.csv").write_text(
+        "Type,Date,Part of a policing operation,Latitude,Longitude,Object of search\n"
+        "Person search,2023-03-01T10:18:00+00:00,,51.5,-0.1,Controlled drugs\n"
+    )
+    result = police_uk_read([tmp_path])
+    assert result.read == 0
+    assert sorted(s.reason.split(":")[0] for s in result.skipped) == [
+        "police.uk outcomes file",
+        "police.uk stop-and-search file",
+    ]
+
+
+def test_an_unknown_csv_or_a_missing_path_is_a_user_error(tmp_path: Path) -> None:
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n1,2\n")
+    with pytest.raises(UserInputError, match=r"not a police\.uk street-level CSV"):
+        police_uk_read([other])
+    with pytest.raises(UserInputError, match="no such file"):
+        police_uk_read([tmp_path / "missing.csv"])
+
+
+def test_labels_and_slugs_map_to_one_category_set() -> None:
+    assert category_slug("Violence and sexual offences") == category_slug("violent-crime")
+    assert category_slug("Criminal damage and arson") == "criminal-damage-arson"
