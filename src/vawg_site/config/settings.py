@@ -66,7 +66,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "csp.context_processors.nonce",
                 "vawg_site.public.context.site",
             ],
         },
@@ -131,11 +130,19 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# --- public site: headers (SECURITY.md checklist 13) ------------------------------------------
+# HSTS for a year, subdomains included. Django sends it only on HTTPS responses, so it has no
+# effect on a local http://127.0.0.1 demo. Scripts are same-origin files only: no inline script and
+# so no nonce, which also lets public pages be cached.
+SECURE_HSTS_SECONDS = 365 * 24 * 3600
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# --- end public site headers -------------------------------------------------------------------
+
 _tile_origins = setting("VAWG_MAP_TILE_ORIGINS")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
+        "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:", *_tile_origins],
         "connect-src": ["'self'"],

@@ -1,0 +1,29 @@
+"""Template context every page gets: the service's name, where "Exit this page" goes, and
+whether the force data in use is generated (so the base template can say so)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from vawg_site.public.selectors import force_data_is_synthetic
+
+SERVICE_NAME = "vawg"
+SERVICE_TAGLINE = "London VAWG data and analysis"
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    """Context for ``base.html``.
+
+    ``synthetic_force`` is True when the force data loaded is generated; base.html shows the
+    generated-data banner only on pages that also set ``shows_force_data``, because pages built
+    only on published data (the borough page) do not use the force data at all.
+    """
+    return {
+        "service_name": SERVICE_NAME,
+        "service_tagline": SERVICE_TAGLINE,
+        "exit_url": reverse("public:exit"),
+        "synthetic_force": force_data_is_synthetic(),
+    }

@@ -1,0 +1,71 @@
+"""Spot check on the Met's real VAWG offences file: the borough page shows the same figures as
+sums computed independently from the parquet with polars."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from uuid import uuid4
+
+import polars as pl
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from vawg_site.opendata.models import VawgCount
+
+pytestmark = [pytest.mark.realdata, pytest.mark.django_db]
+
+LOCATION_SHEET = "Offence count location"
+CHECKS = [  # (borough, month): one either side of the change of recording system, and the latest
+    ("Camden", date(2023, 12, 1)),
+    ("Croydon", date(2024, 3, 1)),
+    ("Westminster", date(2025, 8, 1)),
+]
+
+
+def _location_rows(real_data_dir: Path) -> pl.DataFrame:
+    frame = pl.read_parquet(real_data_dir / "mps" / "vawg-offences.parquet")
+    return frame.filter(
+        (pl.col("sheet") == LOCATION_SHEET)
+        & pl.col("borough_name").is_in([borough for borough, _ in CHECKS])
+    )
+
+
+def test_borough_page_matches_the_parquet(client: Client, real_data_dir: Path) -> None:
+    rows = _location_rows(real_data_dir)
+    assert rows.height > 1000
+    VawgCount.objects.bulk_create(
+        (
+            VawgCount(
+                natural_key=uuid4().hex,
+                measure=VawgCount.Measure.OFFENCES,
+                sheet=VawgCount.Sheet.LOCATION,
+                borough=row["borough_name"],
+                ward_name=row["ward_name_clean_2"] or "",
+                month=row["recorded_date_months"].date(),
+                committed_month=(
+                    row["date_committed_from_date_months"].date()
+                    if row["date_committed_from_date_months"]
+                    else None
+                ),
+                count=row["count"],
+            )
+            for row in rows.iter_rows(named=True)
+        ),
+        batch_size=2000,
+    )
+
+    for borough, month in CHECKS:
+        expected = rows.filter(
+            (pl.col("borough_name") == borough)
+            & (pl.col("recorded_date_months").dt.date() == month)
+        )["count"].sum()
+        assert expected > 100, (borough, month)
+        key = f"{month:%Y-%m}"
+        response = client.get(
+            reverse("public:borough_data"), {"borough": borough, "start": key, "end": key}
+        )
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f'data-month="{key}">{expected:,}</td>' in html, (borough, month, expected)
