@@ -1,0 +1,447 @@
+"""Events for hotspot analysis read straight from files: police.uk CSV and API JSON, force extracts.
+
+Each reader returns one row per event with its month, category, position in EPSG:27700 and a harm
+weight in CCHI days. Harm per police.uk category comes from
+``reference/cchi_days_by_police_uk_category.csv`` in the real-data folder (volume-weighted CCHI
+days per crime type, a third-party derivation of the Cambridge Crime Harm Index 2026; Sherman,
+Neyroud & Neyroud 2016); anti-social behaviour has no CCHI value and weighs 0. Harm per Home
+Office offence code (force extracts) comes from the package's ``harm_default.csv``. This is the
+simple mapping the hotspot engine needs; the harm module owns the full one.
+
+Rows without a location are dropped and counted; repeated police.uk rows (same Crime ID and month)
+are counted once.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from vawg.errors import UserInputError
+from vawg.paths import data_dir_default
+from vawg.spatial.grid import to_bng
+
+EVENT_COLUMNS = ("month", "category", "x", "y", "harm_days")
+
+
+@dataclass(frozen=True)
+class Events:
+    """Events read from files.
+
+    Attributes
+    ----------
+    frame : polars.DataFrame
+        Columns ``month`` (``YYYY-MM``), ``category`` (police.uk slug or Home Office offence
+        code), ``x``, ``y`` (EPSG:27700 metres) and ``harm_days`` (CCHI days).
+    read : int
+        Rows read, before filters.
+    no_location : int
+        Rows dropped for a missing or unusable location.
+    duplicates : int
+        Repeated rows counted once.
+    """
+
+    frame: pl.DataFrame
+    read: int
+    no_location: int
+    duplicates: int
+
+
+def _package_csv(name: str) -> pl.DataFrame:
+    text = resources.files("vawg.data").joinpath(name).read_text(encoding="utf-8")
+    return pl.read_csv(text.encode(), comment_prefix="#", infer_schema_length=0)
+
+
+def category_table() -> pl.DataFrame:
+    """police.uk crime types: ``label`` (street CSV) and ``slug`` (API), from the package table.
+
+    Examples
+    --------
+    >>> category_table().filter(pl.col("label") == "Burglary")["slug"].to_list()
+    ['burglary']
+    """
+    return _package_csv("police_uk_categories.csv").select("label", "slug")
+
+
+def category_slug(name: str) -> str:
+    """The API slug for a police.uk category given as its CSV label or its slug (any case).
+
+    ``vawg`` is returned unchanged (a force extract's VAWG offences).
+
+    Examples
+    --------
+    >>> category_slug("Violence and sexual offences"), category_slug("violent-crime")
+    ('violent-crime', 'violent-crime')
+    """
+    key = name.strip().lower()
+    if key == "vawg":
+        return "vawg"
+    table = category_table()
+    for label, slug in table.iter_rows():
+        if key in (label.lower(), slug.lower()):
+            return str(slug)
+    known = ", ".join(sorted(set(table["slug"].to_list())))
+    raise UserInputError(f"unknown category {name!r}; use a police.uk label or one of: {known}")
+
+
+def harm_by_slug(*, data_dir: Path | None = None) -> dict[str, float]:
+    """CCHI days per police.uk category slug (0 for anti-social behaviour and unknown types).
+
+    Examples
+    --------
+    >>> from vawg.paths import data_dir_default
+    >>> table = harm_by_slug()
+    >>> table["anti-social-behaviour"]
+    0.0
+    """
+    folder = data_dir if data_dir is not None else data_dir_default()
+    path = folder / "reference" / "cchi_days_by_police_uk_category.csv"
+    out = {str(s): 0.0 for s in category_table()["slug"].to_list()}
+    if not path.is_file():
+        return out
+    cchi = pl.read_csv(path)
+    labels = dict(category_table().iter_rows())
+    for crime_type, days in cchi.select("crime_type", "cchi_days").iter_rows():
+        slug = labels.get(str(crime_type))
+        if slug is not None:
+            out[slug] = float(days)
+    return out
+
+
+def harm_by_offence_code() -> dict[str, float]:
+    """CCHI days per Home Office offence code (package table ``harm_default.csv``).
+
+    Examples
+    --------
+    >>> harm_by_offence_code()["1"]
+    5475.0
+    """
+    table = _package_csv("harm_default.csv")
+    return {
+        _normalise_code(str(c)): float(d)
+        for c, d in table.select("offence_code", "harm_days").iter_rows()
+        if d not in (None, "")
+    }
+
+
+def _normalise_code(code: str) -> str:
+    return code.strip().upper().replace(".", "/")
+
+
+def _police_uk_files(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if _is_police_uk(p)))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UserInputError(f"no such file or folder: {path}")
+    if not files:
+        raise UserInputError("no police.uk files found in " + ", ".join(map(str, paths)))
+    return files
+
+
+def _is_police_uk(path: Path) -> bool:
+    name = path.name.lower()
+    return name.endswith(("-street.csv", "-street.csv.gz", ".json", ".json.gz"))
+
+
+def _read_api_json(path: Path) -> pl.DataFrame:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as handle:
+            records = json.load(handle)
+    except (OSError, ValueError) as error:
+        raise UserInputError(f"cannot read {path}: {error}") from error
+    if not isinstance(records, list):
+        raise UserInputError(f"{path}: expected a JSON array of crimes-street records")
+    rows: dict[str, list[Any]] = {"key": [], "month": [], "category": [], "lon": [], "lat": []}
+    for rec in records:
+        loc = rec.get("location") or {}
+        rows["key"].append(str(rec.get("id", "")))
+        rows["month"].append(str(rec.get("month", "")))
+        rows["category"].append(str(rec.get("category", "")))
+        rows["lon"].append(loc.get("longitude"))
+        rows["lat"].append(loc.get("latitude"))
+    return pl.DataFrame(rows, schema=dict.fromkeys(rows, pl.String))
+
+
+def _read_street_csv(path: Path) -> pl.DataFrame:
+    try:
+        raw = pl.read_csv(path, infer_schema_length=0)
+    except (OSError, pl.exceptions.PolarsError) as error:
+        raise UserInputError(f"cannot read {path}: {error}") from error
+    needed = {"Month", "Longitude", "Latitude", "Crime type"}
+    if not needed <= set(raw.columns):
+        raise UserInputError(f"{path}: not a police.uk street CSV (needs {sorted(needed)})")
+    labels = dict(category_table().iter_rows())
+    crime_id = pl.col("Crime ID") if "Crime ID" in raw.columns else pl.lit(None, pl.String)
+    return raw.select(
+        key=crime_id,
+        month=pl.col("Month"),
+        category=pl.col("Crime type").replace_strict(labels, default=pl.col("Crime type")),
+        lon=pl.col("Longitude"),
+        lat=pl.col("Latitude"),
+    )
+
+
+def read_police_uk(
+    paths: list[Path],
+    *,
+    category: str | None = None,
+    month_from: str | None = None,
+    month_to: str | None = None,
+    data_dir: Path | None = None,
+) -> Events:
+    """Events from police.uk street CSVs (``.csv``/``.csv.gz``) and API crimes-street JSON.
+
+    Parameters
+    ----------
+    paths : list of Path
+        Files or folders (searched for ``*-street.csv[.gz]`` and ``*.json[.gz]``).
+    category : str, optional
+        A police.uk category (CSV label or API slug); default all.
+    month_from, month_to : str, optional
+        Inclusive ``YYYY-MM`` bounds.
+    data_dir : Path, optional
+        Real-data folder holding the CCHI reference table (default :func:`data_dir_default`).
+
+    Returns
+    -------
+    Events
+
+    Examples
+    --------
+    >>> from vawg.paths import data_dir_default
+    >>> folder = data_dir_default() / "police_uk"
+    >>> ev = read_police_uk([folder / "2022-07-city-of-london-street.csv.gz"],
+    ...                     category="Robbery")  # doctest: +SKIP
+    >>> ev.frame.columns  # doctest: +SKIP
+    ['month', 'category', 'x', 'y', 'harm_days']
+    """
+    slug = category_slug(category) if category is not None else None
+    _month_filter(pl.DataFrame({"month": []}, schema={"month": pl.String}), month_from, month_to)
+    frames = []
+    for path in _police_uk_files(paths):
+        name = path.name.lower()
+        part = _read_api_json(path) if ".json" in name else _read_street_csv(path)
+        frames.append(part)
+    raw = pl.concat(frames)
+    read = raw.height
+    with_key = raw.filter(pl.col("key").is_not_null() & (pl.col("key") != ""))
+    dup = with_key.height - with_key.unique(subset=["key", "month"]).height
+    raw = pl.concat(
+        [
+            with_key.unique(subset=["key", "month"], keep="first", maintain_order=True),
+            raw.filter(pl.col("key").is_null() | (pl.col("key") == "")),
+        ]
+    )
+    frame = raw.with_columns(
+        lon=pl.col("lon").cast(pl.Float64, strict=False),
+        lat=pl.col("lat").cast(pl.Float64, strict=False),
+    )
+    located = frame.filter(pl.col("lon").is_not_null() & pl.col("lat").is_not_null())
+    no_location = frame.height - located.height
+    if slug is not None:
+        located = located.filter(pl.col("category") == slug)
+    located = _month_filter(located, month_from, month_to)
+    x, y = to_bng(lon=located["lon"].to_numpy(), lat=located["lat"].to_numpy())
+    harm = harm_by_slug(data_dir=data_dir)
+    out = located.select(
+        "month",
+        "category",
+        x=pl.Series(x),
+        y=pl.Series(y),
+        harm_days=pl.col("category").replace_strict(harm, default=0.0, return_dtype=pl.Float64),
+    )
+    ok = np.isfinite(out["x"].to_numpy()) & np.isfinite(out["y"].to_numpy())
+    no_location += int((~ok).sum())
+    return Events(
+        frame=out.filter(pl.Series(ok)), read=read, no_location=no_location, duplicates=dup
+    )
+
+
+def _month_filter(
+    frame: pl.DataFrame, month_from: str | None, month_to: str | None
+) -> pl.DataFrame:
+    for bound in (month_from, month_to):
+        if bound is not None and not _is_month(bound):
+            raise UserInputError(f"month must be YYYY-MM, got {bound!r}")
+    if month_from is not None:
+        frame = frame.filter(pl.col("month") >= month_from)
+    if month_to is not None:
+        frame = frame.filter(pl.col("month") <= month_to)
+    return frame
+
+
+def _is_month(text: str) -> bool:
+    parts = text.split("-")
+    return (
+        len(parts) == 2
+        and len(parts[0]) == 4
+        and len(parts[1]) == 2
+        and parts[0].isdigit()
+        and parts[1].isdigit()
+        and 1 <= int(parts[1]) <= 12
+    )
+
+
+def _extract_table(folder: Path, stem: str) -> pl.DataFrame | None:
+    for suffix in (".csv", ".csv.gz", ".parquet"):
+        path = folder / f"{stem}{suffix}"
+        if path.is_file():
+            if suffix == ".parquet":
+                return pl.read_parquet(path).cast(pl.String)
+            return pl.read_csv(path, infer_schema_length=0)
+    return None
+
+
+def is_force_extract(path: Path) -> bool:
+    """Whether ``path`` is a force extract folder (it holds ``crimes.csv[.gz]`` or ``.parquet``).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> is_force_extract(Path("/nonexistent"))
+    False
+    """
+    return path.is_dir() and any(
+        (path / f"crimes{s}").is_file() for s in (".csv", ".csv.gz", ".parquet")
+    )
+
+
+def _vawg_codes() -> tuple[set[str], set[str]]:
+    table = _package_csv("vawg_taxonomy.csv").filter(pl.col("scheme") == "ho")
+    always = {_normalise_code(c) for c in table.filter(pl.col("rule") == "always")["code"]}
+    female = {_normalise_code(c) for c in table.filter(pl.col("rule") == "female_victim")["code"]}
+    return always, female
+
+
+def read_force_extract(
+    folder: Path,
+    *,
+    category: str | None = "vawg",
+    month_from: str | None = None,
+    month_to: str | None = None,
+) -> Events:
+    """Events from a force extract folder (``../shared/CONTRACT.md`` section 2).
+
+    Parameters
+    ----------
+    folder : Path
+        Holds ``crimes.csv`` (and, for ``vawg``, ``people.csv`` and ``involvements.csv``).
+    category : str or None
+        ``vawg`` (default): crimes flagged domestic abuse, offences that are VAWG whatever the
+        victim, and offences against the person with a female victim (``vawg_taxonomy.csv``);
+        a Home Office offence code; or None for all crimes.
+    month_from, month_to : str, optional
+        Inclusive ``YYYY-MM`` bounds on the recorded date.
+
+    Returns
+    -------
+    Events
+        ``category`` holds the offence code, ``harm_days`` its CCHI days (0 if unknown).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> read_force_extract(Path("/nonexistent"))  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    vawg.errors.UserInputError: no crimes table in /nonexistent
+    """
+    crimes = _extract_table(folder, "crimes")
+    if crimes is None:
+        raise UserInputError(f"no crimes table in {folder}")
+    read = crimes.height
+    crimes = crimes.with_columns(
+        code=pl.col("offence_code").map_elements(_normalise_code, return_dtype=pl.String),
+        month=pl.col("recorded_date").str.slice(0, 7),
+    )
+    if category is not None and category.strip().lower() == "vawg":
+        always, female = _vawg_codes()
+        females = _female_victim_crimes(folder)
+        da = (
+            pl.col("domestic_abuse").fill_null("").str.to_uppercase() == "Y"
+            if ("domestic_abuse" in crimes.columns)
+            else pl.lit(False)
+        )
+        crimes = crimes.filter(
+            da
+            | pl.col("code").is_in(sorted(always))
+            | (pl.col("code").is_in(sorted(female)) & pl.col("crime_ref").is_in(females))
+        )
+    elif category is not None:
+        crimes = crimes.filter(pl.col("code") == _normalise_code(category))
+    crimes = _month_filter(crimes, month_from, month_to)
+    if {"easting", "northing"} <= set(crimes.columns):
+        e = crimes["easting"].cast(pl.Float64, strict=False).to_numpy()
+        n = crimes["northing"].cast(pl.Float64, strict=False).to_numpy()
+    else:
+        e = np.full(crimes.height, np.nan)
+        n = np.full(crimes.height, np.nan)
+    if {"latitude", "longitude"} <= set(crimes.columns):
+        lon = crimes["longitude"].cast(pl.Float64, strict=False).fill_null(np.nan).to_numpy()
+        lat = crimes["latitude"].cast(pl.Float64, strict=False).fill_null(np.nan).to_numpy()
+        use = ~np.isfinite(e) & np.isfinite(lon) & np.isfinite(lat)
+        if use.any():
+            e[use], n[use] = to_bng(lon=lon[use], lat=lat[use])
+    ok = np.isfinite(e) & np.isfinite(n)
+    harm = harm_by_offence_code()
+    out = crimes.select(
+        "month",
+        category=pl.col("code"),
+        x=pl.Series(e),
+        y=pl.Series(n),
+        harm_days=pl.col("code").replace_strict(harm, default=0.0, return_dtype=pl.Float64),
+    ).filter(pl.Series(ok))
+    return Events(frame=out, read=read, no_location=int((~ok).sum()), duplicates=0)
+
+
+def _female_victim_crimes(folder: Path) -> list[str]:
+    inv = _extract_table(folder, "involvements")
+    people = _extract_table(folder, "people")
+    if inv is None or people is None:
+        return []
+    women = people.filter(pl.col("sex") == "F").select("person_ref")
+    refs = inv.filter(pl.col("role") == "victim").join(women, on="person_ref", how="semi")
+    return refs["crime_ref"].unique().to_list()
+
+
+def read_events(
+    paths: list[Path],
+    *,
+    category: str | None = None,
+    month_from: str | None = None,
+    month_to: str | None = None,
+    data_dir: Path | None = None,
+) -> Events:
+    """Events from police.uk files, or from a force extract folder when given one.
+
+    Examples
+    --------
+    >>> read_events([])  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    vawg.errors.UserInputError: give at least one file or folder
+    """
+    if not paths:
+        raise UserInputError("give at least one file or folder")
+    if len(paths) == 1 and is_force_extract(paths[0]):
+        return read_force_extract(
+            paths[0],
+            category="vawg" if category is None else category,
+            month_from=month_from,
+            month_to=month_to,
+        )
+    if category is not None and category.strip().lower() == "vawg":
+        raise UserInputError("--category vawg needs a force extract folder")
+    return read_police_uk(
+        paths, category=category, month_from=month_from, month_to=month_to, data_dir=data_dir
+    )
