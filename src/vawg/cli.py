@@ -13,8 +13,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from vawg import __version__
+from vawg import __version__, rank_command
 from vawg.errors import UserInputError
+from vawg.spatial.command import register as hotspots_register
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -156,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="print each calibration target beside the generated value",
     )
     synth.set_defaults(handler=_synth)
+
+    rank_command.register(sub)
+    hotspots_register(sub)
 
     manage = sub.add_parser(
         "manage",

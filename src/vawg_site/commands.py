@@ -27,7 +27,10 @@ def ingest(args: argparse.Namespace) -> int:
 
 def manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vawg_site.config.settings")
+    from django.conf import settings
     from django.core.management import execute_from_command_line
+
+    settings.VAWG_HOME.mkdir(parents=True, exist_ok=True)  # where the embedded database lives
 
     execute_from_command_line(["vawg manage", *args.args])
     return 0

@@ -19,6 +19,8 @@ from typing import Any, TextIO
 
 from django.conf import settings
 
+from vawg.errors import UserInputError
+
 STATE_FILE = "demo-state.json"
 SYNTHETIC_MARKER = "force_is_synthetic"
 
@@ -125,10 +127,12 @@ def demo_prepare(
     home.mkdir(parents=True, exist_ok=True)
     state = State(home)
     files = real_files_find(data_dir=data_dir)
-    steps = Steps(total=6)
+    steps = Steps(total=5)
 
-    with steps.step(f"Preparing the database ({_database_label()})"):
+    with steps.step(f"Preparing the database ({_database_label()}) and static files"):
         call_command("migrate", interactive=False, verbosity=0)
+        # Collected files are served pre-compressed by WhiteNoise: lighter pages on a phone.
+        call_command("collectstatic", interactive=False, verbosity=0)
 
     with steps.step(f"Loading the Met's VAWG counts from {data_dir / 'mps'}"):
         pending = state.pending(files.mps_vawg)
@@ -170,10 +174,22 @@ def demo_prepare(
             else:
                 from vawg import synth
 
-                calibration = synth.calibration_default(data_dir=data_dir)
-                synth.write_extract(
-                    out=extract, seed=1, size=synth_size, years=1, calibration=calibration
+                calibration = synth.calibration_shipped()
+                if files.mps_vawg:
+                    try:
+                        calibration = synth.calibration_from_data(data_dir=data_dir)
+                    except UserInputError as error:
+                        steps.say(f"{error}; using the shipped calibration instead")
+                summary = synth.write_extract(
+                    out=extract,
+                    seed=1,
+                    size="london" if synth_size == "london" else "small",
+                    years=2,
+                    end_date=synth.END_DATE_DEFAULT,
+                    calibration=calibration,
                 )
+                counts = ", ".join(f"{n:,} {name}" for name, n in summary.row_counts.items())
+                steps.say(f"calibrated to {calibration.source}; wrote {counts}")
             marker.write_text("The force records in this database are generated, not real.\n")
 
     with steps.step("Loading the force extract"):

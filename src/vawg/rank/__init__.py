@@ -1,0 +1,38 @@
+"""Perpetrator prioritisation (V100-style harm, RFGV) and its backtests.
+
+The public API is re-exported here, so ``from vawg.rank import ranking_run`` works whatever the
+module layout: :mod:`vawg.rank.allegations` reads and classifies, :mod:`vawg.rank.score` ranks,
+:mod:`vawg.rank.backtest` tests a ranking against what followed. Methods, weights and figures are
+in ``docs/ranking.md``.
+"""
+
+from vawg.rank.allegations import SUSPECT_ROLES, Allegations, allegations_load
+from vawg.rank.backtest import BACKTEST_COLUMNS, Backtest, backtest_compute, backtest_run
+from vawg.rank.score import (
+    METHODS,
+    OUTPUT_COLUMNS,
+    SERIAL_DAYS,
+    Ranking,
+    RfgvWeights,
+    person_scores,
+    ranking_compute,
+    ranking_run,
+)
+
+__all__ = [
+    "BACKTEST_COLUMNS",
+    "METHODS",
+    "OUTPUT_COLUMNS",
+    "SERIAL_DAYS",
+    "SUSPECT_ROLES",
+    "Allegations",
+    "Backtest",
+    "Ranking",
+    "RfgvWeights",
+    "allegations_load",
+    "backtest_compute",
+    "backtest_run",
+    "person_scores",
+    "ranking_compute",
+    "ranking_run",
+]

@@ -1,0 +1,250 @@
+"""The ``vawg rank`` command: perpetrator prioritisation straight from a force extract folder.
+
+``vawg rank PATH --as-of DATE --out FILE`` writes the ranked list (``../shared/CONTRACT.md`` §4);
+``vawg rank backtest PATH ...``, ``vawg rank precursors PATH ...`` and ``vawg rank fairness
+PATH ...`` print the backtest, precursor and disproportionality tables. Only argparse is imported
+here; the handlers import the core when they run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from vawg.errors import UserInputError
+
+ACTIONS = ("backtest", "precursors", "fairness")
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``rank`` command to the ``vawg`` sub-command parsers.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        From ``parser.add_subparsers()``.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser(prog="vawg")
+    >>> register(parser.add_subparsers(dest="command"))
+    >>> args = parser.parse_args(["rank", "x", "--as-of", "2025-01-01", "--out", "o.csv"])
+    >>> args.target, args.window_days, args.top
+    ('x', 365, None)
+    """
+    rank = subparsers.add_parser(
+        "rank",
+        help="rank VAWG suspects by harm (V100, RFGV), backtest, precursors, fairness",
+        description="Rank the people named as suspects in VAWG allegations in a force extract "
+        "folder, using only records on or before --as-of. `vawg rank PATH --as-of DATE --out "
+        "FILE` writes the ranked list (rank, person_ref, score, harm_days, offences, victims, "
+        "last_offence_date, explanation). `vawg rank backtest PATH --as-of DATE` prints how much "
+        "of the following harm each method's list covered; `vawg rank precursors PATH --as-of "
+        "DATE` prints the lift of non-VAWG offences as precursors and writes a watch list with "
+        "--out; `vawg rank fairness PATH --as-of DATE` prints the list's make-up by ethnicity, "
+        "age band and sex against the suspect pool. Method and limits: docs/ranking.md.",
+    )
+    rank.add_argument(
+        "target",
+        metavar="PATH | ACTION",
+        help="a force extract folder, or one of backtest, precursors, fairness followed by it",
+    )
+    rank.add_argument("path", nargs="?", metavar="PATH", help="the folder, after an ACTION")
+    rank.add_argument("--as-of", required=True, help="the ranking date, YYYY-MM-DD")
+    rank.add_argument(
+        "--out", type=Path, help="CSV file to write (the list; for precursors the watch list)"
+    )
+    rank.add_argument(
+        "--window-days", type=int, default=365, help="scoring window in days (default 365)"
+    )
+    rank.add_argument(
+        "--top",
+        default=None,
+        help="list length (default 100); for backtest a comma list of lengths "
+        "(default 10,100,1000)",
+    )
+    rank.add_argument(
+        "--method",
+        default="v100",
+        help="v100 (CCHI harm-days), rfgv (recency, frequency, gravity, victims) or count "
+        "(default v100)",
+    )
+    rank.add_argument(
+        "--harm-table",
+        default="default",
+        help="default (CCHI, shipped), ons-css (partial ONS severity), or a .csv "
+        "(offence_code, harm_days) or the official CCHI .xlsx workbook",
+    )
+    rank.add_argument(
+        "--horizon-days",
+        type=int,
+        default=365,
+        help="backtest: days after --as-of whose harm is counted (default 365)",
+    )
+    rank.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read the CSV files every time instead of through the Parquet copy that the list "
+        "and the backtest keep in PATH/.vawg-cache/ (built on first use, rebuilt when a CSV "
+        "changes)",
+    )
+    rank.set_defaults(handler=rank_handle)
+
+
+def _as_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise UserInputError(f"--as-of must be a date YYYY-MM-DD, not {text!r}") from error
+
+
+def _tops(text: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
+    if text is None:
+        return default
+    try:
+        tops = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError as error:
+        raise UserInputError(
+            f"--top must be a whole number or a comma list, not {text!r}"
+        ) from error
+    if not tops or min(tops) < 1:
+        raise UserInputError(f"--top must be positive, not {text!r}")
+    return tops
+
+
+def rank_handle(args: argparse.Namespace) -> int:
+    """Run ``vawg rank`` (or one of its actions) and return the exit code.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        From the parser built by :func:`register`.
+
+    Returns
+    -------
+    int
+        0 when done; bad input raises :class:`vawg.errors.UserInputError` (exit 2).
+
+    Examples
+    --------
+    >>> ns = argparse.Namespace(target="backtest", path=None, as_of="2025-01-01")
+    >>> try:
+    ...     rank_handle(ns)
+    ... except UserInputError as e:
+    ...     print(e)
+    vawg rank backtest: give the extract folder after the action
+    """
+    action = args.target if args.target in ACTIONS else None
+    folder_text = args.path if action else args.target
+    if action and not folder_text:
+        raise UserInputError(f"vawg rank {action}: give the extract folder after the action")
+    if not action and args.path:
+        raise UserInputError(
+            f"unexpected {args.path!r}: the action goes first, e.g. rank backtest PATH"
+        )
+    folder = Path(str(folder_text))
+    as_of = _as_of(args.as_of)
+    from vawg.harm import harm_table_named
+
+    harm = harm_table_named(spec=args.harm_table)
+    if action == "backtest":
+        return _backtest(args, folder=folder, as_of=as_of, harm=harm)
+    if action == "precursors":
+        return _precursors(args, folder=folder, as_of=as_of, harm=harm)
+    if action == "fairness":
+        return _fairness(args, folder=folder, as_of=as_of, harm=harm)
+    return _rank(args, folder=folder, as_of=as_of, harm=harm)
+
+
+def _notes(ranking_like: Any) -> None:
+    unknown = ranking_like.unknown_codes
+    if unknown.height:
+        shown = ", ".join(f"{c} ({n})" for c, n in unknown.head(10).iter_rows())
+        print(
+            f"note: {unknown.height} offence code(s) not in the taxonomy, kept as non-VAWG "
+            f"unless flagged domestic abuse: {shown}",
+            file=sys.stderr,
+        )
+    unweighted = ranking_like.unweighted_codes
+    if unweighted.height:
+        shown = ", ".join(f"{c} ({n})" for c, n in unweighted.head(10).iter_rows())
+        print(
+            f"note: {unweighted.height} VAWG offence code(s) have no weight in the harm table "
+            f"(counted, 0 harm-days): {shown}",
+            file=sys.stderr,
+        )
+
+
+def _rank(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any) -> int:
+    from vawg.rank import ranking_run
+
+    if args.out is None:
+        raise UserInputError("vawg rank: --out FILE is required")
+    top = _tops(args.top, (100,))[0]
+    ranking = ranking_run(
+        folder=folder,
+        as_of=as_of,
+        window_days=args.window_days,
+        top=top,
+        method=args.method,
+        harm=harm,
+        cache=not getattr(args, "no_cache", False),
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    ranking.table.write_csv(args.out)
+    _notes(ranking)
+    print(
+        f"wrote {ranking.table.height} of {ranking.pool_size:,} ranked people to {args.out} "
+        f"(method {ranking.method}, as of {as_of}, window {ranking.window_days} days, "
+        f"harm table {ranking.harm_table}, taxonomy {ranking.taxonomy_version})"
+    )
+    return 0
+
+
+def _backtest(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any) -> int:
+    from vawg.rank import backtest_run
+
+    result = backtest_run(
+        folder=folder,
+        as_of=as_of,
+        horizon_days=args.horizon_days,
+        tops=_tops(args.top, (10, 100, 1000)),
+        window_days=args.window_days,
+        harm=harm,
+        cache=not getattr(args, "no_cache", False),
+    )
+    print(result.text())
+    if args.out is not None:
+        result.table.write_csv(args.out)
+    return 0
+
+
+def _precursors(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any) -> int:
+    from vawg.precursors import precursors_run
+
+    result = precursors_run(folder=folder, as_of=as_of, harm=harm)
+    print(result.text())
+    if args.out is not None:
+        result.watch_list.write_csv(args.out)
+        print(f"wrote a watch list of {result.watch_list.height} people to {args.out}")
+    return 0
+
+
+def _fairness(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any) -> int:
+    from vawg.fairness import fairness_run
+
+    result = fairness_run(
+        folder=folder,
+        as_of=as_of,
+        top=_tops(args.top, (100,))[0],
+        method=args.method,
+        window_days=args.window_days,
+        harm=harm,
+    )
+    print(result.text())
+    if args.out is not None:
+        result.table.write_csv(args.out)
+    return 0

@@ -1,0 +1,145 @@
+"""``vawg demo`` end to end: a fresh working folder, real data found, a synthetic force generated,
+the site served with the Met's real figures; a second run skips what is loaded; no real data gives
+a plain message and a site that still runs on generated data."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from vawg_site.demo import real_files_find
+
+
+def _vawg(*args: str, home: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "VAWG_HOME": str(home)}
+    env.pop("DATABASE_URL", None)  # the demo's own embedded database, whatever the suite uses
+    return subprocess.run(
+        [sys.executable, "-m", "vawg.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _small_data_dir(real: Path, into: Path) -> Path:
+    """A data folder with the Met's VAWG offences, two police.uk months and the boundaries and
+    lookups the ward matching needs (symlinks)."""
+    (into / "mps").mkdir(parents=True)
+    for folder in ("geo", "population"):
+        (into / folder).symlink_to(real / folder)
+    (into / "mps" / "vawg-offences.parquet").symlink_to(real / "mps" / "vawg-offences.parquet")
+    (into / "police_uk").mkdir()
+    for name in ("2023-04-city-of-london-street.csv.gz", "2023-05-city-of-london-street.csv.gz"):
+        (into / "police_uk" / name).symlink_to(real / "police_uk" / name)
+    return into
+
+
+def test_real_files_are_found_in_load_order(real_data_dir: Path) -> None:
+    files = real_files_find(data_dir=real_data_dir)
+    assert [p.name for p in files.mps_vawg] == ["vawg-offences.parquet", "vawg-victims.parquet"]
+    names = [str(p.relative_to(real_data_dir / "police_uk")) for p in files.police_uk]
+    assert len([n for n in names if n.startswith("api/")]) == 12
+    assert not any("outcomes" in n or "stop-and-search" in n for n in names)
+    # the later download of a month is loaded after the first, so its updates win
+    assert names[-1] == "alt_snapshot/2023-03-city-of-london-street.csv.gz"
+    assert names.index("2023-03-city-of-london-street.csv.gz") < len(names) - 1
+
+
+@pytest.mark.slow
+def test_demo_sets_up_serves_real_figures_and_reruns_quickly(
+    real_data_dir: Path, tmp_path: Path
+) -> None:
+    data = _small_data_dir(real_data_dir, tmp_path / "data")
+    home = tmp_path / "home"
+    first = _vawg("demo", "--no-serve", "--synth-size", "small", "--data-dir", str(data), home=home)
+    assert first.returncode == 0, first.stderr
+    for step in range(1, 6):
+        assert f"[{step}/5]" in first.stderr
+    assert "loaded" in first.stderr
+    assert "rejected 0" in first.stderr
+    assert (home / "force_is_synthetic").is_file()
+
+    started = time.perf_counter()
+    again = _vawg("demo", "--no-serve", "--synth-size", "small", "--data-dir", str(data), home=home)
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.count("already loaded") == 3
+    assert time.perf_counter() - started < 20
+
+    port = _free_port()
+    env = {**os.environ, "VAWG_HOME": str(home)}
+    env.pop("DATABASE_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "vawg.cli", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                home_page = urllib.request.urlopen(base + "/", timeout=2).read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the site did not start serving")
+        assert "Relentless pursuit of perpetrators" in home_page
+        csv = (
+            urllib.request.urlopen(
+                base + "/data/boroughs/?borough=Camden&start=2023-01&end=2023-03&format=csv",
+                timeout=10,
+            )
+            .read()
+            .decode()
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    expected = (
+        pl.read_parquet(real_data_dir / "mps" / "vawg-offences.parquet")
+        .filter(pl.col("sheet") == "Offence count location", pl.col("borough_name") == "Camden")
+        .group_by(pl.col("recorded_date_months").dt.strftime("%Y-%m").alias("month"))
+        .agg(pl.col("count").sum())
+    )
+    published = dict(zip(expected["month"], expected["count"], strict=True))
+    for line in csv.strip().splitlines()[1:]:
+        area, month, offences, _system = line.split(",")
+        assert area == "Camden"
+        assert int(offences) == published[month]
+
+
+@pytest.mark.slow
+def test_demo_without_real_data_says_how_to_get_it(tmp_path: Path) -> None:
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    result = _vawg(
+        "demo",
+        "--no-serve",
+        "--synth-size",
+        "small",
+        "--data-dir",
+        str(empty),
+        home=tmp_path / "home",
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"No real data found in {empty}" in result.stderr
+    assert "VAWG_DATA_DIR" in result.stderr
+    assert "shipped calibration" in result.stderr or "calibrated to" in result.stderr
