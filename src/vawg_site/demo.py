@@ -116,7 +116,6 @@ def demo_prepare(
     data_dir: Path,
     force_extract: Path | None,
     synth_size: str,
-    say: Callable[[str], None] | None = None,
 ) -> Steps:
     """Migrate, load the real data found and a force extract; return the steps taken so far."""
     from django.core.management import call_command
@@ -135,30 +134,22 @@ def demo_prepare(
         call_command("collectstatic", interactive=False, verbosity=0)
 
     with steps.step(f"Loading the Met's VAWG counts from {data_dir / 'mps'}"):
-        pending = state.pending(files.mps_vawg)
-        if not files.mps_vawg:
-            steps.say(_no_real_data_message(data_dir))
-        elif not pending:
-            steps.say("already loaded")
-        else:
-            bar = progress_bar("rows")
-            result = services.mps_vawg_load(paths=pending, progress=bar.update)
-            bar.close()
-            state.mark(pending)
-            steps.say(_result_line(result))
+        _load_pending(
+            steps=steps,
+            state=state,
+            paths=files.mps_vawg,
+            load=lambda paths, progress: services.mps_vawg_load(paths=paths, progress=progress),
+            missing=_no_real_data_message(data_dir),
+        )
 
     with steps.step(f"Loading data.police.uk street-level crimes from {data_dir / 'police_uk'}"):
-        pending = state.pending(files.police_uk)
-        if not files.police_uk:
-            steps.say(_no_real_data_message(data_dir))
-        elif not pending:
-            steps.say("already loaded")
-        else:
-            bar = progress_bar("rows")
-            result = services.police_uk_load(paths=pending, progress=bar.update)
-            bar.close()
-            state.mark(pending)
-            steps.say(_result_line(result))
+        _load_pending(
+            steps=steps,
+            state=state,
+            paths=files.police_uk,
+            load=lambda paths, progress: services.police_uk_load(paths=paths, progress=progress),
+            missing=_no_real_data_message(data_dir),
+        )
 
     marker = home / SYNTHETIC_MARKER
     if force_extract is not None:
@@ -193,17 +184,39 @@ def demo_prepare(
             marker.write_text("The force records in this database are generated, not real.\n")
 
     with steps.step("Loading the force extract"):
-        crimes = [p for p in extract.glob("crimes.*")]
-        pending = state.pending(crimes)
-        if not pending:
-            steps.say("already loaded")
-        else:
-            bar = progress_bar("rows")
-            result = services.force_load(path=extract, progress=bar.update)
-            bar.close()
-            state.mark(pending)
-            steps.say(_result_line(result))
+        _load_pending(
+            steps=steps,
+            state=state,
+            paths=sorted(extract.glob("crimes.*")),
+            load=lambda _paths, progress: services.force_load(path=extract, progress=progress),
+            missing=f"No crimes file in {extract}",
+        )
     return steps
+
+
+def _load_pending(
+    *,
+    steps: Steps,
+    state: State,
+    paths: list[Path],
+    load: Callable[[list[Path], Callable[[int], object]], Any],
+    missing: str,
+) -> None:
+    """Load the files not loaded before (with a progress bar), or say why nothing was loaded."""
+    pending = state.pending(paths)
+    if not paths:
+        steps.say(missing)
+        return
+    if not pending:
+        steps.say("already loaded")
+        return
+    bar = progress_bar("rows")
+    try:
+        result = load(pending, bar.update)
+    finally:
+        bar.close()
+    state.mark(pending)
+    steps.say(_result_line(result))
 
 
 def _database_label() -> str:
