@@ -11,6 +11,8 @@ linking to a placeholder.
 [9, 10]
 >>> COMMITMENTS[1].is_built
 True
+>>> [c.number for c in COMMITMENTS if c.has_progress_page]
+[2, 3, 4, 5, 6, 7, 8, 9]
 """
 
 from __future__ import annotations
@@ -56,11 +58,19 @@ class Commitment:
     summary: str
     platform_offers: str
     pages: tuple[PlatformPage, ...] = ()
+    meaning: str = ""
+    measures: tuple[str, ...] = ()
 
     @property
     def is_built(self) -> bool:
         """True when at least one page for this commitment exists."""
-        return bool(self.pages)
+        return bool(self.pages) or self.has_progress_page
+
+    @property
+    def has_progress_page(self) -> bool:
+        """True when the commitment has its own progress page (``/commitments/<n>/``): it has
+        at least one measure the platform can compute from data it loads."""
+        return bool(self.measures)
 
 
 TRUST = Pillar(
@@ -85,6 +95,24 @@ SAFER_SPACES = Pillar(
 PILLARS: tuple[Pillar, ...] = (TRUST, PURSUIT, SAFER_SPACES)
 
 BOROUGH_DATA = PlatformPage(title="VAWG offences by borough", route="public:borough_data")
+DASHBOARD = PlatformPage(title="VAWG data dashboard", route="public:dashboard")
+WARD_MAP = PlatformPage(title="Ward hotspot map", route="public:ward_map")
+STREET_MAP = PlatformPage(title="Street-level violence map (proxy)", route="public:street_map")
+
+# Measure keys: each names a block of the commitment page template.
+PUBLISHED_TREND = "published_trend"
+PUBLISHED_VICTIMS = "published_victims"
+WARD_HOTSPOTS = "ward_hotspots"
+CHARGE_RATE = "charge_rate"
+OUTCOME_MIX = "outcome_mix"
+TIME_TO_OUTCOME = "time_to_outcome"
+ORDERS = "orders"
+REPEAT_VICTIMISATION = "repeat_victimisation"
+LIST_SIZE = "list_size"
+FORCE_MEASURES = frozenset(
+    {CHARGE_RATE, OUTCOME_MIX, TIME_TO_OUTCOME, ORDERS, REPEAT_VICTIMISATION, LIST_SIZE}
+)
+"""Measures computed from the force extract: shown only through disclosure control."""
 
 COMMITMENTS: tuple[Commitment, ...] = (
     Commitment(
@@ -102,10 +130,15 @@ COMMITMENTS: tuple[Commitment, ...] = (
         title="Share more VAWG data with the public",
         summary="Publish VAWG data people can explore and reuse: interactive pages and open "
         "data files.",
-        platform_offers="Today: the Met's published VAWG offence counts for each London borough "
-        "by month, as a chart, a table and a CSV download, under the Open Government Licence. "
-        "More open data (ward level, victims by age group) is planned.",
-        pages=(BOROUGH_DATA,),
+        platform_offers="Today: a dashboard of the Met's published VAWG offences and victims "
+        "by borough, ward, offence group, month, victim age group and ethnic group, and hotspot "
+        "maps, each with its table and a CSV download, under the Open Government Licence.",
+        pages=(DASHBOARD, BOROUGH_DATA, WARD_MAP, STREET_MAP),
+        meaning="Londoners should be able to see for themselves how much violence against women "
+        "and girls the Met records, where, and against whom, without asking for it. Sharing "
+        "data means publishing it in a form people can explore, check and reuse, while never "
+        "identifying a victim.",
+        measures=(PUBLISHED_TREND, PUBLISHED_VICTIMS),
     ),
     Commitment(
         number=3,
@@ -113,8 +146,13 @@ COMMITMENTS: tuple[Commitment, ...] = (
         title="Listen to victim survivors at every stage, and act on disparities",
         summary="Ask victim survivors about their experience from first contact to court, and "
         "find and act on differences between groups.",
-        platform_offers="Planned: victim feedback surveys at each stage of the service, with "
-        "results broken down to show disparities.",
+        platform_offers="Today: victims by age group and by ethnic group from the Met's "
+        "published data, and the repeat victimisation rate from the force's records. Planned: "
+        "victim feedback surveys at each stage, with results broken down to show disparities.",
+        meaning="Victim survivors' experience should shape the service. The first step is to "
+        "know who the victims are, how often the same women are harmed again, and where some "
+        "groups are served worse than others.",
+        measures=(PUBLISHED_VICTIMS, REPEAT_VICTIMISATION),
     ),
     Commitment(
         number=4,
@@ -122,8 +160,12 @@ COMMITMENTS: tuple[Commitment, ...] = (
         title="Invest in the teams that investigate VAWG",
         summary="Give investigators manageable caseloads, time to do the work well, and the "
         "training they need.",
-        platform_offers="Planned: caseload, timeliness and training measures for the teams "
-        "that investigate VAWG.",
+        platform_offers="Today: time from report to outcome, from the force's records. "
+        "Planned: caseload and training measures for the teams that investigate VAWG.",
+        meaning="Investigations of VAWG take too long, and delay is one reason victims withdraw. "
+        "How long cases take to reach an outcome is the first sign of whether investigators "
+        "have the time and resources they need.",
+        measures=(TIME_TO_OUTCOME,),
     ),
     Commitment(
         number=5,
@@ -131,10 +173,13 @@ COMMITMENTS: tuple[Commitment, ...] = (
         title="Be open about progress and invite external scrutiny",
         summary="Report progress on every commitment in public and let people outside the "
         "force check it.",
-        platform_offers="Today: the published offence series by borough, with the change of "
-        "crime recording system in February 2024 marked so the figures are read fairly. A "
-        "progress tracker for every commitment is planned.",
-        pages=(BOROUGH_DATA,),
+        platform_offers="Today: a progress page for each commitment that has a measure, and "
+        "the published offence series with the change of crime recording system in February "
+        "2024 marked so the figures are read fairly.",
+        pages=(DASHBOARD, BOROUGH_DATA),
+        meaning="Progress should be reported in public, measure by measure, with the methods "
+        "stated so that people outside the force can check the figures and challenge them.",
+        measures=(PUBLISHED_TREND, CHARGE_RATE, WARD_HOTSPOTS),
     ),
     Commitment(
         number=6,
@@ -142,9 +187,13 @@ COMMITMENTS: tuple[Commitment, ...] = (
         title="Identify and pursue the most harmful and prolific perpetrators",
         summary="Rank perpetrators by the harm they cause so that the most dangerous are "
         "pursued first, and spot the offences that often come before serious harm.",
-        platform_offers="Planned, for police analysts only: a harm ranking in the style of the "
-        "Met's V100, a recency-frequency-gravity score in the style of MATAC, and precursor "
-        "offence analysis.",
+        platform_offers="For police analysts only: a harm ranking in the style of the Met's "
+        "V100 and a recency-frequency-gravity score in the style of MATAC. In public: only how "
+        "many people the ranking is drawn from, never who.",
+        meaning="A small number of offenders cause a large share of the harm. Finding them by "
+        "the harm they cause, not just the number of reports, lets the police pursue the most "
+        "dangerous first.",
+        measures=(LIST_SIZE,),
     ),
     Commitment(
         number=7,
@@ -152,8 +201,12 @@ COMMITMENTS: tuple[Commitment, ...] = (
         title="Make full use of civil and protection orders and act on breaches",
         summary="Use domestic abuse, stalking and sexual harm prevention orders wherever they "
         "protect victims, and respond when they are breached.",
-        platform_offers="Planned, for police analysts only: use of DVPOs, DAPOs, stalking "
-        "protection orders and SHPOs, and breaches and the action taken on them.",
+        platform_offers="Today: how many protective orders are in place, by type, and how "
+        "many were breached, from the force's records. Planned, for analysts: the action taken "
+        "on each breach.",
+        meaning="Protection orders restrict what an abuser may do. They protect victims only if "
+        "they are used, and if breaches are noticed and acted on.",
+        measures=(ORDERS,),
     ),
     Commitment(
         number=8,
@@ -161,8 +214,12 @@ COMMITMENTS: tuple[Commitment, ...] = (
         title="Bring more perpetrators to justice and improve outcomes for victims",
         summary="Charge more offenders, understand why victims withdraw from investigations, "
         "and shorten the time to an outcome.",
-        platform_offers="Planned: charge rates, outcomes where the victim withdrew support, "
-        "and time from report to outcome.",
+        platform_offers="Today: the charge rate, the mix of outcomes including those where "
+        "the victim did not support action, and time from report to outcome, from the force's "
+        "records.",
+        meaning="More VAWG crimes should end with the offender charged, fewer should end "
+        "because the victim withdrew, and outcomes should come sooner.",
+        measures=(CHARGE_RATE, OUTCOME_MIX, TIME_TO_OUTCOME),
     ),
     Commitment(
         number=9,
@@ -170,8 +227,13 @@ COMMITMENTS: tuple[Commitment, ...] = (
         title="Find high-harm places and share hotspot analysis",
         summary="Work out where harm is concentrated and give local leaders, patrols and the "
         "public maps and analysis they can act on.",
-        platform_offers="Planned: hotspot maps and analysis for public places, with small "
-        "counts suppressed so no one can be identified.",
+        platform_offers="Today: a ward hotspot map of the Met's published VAWG offences, with "
+        "rates per 1,000 female residents, and a street-level map of police.uk violence and "
+        "sexual offences as a proxy, each with a table of the same hotspots.",
+        pages=(WARD_MAP, STREET_MAP),
+        meaning="Harm is concentrated in some places. Showing where, with a test of whether a "
+        "cluster is more than chance, helps councils, transport and patrols act there.",
+        measures=(WARD_HOTSPOTS,),
     ),
     Commitment(
         number=10,

@@ -23,12 +23,15 @@ def test_pillars_hold_the_agreed_commitments() -> None:
     assert by_pillar == [[1, 2, 3, 4, 5], [6, 7, 8], [9, 10]]
 
 
-def test_only_commitments_two_and_five_have_pages_today() -> None:
+def test_commitments_with_measures_have_progress_pages() -> None:
     built = {c.number for c in COMMITMENTS if c.is_built}
-    assert built == {2, 5}
+    assert built == {2, 3, 4, 5, 6, 7, 8, 9}
+    assert {c.number for c in COMMITMENTS if c.has_progress_page} == built
     for commitment in COMMITMENTS:
         if not commitment.is_built:
             assert commitment.platform_offers.startswith("Planned")
+        else:
+            assert commitment.meaning.strip()
 
 
 def test_every_field_is_filled() -> None:
@@ -53,3 +56,6 @@ def test_every_page_named_exists(client) -> None:  # type: ignore[no-untyped-def
     for commitment in COMMITMENTS:
         for page in commitment.pages:
             assert client.get(reverse(page.route)).status_code == 200
+        if commitment.has_progress_page:
+            url = reverse("public:commitment", args=[commitment.number])
+            assert client.get(url).status_code == 200

@@ -87,3 +87,160 @@ def force_data_is_synthetic(*, home: Path | None = None) -> bool:
     """
     folder = Path(settings.VAWG_HOME) if home is None else home
     return (folder / SYNTHETIC_FORCE_MARKER).is_file()
+
+
+# --- dashboard ----------------------------------------------------------------------------------
+
+
+def _sheet_rows(*, measure: str, sheet: str, start: date, end: date) -> QuerySet[VawgCount]:
+    return VawgCount.objects.filter(measure=measure, sheet=sheet, month__gte=start, month__lte=end)
+
+
+def vawg_month_series(
+    *,
+    measure: str,
+    start: date,
+    end: date,
+    borough: str | None = None,
+    ward_code: str | None = None,
+    offence_group: str | None = None,
+) -> list[MonthCount]:
+    """Monthly counts from one sheet: the classification sheet (all London) when
+    ``offence_group`` is given, else the location sheet for London, a borough or a ward."""
+    if offence_group is not None:
+        rows = _sheet_rows(
+            measure=measure, sheet=VawgCount.Sheet.CLASSIFICATION, start=start, end=end
+        ).filter(offence_group=offence_group)
+    else:
+        rows = _sheet_rows(measure=measure, sheet=VawgCount.Sheet.LOCATION, start=start, end=end)
+        if borough is not None:
+            rows = rows.filter(borough=borough)
+        if ward_code is not None:
+            rows = rows.filter(ward_code=ward_code)
+    totals = rows.values("month").annotate(total=Sum("count")).order_by("month")
+    return [MonthCount(month=r["month"], offences=int(r["total"])) for r in totals]
+
+
+def vawg_totals_by(
+    *,
+    measure: str,
+    sheet: str,
+    field: str,
+    start: date,
+    end: date,
+    borough: str | None = None,
+) -> list[tuple[str, int]]:
+    """Totals over the period by one column of one sheet (``borough``, ``ward_code``,
+    ``offence_group``, ``age_group`` or ``ethnic_group``), largest first. Never mixes sheets."""
+    if field not in ("borough", "ward_code", "offence_group", "age_group", "ethnic_group"):
+        raise ValueError(f"not a breakdown column: {field}")
+    rows = _sheet_rows(measure=measure, sheet=sheet, start=start, end=end)
+    if borough is not None:
+        rows = rows.filter(borough=borough)
+    totals = rows.values(field).annotate(total=Sum("count")).order_by("-total", field)
+    return [(r[field] or "", int(r["total"])) for r in totals]
+
+
+def ward_names_in(*, borough: str) -> list[tuple[str, str]]:
+    """(2024 ward code, name) of the wards with published counts in ``borough``, by name."""
+    rows = (
+        VawgCount.objects.filter(sheet=VawgCount.Sheet.LOCATION, borough=borough)
+        .exclude(ward_code="")
+        .values("ward_code")
+        .annotate(name=Max("ward_name"))
+    )
+    return sorted(((r["ward_code"], r["name"]) for r in rows), key=lambda pair: pair[1])
+
+
+def offence_group_names() -> list[str]:
+    """Offence groups on the classification sheet, alphabetical."""
+    names = (
+        VawgCount.objects.filter(sheet=VawgCount.Sheet.CLASSIFICATION)
+        .exclude(offence_group="")
+        .values_list("offence_group", flat=True)
+        .distinct()
+    )
+    return sorted(set(names))
+
+
+def ward_period_counts(*, start: date, end: date) -> dict[str, int]:
+    """Offences per 2024 ward code over the period (location sheet, matched wards only)."""
+    rows = (
+        _sheet_rows(
+            measure=VawgCount.Measure.OFFENCES, sheet=VawgCount.Sheet.LOCATION, start=start, end=end
+        )
+        .exclude(ward_code="")
+        .values("ward_code")
+        .annotate(total=Sum("count"))
+    )
+    return {r["ward_code"]: int(r["total"]) for r in rows}
+
+
+def unmatched_ward_offences(*, start: date, end: date) -> int:
+    """Offences over the period whose ward has no 2024 code (abolished wards, "N/K")."""
+    total = (
+        _sheet_rows(
+            measure=VawgCount.Measure.OFFENCES, sheet=VawgCount.Sheet.LOCATION, start=start, end=end
+        )
+        .filter(ward_code="")
+        .aggregate(total=Sum("count"))["total"]
+    )
+    return int(total or 0)
+
+
+def published_data_version() -> str:
+    """Changes whenever published data is loaded again: the key for cached hotspot results."""
+    from vawg_site.ingest.models import IngestRun
+
+    last = IngestRun.objects.aggregate(last=Max("id"))["last"]
+    newest = VawgCount.objects.aggregate(newest=Max("id"))["newest"]
+    return f"{last or 0}:{newest or 0}"
+
+
+# --- street-level proxy (police.uk) -------------------------------------------------------------
+
+STREET_CATEGORY = "violent-crime"
+"""police.uk's "Violence and sexual offences": the street-level proxy for VAWG."""
+
+
+def street_month_span() -> tuple[date, date] | None:
+    """First and last month of police.uk violence and sexual offences loaded, or None."""
+    from vawg_site.opendata.models import StreetCrime
+
+    span = StreetCrime.objects.filter(category=STREET_CATEGORY).aggregate(
+        first=Min("month"), last=Max("month")
+    )
+    if span["first"] is None or span["last"] is None:
+        return None
+    return span["first"], span["last"]
+
+
+def street_points(*, start: date, end: date) -> tuple[list[str], list[float], list[float]]:
+    """(months as YYYY-MM, longitudes, latitudes) of police.uk violence and sexual offences with
+    a location in the period. Used only to count crimes into grid cells; never shown."""
+    from vawg_site.opendata.models import StreetCrime
+
+    rows = StreetCrime.objects.filter(
+        category=STREET_CATEGORY,
+        month__gte=start,
+        month__lte=end,
+        longitude__isnull=False,
+        latitude__isnull=False,
+    ).values_list("month", "longitude", "latitude")
+    months, lons, lats = [], [], []
+    for month, lon, lat in rows.iterator(chunk_size=5000):
+        if lon is None or lat is None:
+            continue
+        months.append(f"{month:%Y-%m}")
+        lons.append(float(lon))
+        lats.append(float(lat))
+    return months, lons, lats
+
+
+def street_version() -> str:
+    from vawg_site.ingest.models import IngestRun
+    from vawg_site.opendata.models import StreetCrime
+
+    last = IngestRun.objects.filter(source="police-uk").aggregate(last=Max("id"))["last"]
+    newest = StreetCrime.objects.aggregate(newest=Max("id"))["newest"]
+    return f"{last or 0}:{newest or 0}"

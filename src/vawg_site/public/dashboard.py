@@ -1,0 +1,318 @@
+"""The dashboard's figures for one validated choice: the Met's published VAWG offence and victim
+counts, as published, month by month, by area, by offence group and by victim age and ethnic
+group.
+
+Each breakdown comes from its own sheet and no sheet is ever added to another: the location sheet
+(areas and months), the classification sheet (offence groups, all London), the victims' age-group
+sheet and the victims' ethnic-group sheet each count the same crimes or victims a different way.
+Every chart is drawn from a :class:`~vawg_site.public.tables.Table` that is also shown and offered
+as CSV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from vawg_site.opendata.models import VawgCount
+from vawg_site.public.chart import (
+    RECORDING_SYSTEM_CHANGE,
+    BarChart,
+    LineChart,
+    bar_chart,
+    line_chart,
+    month_label,
+    recording_system,
+    year_later,
+)
+from vawg_site.public.forms import DashboardFilter, month_key
+from vawg_site.public.selectors import MonthCount, vawg_month_series, vawg_totals_by
+from vawg_site.public.tables import Column, Table
+
+TABLE_NAMES = ("trend", "areas", "groups", "age", "ethnicity")
+
+
+def year_earlier(month: date) -> date:
+    return date(month.year - 1, month.month, 1)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A chart with the table it is drawn from."""
+
+    table: Table
+    chart: LineChart | BarChart | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    selection: DashboardFilter
+    total: int
+    compare_total: int | None
+    trend: Section
+    areas: Section | None
+    groups: Section | None
+    age: Section
+    ethnicity: Section
+    crosses_change: bool
+
+    @property
+    def period_label(self) -> str:
+        return f"{month_label(self.selection.start)} to {month_label(self.selection.end)}"
+
+    @property
+    def change_percent(self) -> float | None:
+        if not self.compare_total:
+            return None
+        return (self.total - self.compare_total) / self.compare_total * 100.0
+
+    @property
+    def change_text(self) -> str:
+        change = self.change_percent
+        if change is None:
+            return ""
+        if abs(change) < 0.05:
+            return "the same"
+        return f"{abs(change):.1f}% {'higher' if change > 0 else 'lower'}"
+
+    def table(self, name: str) -> Table | None:
+        section = getattr(self, name, None) if name in TABLE_NAMES else None
+        return section.table if isinstance(section, Section) else None
+
+
+def query_of(selection: DashboardFilter) -> dict[str, str]:
+    """The GET parameters that reproduce ``selection``."""
+    return {
+        "measure": selection.measure,
+        "borough": selection.borough or "",
+        "ward": selection.ward_code or "",
+        "group": selection.offence_group or "",
+        "start": month_key(selection.start),
+        "end": month_key(selection.end),
+        "compare": "year" if selection.compare else "none",
+    }
+
+
+def _csv_href(selection: DashboardFilter, name: str) -> str:
+    return "?" + urlencode({**query_of(selection), "format": "csv", "table": name})
+
+
+def _trend(sel: DashboardFilter, *, first_month: date) -> tuple[Section, int, int | None]:
+    counts = vawg_month_series(
+        measure=sel.measure,
+        start=sel.start,
+        end=sel.end,
+        borough=sel.borough,
+        ward_code=sel.ward_code,
+        offence_group=sel.offence_group,
+    )
+    compare: list[MonthCount] = []
+    if sel.compare and year_earlier(sel.end) >= first_month:
+        compare = vawg_month_series(
+            measure=sel.measure,
+            start=max(year_earlier(sel.start), first_month),
+            end=year_earlier(sel.end),
+            borough=sel.borough,
+            ward_code=sel.ward_code,
+            offence_group=sel.offence_group,
+        )
+    earlier = {year_later(c.month): c.offences for c in compare}
+    columns = [
+        Column("month", "Month"),
+        Column(sel.measure, sel.measure.capitalize(), numeric=True),
+        Column("recording_system", "Recording system"),
+    ]
+    if sel.compare:
+        columns += [
+            Column(f"{sel.measure}_a_year_earlier", "A year earlier", numeric=True),
+            Column("recording_system_a_year_earlier", "Recording system a year earlier"),
+        ]
+    rows: list[tuple[Any, ...]] = []
+    for c in counts:
+        row: tuple[Any, ...] = (
+            (month_key(c.month), month_label(c.month)),
+            c.offences,
+            recording_system(c.month),
+        )
+        if sel.compare:
+            before = earlier.get(c.month)
+            row += (
+                before if before is not None else ("", "–"),
+                recording_system(year_earlier(c.month)) if before is not None else "",
+            )
+        rows.append(row)
+    table = Table(
+        name="trend",
+        caption=f"{sel.what} per month, {sel.area}",
+        columns=tuple(columns),
+        rows=tuple(rows),
+        csv_href=_csv_href(sel, "trend"),
+    )
+    chart = line_chart(counts=counts, area=sel.area, what=sel.what, compare=compare)
+    total = sum(c.offences for c in counts)
+    matched = [earlier[c.month] for c in counts if c.month in earlier]
+    compare_total = sum(matched) if sel.compare and len(matched) == len(counts) else None
+    return Section(table=table, chart=chart), total, compare_total
+
+
+def _bars(
+    *,
+    sel: DashboardFilter,
+    name: str,
+    caption: str,
+    label: str,
+    items: list[tuple[str, int]],
+    column: str,
+    links: tuple[str, ...] = (),
+    highlight: str | None = None,
+    measure: str | None = None,
+) -> Section:
+    counted = measure or sel.measure
+    table = Table(
+        name=name,
+        caption=caption,
+        columns=(Column(column, label), Column(counted, counted.capitalize(), True)),
+        rows=tuple((k, v) for k, v in items),
+        links=links,
+        total=("Total", sum(v for _, v in items)),
+        csv_href=_csv_href(sel, name),
+    )
+    chart = bar_chart(items=items, title=caption, what=caption, highlight=highlight)
+    return Section(table=table, chart=chart)
+
+
+def dashboard_build(
+    *, selection: DashboardFilter, first_month: date, ward_names: dict[str, str]
+) -> Dashboard:
+    """Every figure the dashboard shows for ``selection`` (a few aggregate queries)."""
+    sel = selection
+    trend, total, compare_total = _trend(sel, first_month=first_month)
+    period = f"{month_label(sel.start)} to {month_label(sel.end)}"
+    location = VawgCount.Sheet.LOCATION
+    areas: Section | None = None
+    if sel.offence_group is None:
+        if sel.borough is None:
+            items = vawg_totals_by(
+                measure=sel.measure, sheet=location, field="borough", start=sel.start, end=sel.end
+            )
+            items = [(b or "Not recorded", v) for b, v in items]
+            base = query_of(sel)
+            links = tuple(
+                "?" + urlencode({**base, "borough": b, "ward": ""})
+                if b not in ("Other", "Unknown", "Not recorded")
+                else ""
+                for b, _ in items
+            )
+            areas = _bars(
+                sel=sel,
+                name="areas",
+                caption=f"{sel.what} by borough, {period}",
+                label="Borough",
+                items=items,
+                column="borough",
+                links=links,
+            )
+        else:
+            raw = vawg_totals_by(
+                measure=sel.measure,
+                sheet=location,
+                field="ward_code",
+                start=sel.start,
+                end=sel.end,
+                borough=sel.borough,
+            )
+            items = [
+                (
+                    ward_names.get(code, "Ward not matched to a 2024 ward")
+                    if code
+                    else "Ward not matched to a 2024 ward",
+                    v,
+                )
+                for code, v in raw
+            ]
+            merged: dict[str, int] = {}
+            for k, v in items:
+                merged[k] = merged.get(k, 0) + v
+            items = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
+            areas = _bars(
+                sel=sel,
+                name="areas",
+                caption=f"{sel.what} by ward, {sel.borough}, {period}",
+                label="Ward",
+                items=items,
+                column="ward",
+                highlight=sel.ward_name,
+            )
+    groups: Section | None = None
+    if sel.measure == "offences" and sel.borough is None:
+        items = vawg_totals_by(
+            measure="offences",
+            sheet=VawgCount.Sheet.CLASSIFICATION,
+            field="offence_group",
+            start=sel.start,
+            end=sel.end,
+        )
+        groups = _bars(
+            sel=sel,
+            name="groups",
+            caption=f"VAWG offences by offence group, all London, {period}",
+            label="Offence group",
+            items=[(g or "Not recorded", v) for g, v in items],
+            column="offence_group",
+            highlight=sel.offence_group,
+        )
+    age_items = vawg_totals_by(
+        measure="victims",
+        sheet=VawgCount.Sheet.AGE,
+        field="age_group",
+        start=sel.start,
+        end=sel.end,
+    )
+    age_items = sorted(
+        ((a or "Age not recorded", v) for a, v in age_items),
+        key=lambda kv: (not kv[0].startswith("Aged"), kv[0]),
+    )
+    age = _bars(
+        sel=sel,
+        name="age",
+        caption=f"Victims by age group, all London, {period}",
+        label="Age group",
+        items=age_items,
+        column="age_group",
+        measure="victims",
+    )
+    eth_items = vawg_totals_by(
+        measure="victims",
+        sheet=VawgCount.Sheet.ETHNICITY,
+        field="ethnic_group",
+        start=sel.start,
+        end=sel.end,
+    )
+    ethnicity = _bars(
+        sel=sel,
+        name="ethnicity",
+        caption=f"Victims by ethnic group (as recorded by officers), all London, {period}",
+        label="Ethnic group",
+        items=[(e or "Not recorded", v) for e, v in eth_items],
+        column="ethnic_group",
+        measure="victims",
+    )
+    crosses = sel.start <= RECORDING_SYSTEM_CHANGE.replace(day=1) <= sel.end or (
+        sel.compare
+        and year_earlier(sel.start)
+        <= RECORDING_SYSTEM_CHANGE.replace(day=1)
+        <= year_earlier(sel.end)
+    )
+    return Dashboard(
+        selection=sel,
+        total=total,
+        compare_total=compare_total,
+        trend=trend,
+        areas=areas,
+        groups=groups,
+        age=age,
+        ethnicity=ethnicity,
+        crosses_change=bool(crosses),
+    )
