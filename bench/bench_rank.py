@@ -79,23 +79,29 @@ def extract_ensure(folder: Path) -> Path:
     return folder
 
 
-def run(argv: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one subprocess."""
+def run(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one subprocess."""
     start = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(
             f"failed: {' '.join(argv)}\n{process.stderr.read().decode() if process.stderr else ''}"
         )
-    return wall, usage.ru_maxrss / 1024.0
+    return wall, usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", type=Path, default=Path("/tmp/vawg_bench/london10"))
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--before-src",
+        type=Path,
+        help="also run `vawg rank --no-cache` from an older copy of src/ (put first on "
+        "PYTHONPATH), for before/after figures",
+    )
     args = parser.parse_args()
     folder = extract_ensure(args.folder)
     harm_csv = Path(__file__).resolve().parents[1] / "src" / "vawg" / "data" / "harm_default.csv"
@@ -115,21 +121,26 @@ def main() -> int:
         "vawg rank": [*rank, str(out / "vawg_top100.csv")],
         "vawg rank --no-cache": [*rank, str(out / "vawg_top100_csv.csv"), "--no-cache"],
     }
+    env: dict[str, dict[str, str]] = {}
+    if args.before_src:
+        commands["before: vawg rank"] = [*rank, str(out / "before_top100.csv"), "--no-cache"]
+        env["before: vawg rank"] = {**os.environ, "PYTHONPATH": str(args.before_src)}
     # The first run of `vawg rank` builds the Parquet copy (PATH/.vawg-cache/): timed apart.
     shutil.rmtree(folder / CACHE_FOLDER, ignore_errors=True)
     first = run(commands["vawg rank"])
     print(f"vawg rank, first run building the Parquet copy: {first[0]:.2f} s, {first[1]:.0f} MB")
-    rows = {name: [] for name in commands}  # type: dict[str, list[tuple[float, float]]]
+    rows = {name: [] for name in commands}  # type: dict[str, list[tuple[float, float, float]]]
     for _ in range(args.repeats):
         for name, argv in commands.items():  # interleaved, so load changes hit all
-            rows[name].append(run(argv))
+            rows[name].append(run(argv, env.get(name)))
     medians = {}
     for name, runs in rows.items():
         wall = statistics.median(r[0] for r in runs)
         rss = statistics.median(r[1] for r in runs)
+        cpu = statistics.median(r[2] for r in runs)
         medians[name] = wall
         print(
-            f"{name:22s} median {wall:5.2f} s  median peak {rss:4.0f} MB (max "
+            f"{name:22s} median {wall:5.2f} s  cpu {cpu:5.2f} s  median peak {rss:4.0f} MB (max "
             f"{max(r[1] for r in runs):4.0f})  runs {[round(r[0], 2) for r in runs]}"
         )
     same = (out / "vawg_top100.csv").read_bytes() == (out / "vawg_top100_csv.csv").read_bytes()
@@ -141,6 +152,8 @@ def main() -> int:
         f"speed-up over pandas: {base / medians['vawg rank']:.2f}x with the Parquet copy, "
         f"{base / medians['vawg rank --no-cache']:.2f}x reading the CSVs"
     )
+    if "before: vawg rank" in medians:
+        print(f"speed-up over pandas before: {base / medians['before: vawg rank']:.2f}x")
     return 0
 
 

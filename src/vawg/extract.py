@@ -8,7 +8,9 @@ is parsed. It does not validate or quarantine rows: that is the ingest module's 
 (``vawg.ingest.force``). A date that does not parse reads as null (unknown), as a blank does.
 
 The contract's column names are the interface; extra columns are kept, absent optional columns are
-added as nulls so that downstream code can rely on them.
+added as nulls so that downstream code can rely on them. On request (``cache=True``) a CSV table is
+read through a Parquet copy of it kept in the extract folder (``.vawg-cache/``), which Polars reads
+several times faster than it parses the CSV; the copy is rebuilt when the CSV changes.
 """
 
 from __future__ import annotations

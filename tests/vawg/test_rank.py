@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from vawg.errors import UserInputError
+from vawg.extract import CACHE_FOLDER
 from vawg.rank import OUTPUT_COLUMNS, RfgvWeights, backtest_run, ranking_run
 from vawg.rank_command import register
 
@@ -141,7 +142,8 @@ def test_explanations_name_offences_victims_and_trend(extract: Path) -> None:
     assert "trend rising" in text or "trend falling" in text
 
 
-def test_records_after_as_of_change_nothing(extract: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("cache", [False, True])
+def test_records_after_as_of_change_nothing(extract: Path, tmp_path: Path, cache: bool) -> None:
     trimmed = tmp_path / "trimmed"
     shutil.copytree(extract, trimmed)
     crimes = pl.read_csv(trimmed / "crimes.csv", infer_schema=False)
@@ -152,9 +154,47 @@ def test_records_after_as_of_change_nothing(extract: Path, tmp_path: Path) -> No
         trimmed / "involvements.csv"
     )
     for method in ("v100", "rfgv", "count"):
-        full = ranking_run(folder=extract, as_of=AS_OF, method=method).table
-        cut = ranking_run(folder=trimmed, as_of=AS_OF, method=method).table
+        full = ranking_run(folder=extract, as_of=AS_OF, method=method, cache=cache).table
+        cut = ranking_run(folder=trimmed, as_of=AS_OF, method=method, cache=cache).table
         assert full.equals(cut)
+
+
+def test_the_parquet_copy_gives_the_same_list_and_follows_changes(extract: Path) -> None:
+    plain = ranking_run(folder=extract, as_of=AS_OF).table
+    assert not (extract / CACHE_FOLDER).exists()  # off unless asked for
+    built = ranking_run(folder=extract, as_of=AS_OF, cache=True).table
+    copies = sorted(p.name for p in (extract / CACHE_FOLDER).iterdir())
+    assert [name.split("-")[0] for name in copies] == [
+        "crimes.csv",
+        "involvements.csv",
+        "people.csv",
+    ]
+    reused = ranking_run(folder=extract, as_of=AS_OF, cache=True).table
+    assert plain.equals(built)
+    assert plain.equals(reused)
+    # A changed CSV is read afresh and its old copy removed.
+    with (extract / "crimes.csv").open("a", encoding="utf-8") as handle:
+        handle.write("C10,2025-06-20,,19C,Rape,N,,,,\n")
+    with (extract / "involvements.csv").open("a", encoding="utf-8") as handle:
+        handle.write("C10,S4,suspect,\nC10,V2,victim,\n")
+    changed = ranking_run(folder=extract, as_of=AS_OF, cache=True).table
+    assert changed.equals(ranking_run(folder=extract, as_of=AS_OF).table)
+    assert changed.filter(pl.col("person_ref") == "S4")["harm_days"].item() == 1825.0
+    names = [p.name for p in (extract / CACHE_FOLDER).iterdir()]
+    assert len(names) == 3
+    assert not any(name.endswith(".partial") for name in names)
+
+
+def test_a_folder_that_cannot_hold_the_copy_is_read_directly(
+    extract: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(pl.LazyFrame, "sink_parquet", refuse)
+    listed = ranking_run(folder=extract, as_of=AS_OF, cache=True).table
+    assert listed.equals(ranking_run(folder=extract, as_of=AS_OF).table)
+    assert not any((extract / CACHE_FOLDER).glob("*.parquet"))
 
 
 def _vawg(argv: list[str]) -> int:
@@ -240,3 +280,18 @@ def test_on_a_synthetic_force_the_harm_methods_beat_random(tmp_path: Path) -> No
     )
     shutil.copy(folder / "people.csv", trimmed / "people.csv")
     assert ranking_run(folder=trimmed, as_of=date(2024, 8, 31), top=50).table.equals(full)
+
+
+@pytest.mark.slow
+def test_on_a_synthetic_london_force_the_harm_methods_beat_count(tmp_path: Path) -> None:
+    # Issue 5, point 5: two years at the Met's scale; the development seed of docs/ranking.md.
+    synth = pytest.importorskip("vawg.synth")
+    synth.write_extract(
+        out=tmp_path, seed=11, size="london", years=2, calibration=synth.calibration_shipped()
+    )
+    result = backtest_run(folder=tmp_path, as_of=date(2024, 8, 31), tops=(100, 1000))
+    for n in (100, 1000):
+        rows = result.table.filter(pl.col("n") == n)
+        share = dict(zip(rows["method"], rows["share_of_oracle"], strict=True))
+        for method in ("v100", "rfgv"):
+            assert share[method] > share["count"] > share["random"], (n, share)

@@ -22,6 +22,7 @@ from vawg.synth import (
     calibration_shipped,
     calibration_to_json,
     command,
+    generate,
     offence_types,
     points_from_table,
     points_in_wards,
@@ -461,3 +462,30 @@ def test_injected_disparity_is_recovered(real_calibration: Calibration, tmp_path
     )
     row = _row(report(summary=summary, calibration=real_calibration), "per-capita offending")
     assert row.generated == pytest.approx(2.0, rel=0.10)
+
+
+def _harm_persistence(folder: Path, seed: int) -> float:
+    """Correlation, over suspects named in both years, of their mean log harm in each year."""
+    summary = write_extract(
+        out=folder, seed=seed, size="small", years=2, calibration=calibration_shipped()
+    )
+    crimes = summary.crimes.filter(~pl.col("_precursor") & (pl.col("_suspect") >= 0))
+    second_year = summary.start_date.replace(year=summary.start_date.year + 1)
+    per_year = crimes.group_by(
+        "_suspect", (pl.col("recorded_date") >= second_year).alias("later")
+    ).agg(pl.col("_harm_days").log().mean().alias("log_harm"))
+    wide = per_year.pivot("later", index="_suspect", values="log_harm").drop_nulls()
+    return float(np.corrcoef(wide["false"], wide["true"])[0, 1])
+
+
+def test_a_suspects_seriousness_persists_from_one_year_to_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The "power few" persist (Barnham, Barnes & Sherman 2017): a suspect's harm in one year
+    # says something about the next beyond how active they are. Measured 0.64-0.72 over seeds
+    # 1-3 with the persistent seriousness, 0.31-0.52 without it.
+    with_trait = _harm_persistence(tmp_path / "with", seed=1)
+    monkeypatch.setattr(generate, "HARM_SERIOUSNESS_CORRELATION", 0.0)
+    without = _harm_persistence(tmp_path / "without", seed=1)
+    assert with_trait > 0.6
+    assert with_trait > without + 0.1
