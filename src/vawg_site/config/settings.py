@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "vawg_site.opendata",
     "vawg_site.ingest",
     "vawg_site.public",
+    "vawg_site.api",
 ]
 
 MIDDLEWARE = [

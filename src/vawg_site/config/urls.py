@@ -6,4 +6,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("vawg_site.public.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("vawg_site.api.urls")),
 ]

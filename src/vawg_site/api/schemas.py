@@ -1,0 +1,243 @@
+"""Response shapes of the open-data API (pydantic, through django-ninja): what the OpenAPI schema
+promises and what schemathesis checks every response against."""
+
+from __future__ import annotations
+
+from ninja import Schema
+
+
+class ErrorOut(Schema):
+    """A 4xx answer: what was wrong, in words."""
+
+    detail: str
+
+
+class Provenance(Schema):
+    """Where figures come from and what was done to them."""
+
+    source: str
+    publisher: str
+    url: str
+    licence: str
+    disclosure: str
+    caveats: list[str]
+
+
+class Page(Schema):
+    """Pagination: ``count`` results in all; this page has ``limit`` from ``offset``."""
+
+    count: int
+    limit: int
+    offset: int
+    next_offset: int | None
+
+
+class AreaOut(Schema):
+    code: str
+    name: str
+    kind: str
+    borough_code: str
+    borough_name: str
+
+
+class AreaList(Schema):
+    provenance: Provenance
+    page: Page
+    results: list[AreaOut]
+
+
+class AreaDetail(Schema):
+    provenance: Provenance
+    area: AreaOut
+    wards: list[AreaOut]
+
+
+class MonthsOut(Schema):
+    source: str
+    measure: str
+    first: str | None
+    last: str | None
+    months: list[str]
+
+
+class MonthsList(Schema):
+    results: list[MonthsOut]
+    caveats: list[str]
+
+
+class CategoryOut(Schema):
+    slug: str
+    label: str
+
+
+class CategoriesOut(Schema):
+    police_uk: list[CategoryOut]
+    offence_groups: list[str]
+    vawg_offences: list[str]
+    age_groups: list[str]
+    ethnic_groups: list[str]
+    vawg_sheets: list[str]
+
+
+class LocationCountOut(Schema):
+    area_code: str
+    area_name: str
+    borough_name: str
+    month: str
+    count: int
+    recording_system: str
+
+
+class LocationCounts(Schema):
+    provenance: Provenance
+    measure: str
+    sheet: str
+    level: str
+    page: Page
+    results: list[LocationCountOut]
+
+
+class GroupCountOut(Schema):
+    group: str
+    month: str
+    count: int
+    recording_system: str
+
+
+class GroupCounts(Schema):
+    provenance: Provenance
+    measure: str
+    sheet: str
+    breakdown: str
+    page: Page
+    results: list[GroupCountOut]
+
+
+class LsoaCountOut(Schema):
+    lsoa_code: str
+    lsoa_name: str
+    month: str
+    count: int
+
+
+class GridCountOut(Schema):
+    x: float
+    y: float
+    cell_size_m: int
+    month: str
+    count: int
+
+
+class StreetLsoaCounts(Schema):
+    provenance: Provenance
+    category: str
+    unit: str
+    page: Page
+    results: list[LsoaCountOut]
+
+
+class StreetGridCounts(Schema):
+    provenance: Provenance
+    category: str
+    unit: str
+    crs: str
+    page: Page
+    results: list[GridCountOut]
+
+
+class WardHotspotOut(Schema):
+    area_code: str
+    area_name: str
+    count: float
+    z: float | None
+    p: float | None
+    q: float | None
+    hotspot_class: str
+    trend: str | None
+
+
+class GridHotspotOut(Schema):
+    x: float
+    y: float
+    cell_size_m: float
+    count: float
+    z: float | None
+    p: float | None
+    q: float | None
+    hotspot_class: str
+
+
+class HotspotMethod(Schema):
+    method: str
+    permutations: int
+    fdr: str
+    neighbours: str
+    seed: int | None
+    months: list[str]
+
+
+class WardHotspots(Schema):
+    provenance: Provenance
+    label: str
+    method: HotspotMethod
+    page: Page
+    results: list[WardHotspotOut]
+
+
+class GridHotspots(Schema):
+    provenance: Provenance
+    label: str
+    method: HotspotMethod
+    crs: str
+    page: Page
+    results: list[GridHotspotOut]
+
+
+class DisclosureOut(Schema):
+    """The rule applied to a force-derived table (shown beside its figures)."""
+
+    rule: str
+    threshold: int
+    rounding_base: int
+    totals: str
+    suppressed_cells: int
+
+
+class ForceGroupRow(Schema):
+    group: str
+    counts: list[int | None]
+    status: list[str]
+    total: int | None
+    total_status: str
+
+
+class ForceGroupMonth(Schema):
+    provenance: Provenance
+    disclosure: DisclosureOut
+    months: list[str]
+    rows: list[ForceGroupRow]
+    month_totals: list[int | None]
+    month_total_status: list[str]
+    grand_total: int | None
+    grand_total_status: str
+
+
+class ForceCellOut(Schema):
+    """A grid cell by its square (EPSG:27700 corner and side), or the crimes with no location."""
+
+    x_min: float | None
+    y_min: float | None
+    cell_size_m: int
+    count: int | None
+    status: str
+    rule: str
+
+
+class ForceGrid(Schema):
+    provenance: Provenance
+    disclosure: DisclosureOut
+    crs: str
+    total: int | None
+    total_status: str
+    page: Page
+    results: list[ForceCellOut]

@@ -1,0 +1,95 @@
+"""Fixtures for the API: a few hand-made rows of each source, and an empty cache per test."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from uuid import uuid4
+
+import pytest
+
+from vawg_site.api import selectors
+from vawg_site.opendata.models import StreetCrime, VawgCount
+from vawg_site.records.models import Crime, Involvement, Person
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    selectors.cache_clear()
+    yield
+    selectors.cache_clear()
+
+
+def _vawg(measure: str, sheet: str, month: dt.date, count: int, **fields: str) -> VawgCount:
+    return VawgCount(
+        natural_key=uuid4().hex,
+        measure=measure,
+        sheet=sheet,
+        month=month,
+        committed_month=month,
+        count=count,
+        **fields,
+    )
+
+
+MONTHS = [dt.date(2023, 12, 1), dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 3, 1)]
+CAMDEN = "E09000007"
+CAMDEN_WARD = "E05013652"  # Belsize (2024 wards)
+
+
+@pytest.fixture
+def published(db: None) -> None:
+    """The Met's sheets (two boroughs, one ward matched, each other sheet) and police.uk rows."""
+    rows = []
+    for i, month in enumerate(MONTHS):
+        for measure in ("offences", "victims"):
+            rows += [
+                _vawg(measure, "location", month, 30 + i, borough="Camden",
+                      ward_name="Belsize", ward_code=CAMDEN_WARD),
+                _vawg(measure, "location", month, 5, borough="Camden", ward_name="Old ward"),
+                _vawg(measure, "location", month, 50, borough="Hackney", ward_name="Victoria"),
+                _vawg(measure, "location", month, 3, borough="Other"),
+            ]  # fmt: skip
+        rows += [
+            _vawg("offences", "classification", month, 40, offence_group="Rape"),
+            _vawg("offences", "classification", month, 70, offence_group="Stalking and Harassment"),
+            _vawg("victims", "age", month, 12, age_group="Aged 20 to 29 years"),
+            _vawg("victims", "ethnicity", month, 9, ethnic_group="White"),
+        ]
+    VawgCount.objects.bulk_create(rows)
+    StreetCrime.objects.bulk_create(
+        StreetCrime(
+            crime_key=uuid4().hex,
+            month=dt.date(2023, 1 + i % 3, 1),
+            category="violent-crime" if i % 4 else "burglary",
+            longitude=-0.14 + (i % 7) * 0.002,
+            latitude=51.54 + (i % 5) * 0.002,
+            lsoa_code="E01000907" if i % 2 else "",
+            source="csv",
+        )
+        for i in range(120)
+    )
+
+
+@pytest.fixture
+def force(db: None) -> None:
+    """A small force extract: VAWG crimes (rape; stalking) in two cells, and one non-VAWG crime."""
+    woman = Person.objects.create(person_ref="p1", sex="F")
+    crimes = []
+    for i in range(40):
+        crimes.append(
+            Crime(
+                crime_ref=f"c{i}",
+                recorded_date=dt.date(2024, 1 + i % 2, 5),
+                offence_code="19C" if i % 3 else "8Q",
+                domestic_abuse=False,
+                easting=529_100.0 + (i % 2) * 1000 + i,
+                northing=185_200.0 + i,
+            )
+        )
+    crimes.append(Crime(crime_ref="burglary", recorded_date=dt.date(2024, 1, 5), offence_code="28E",
+                        easting=529_500.0, northing=185_500.0))  # fmt: skip
+    Crime.objects.bulk_create(crimes)
+    Involvement.objects.bulk_create(
+        Involvement(crime=c, person=woman, role="victim") for c in Crime.objects.all()
+    )
