@@ -40,6 +40,16 @@ def _missing(reason: str, required_by: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_django_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: the site caches reads keyed on the newest row ids,
+    which a rolled-back test database can hand out again."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def real_data_dir() -> Path:
     """The real open data folder; skips (or, in CI, fails) when it is absent."""

@@ -9,11 +9,16 @@ the offence was committed in, for the month it was recorded in: the counts as pu
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Max, Min, QuerySet, Sum
 
 from vawg_site.opendata.models import VawgCount
@@ -23,6 +28,41 @@ SYNTHETIC_FORCE_MARKER = "force_is_synthetic"
 
 # Values the Met uses for offences it could not place in a borough; kept in the London total.
 _NOT_A_BOROUGH = ("Other", "Unknown")
+
+
+_Read = TypeVar("_Read", bound=Callable[..., Any])
+
+CACHE_SECONDS = 3600
+"""How long a cached read is kept; a new load changes the key long before that."""
+
+
+def cached_on_published_data(read: _Read) -> _Read:
+    """Cache a selector's result per set of arguments until published data is loaded again.
+
+    The aggregates behind the public pages scan hundreds of thousands of rows; the data changes
+    only when someone loads a file, so each worker keeps the answer under a key that includes
+    :func:`published_data_version` and :func:`street_version` (primary-key lookups).
+    """
+
+    @functools.wraps(read)
+    def wrapper(**kwargs: Any) -> Any:
+        arguments = repr(sorted(kwargs.items())).encode()
+        key = ":".join(
+            (
+                "vawg.public",
+                read.__qualname__,
+                published_data_version(),
+                street_version(),
+                hashlib.sha1(arguments, usedforsecurity=False).hexdigest(),
+            )
+        )
+        found = cache.get(key)
+        if found is None:
+            found = read(**kwargs)
+            cache.set(key, found, CACHE_SECONDS)
+        return found
+
+    return wrapper  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -40,6 +80,7 @@ def _published_offences() -> QuerySet[VawgCount]:
     )
 
 
+@cached_on_published_data
 def borough_month_counts(
     *, borough: str | None, start: date | None, end: date | None
 ) -> list[MonthCount]:
@@ -59,6 +100,7 @@ def borough_month_counts(
     return [MonthCount(month=row["month"], offences=row["offences"]) for row in totals]
 
 
+@cached_on_published_data
 def borough_names() -> list[str]:
     """Boroughs in the published offence counts, alphabetical, with "Other" and "Unknown"
     (offences the Met did not place in a borough) last."""
@@ -69,6 +111,7 @@ def borough_names() -> list[str]:
     return places + [n for n in _NOT_A_BOROUGH if n in names]
 
 
+@cached_on_published_data
 def offence_month_span() -> tuple[date, date] | None:
     """The first and last month with published offence counts, or None when none are loaded."""
     span = _published_offences().aggregate(first=Min("month"), last=Max("month"))
@@ -96,6 +139,7 @@ def _sheet_rows(*, measure: str, sheet: str, start: date, end: date) -> QuerySet
     return VawgCount.objects.filter(measure=measure, sheet=sheet, month__gte=start, month__lte=end)
 
 
+@cached_on_published_data
 def vawg_month_series(
     *,
     measure: str,
@@ -121,6 +165,7 @@ def vawg_month_series(
     return [MonthCount(month=r["month"], offences=int(r["total"])) for r in totals]
 
 
+@cached_on_published_data
 def vawg_totals_by(
     *,
     measure: str,
@@ -141,6 +186,7 @@ def vawg_totals_by(
     return [(r[field] or "", int(r["total"])) for r in totals]
 
 
+@cached_on_published_data
 def ward_names_in(*, borough: str) -> list[tuple[str, str]]:
     """(2024 ward code, name) of the wards with published counts in ``borough``, by name."""
     rows = (
@@ -152,6 +198,7 @@ def ward_names_in(*, borough: str) -> list[tuple[str, str]]:
     return sorted(((r["ward_code"], r["name"]) for r in rows), key=lambda pair: pair[1])
 
 
+@cached_on_published_data
 def offence_group_names() -> list[str]:
     """Offence groups on the classification sheet, alphabetical."""
     names = (
@@ -163,6 +210,7 @@ def offence_group_names() -> list[str]:
     return sorted(set(names))
 
 
+@cached_on_published_data
 def ward_period_counts(*, start: date, end: date) -> dict[str, int]:
     """Offences per 2024 ward code over the period (location sheet, matched wards only)."""
     rows = (
@@ -176,6 +224,7 @@ def ward_period_counts(*, start: date, end: date) -> dict[str, int]:
     return {r["ward_code"]: int(r["total"]) for r in rows}
 
 
+@cached_on_published_data
 def unmatched_ward_offences(*, start: date, end: date) -> int:
     """Offences over the period whose ward has no 2024 code (abolished wards, "N/K")."""
     total = (
@@ -203,6 +252,7 @@ STREET_CATEGORY = "violent-crime"
 """police.uk's "Violence and sexual offences": the street-level proxy for VAWG."""
 
 
+@cached_on_published_data
 def street_month_span() -> tuple[date, date] | None:
     """First and last month of police.uk violence and sexual offences loaded, or None."""
     from vawg_site.opendata.models import StreetCrime
