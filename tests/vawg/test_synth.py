@@ -378,6 +378,13 @@ def test_london_volumes(london: SynthSummary, real_calibration: Calibration) -> 
     assert total.generated == pytest.approx(real_calibration.annual_total, rel=0.03)
     suspects = _row(rows, "distinct named suspects a year")
     assert suspects.generated == pytest.approx(35_000, rel=0.10)
+    stated = _row(rows, "VAWG offences a year, against the Met's figure")
+    assert stated.target == 150_000
+    assert stated.generated == pytest.approx(150_000, rel=0.15)
+    assert stated.ok
+    every_target = [r for r in rows if r.ok is not None]
+    assert every_target
+    assert all(r.ok for r in every_target), [r.name for r in every_target if not r.ok]
     assert london.row_counts["precursor_offences"] > 0
     counted = london.crimes.filter(~pl.col("_precursor")).height
     assert counted == london.row_counts["vawg_offences"]
