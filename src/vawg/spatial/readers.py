@@ -362,7 +362,11 @@ def read_force_extract(
         raise UserInputError(f"no crimes table in {folder}")
     read = crimes.height
     crimes = crimes.with_columns(
-        code=pl.col("offence_code").map_elements(_normalise_code, return_dtype=pl.String),
+        code=pl.col("offence_code")
+        .cast(pl.String)
+        .str.strip_chars()
+        .str.to_uppercase()
+        .str.replace_all(".", "/", literal=True),  # as _normalise_code, vectorised
         month=pl.col("recorded_date").str.slice(0, 7),
     )
     if category is not None and category.strip().lower() == "vawg":

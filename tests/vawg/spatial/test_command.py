@@ -145,3 +145,29 @@ def test_areal_on_ward_series(real_data_dir: Path, tmp_path: Path) -> None:
 def test_bad_input_raises_user_input_error(argv: list[str], real_data_dir: Path) -> None:
     with pytest.raises(UserInputError):
         _run([a.replace("{data}", str(real_data_dir)) for a in argv])
+
+
+def test_grid_on_a_force_extract_counts_vawg_offences_and_weights_harm(tmp_path: Path) -> None:
+    """A synthetic force extract (CONTRACT.md section 2) read straight from its folder: only the
+    located VAWG offences are counted, and harm weighting sums CCHI harm-days instead."""
+    from vawg.synth import calibration_shipped, write_extract
+
+    extract = tmp_path / "force"
+    summary = write_extract(out=extract, seed=5, size="small", calibration=calibration_shipped())
+    by_count, by_harm = tmp_path / "count.csv", tmp_path / "harm.csv"
+    common = ["--category", "vawg", "--permutations", "99", "--seed", "1"]
+    assert _run(["hotspots", "grid", str(extract), "--out", str(by_count), *common]) == 0
+    assert (
+        _run(["hotspots", "grid", str(extract), "--out", str(by_harm), "--weight", "harm", *common])
+        == 0
+    )
+    counts = pl.read_csv(by_count)
+    harm = pl.read_csv(by_harm)
+    assert counts.columns[:9] == ["x", "y", "cell_size_m", "count", "score", "z", "p", "q", "class"]
+    crimes = summary.crimes
+    located_vawg = crimes.filter(~pl.col("_precursor"), pl.col("latitude").is_not_null())
+    # every located VAWG offence lands in one cell; precursor offences are not counted
+    assert 0 < counts["count"].sum() <= located_vawg.height
+    assert counts["count"].sum() < crimes.filter(pl.col("latitude").is_not_null()).height
+    assert harm["count"].sum() > counts["count"].sum()  # harm-days, not events
+    assert (harm["count"] > 0).sum() == (counts["count"] > 0).sum()
