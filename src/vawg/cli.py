@@ -111,6 +111,41 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.set_defaults(handler=_site("ingest"))
 
+    fetch = sub.add_parser(
+        "fetch",
+        help="download public data (data.police.uk, London Datastore)",
+        description="Download public data with resumable, retried, checked downloads "
+        "(needs internet). Then load it with `vawg ingest`.",
+    )
+    fetch_sub = fetch.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    police = fetch_sub.add_parser(
+        "police-uk",
+        help="one force's street, outcomes and stop-and-search files from data.police.uk",
+        description="Download the fewest data.police.uk monthly archives that cover the months "
+        "(each holds the 36 months up to its own) and extract one force's files.",
+    )
+    police.add_argument("--force", required=True, help="force slug, e.g. metropolitan")
+    police.add_argument("--from", dest="start", required=True, help="first month, YYYY-MM")
+    police.add_argument("--to", dest="end", required=True, help="last month, YYYY-MM")
+    police.add_argument(
+        "--out", type=Path, default=Path("data/police_uk"), help="folder (default data/police_uk)"
+    )
+    police.add_argument(
+        "--base-url",
+        default="https://data.police.uk/data/archive/",
+        help="where the YYYY-MM.zip archives are (default https://data.police.uk/data/archive/)",
+    )
+    police.add_argument("--keep-archives", action="store_true", help="keep the downloaded archives")
+    mps = fetch_sub.add_parser(
+        "mps-vawg",
+        help="the Met's VAWG offences and victims extracts from the London Datastore",
+        description="Download the Met's VAWG extracts (default URLs to be confirmed; "
+        "--url or $VAWG_MPS_VAWG_URLS overrides them).",
+    )
+    mps.add_argument("--out", type=Path, default=Path("data/mps"), help="folder (default data/mps)")
+    mps.add_argument("--url", action="append", help="a URL to download (repeatable)")
+    fetch.set_defaults(handler=_site("fetch"))
+
     synth = sub.add_parser(
         "synth",
         help="write a synthetic force extract",

@@ -91,3 +91,10 @@ def docs(args: argparse.Namespace) -> int:
     from vawg_site.docs_gen import docs_write
 
     return docs_write(out=args.out, check=args.check)
+
+
+def fetch(args: argparse.Namespace) -> int:
+    """``vawg fetch``: downloads only, no database (network code stays out of the core)."""
+    from vawg_site.ingest.fetch import run
+
+    return run(args)

@@ -237,5 +237,7 @@ def _no_real_data_message(data_dir: Path) -> str:
     return (
         f"No real data found in {data_dir}. Pages built on it will say so. To add it, set "
         "VAWG_DATA_DIR (or pass --data-dir) to a folder laid out like the project's shared data "
-        "(mps/, police_uk/, geo/): see README, 'Where the data comes from'."
+        "(mps/, police_uk/, geo/), or download it with `vawg fetch mps-vawg --out DIR/mps` and "
+        "`vawg fetch police-uk --force metropolitan --from YYYY-MM --to YYYY-MM --out "
+        "DIR/police_uk`: see README, 'Where the data comes from'."
     )

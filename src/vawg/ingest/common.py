@@ -14,7 +14,9 @@ import csv
 import gzip
 import io
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+import zlib
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +69,27 @@ class ReadResult:
     rejections: tuple[Rejection, ...]
     skipped: tuple[SkippedFile, ...] = ()
     notices: tuple[str, ...] = field(default=())
+    unmatched_wards: tuple[UnmatchedWard, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnmatchedWard:
+    """A ward name of the Met's extracts that matched no 2024 ward of its borough."""
+
+    borough: str
+    ward_name: str
+    rows: int
+    """Stored rows that carry the name (every measure and sheet)."""
+    offences: int
+    """Offences on the location sheet that carry the name."""
+
+    def as_dict(self) -> dict[str, str | int]:
+        return {
+            "borough": self.borough,
+            "ward_name": self.ward_name,
+            "rows": self.rows,
+            "offences": self.offences,
+        }
 
 
 @dataclass(frozen=True)
@@ -94,9 +117,81 @@ class SourceFile:
                     data = archive.read(self.member)
             if data[:2] == b"\x1f\x8b":
                 data = gzip.decompress(data)
-        except (OSError, EOFError, zipfile.BadZipFile, KeyError) as error:
-            raise UserInputError(f"cannot read {self.name}: {error}") from error
+        except READ_ERRORS as error:
+            raise UserInputError(f"cannot read {self.name}: {_why(error)}") from error
         return data
+
+    @contextmanager
+    def open_binary(self) -> Iterator[io.BufferedIOBase]:
+        """The file as a binary stream, decompressed on the fly (gzip is recognised by its magic
+        bytes, whatever the name). Errors while opening raise UserInputError; errors while
+        reading (a truncated gzip) surface from the stream: see :func:`text_lines`."""
+        try:
+            with _open_raw(self) as raw:
+                if raw.peek(2)[:2] == b"\x1f\x8b":
+                    with gzip.GzipFile(fileobj=raw) as unzipped:
+                        yield unzipped
+                else:
+                    yield raw
+        except READ_ERRORS as error:
+            raise UserInputError(f"cannot read {self.name}: {_why(error)}") from error
+
+
+READ_ERRORS = (OSError, EOFError, zipfile.BadZipFile, KeyError, zlib.error)
+"""What reading a damaged file raises: a truncated gzip raises EOFError, bad gzip data OSError or
+zlib.error, a damaged archive BadZipFile."""
+
+
+def _why(error: BaseException) -> str:
+    if isinstance(error, EOFError):
+        return "the compressed file is truncated (it ends before its end marker)"
+    return str(error) or type(error).__name__
+
+
+@contextmanager
+def _open_raw(source: SourceFile) -> Iterator[io.BufferedReader | zipfile.ZipExtFile]:
+    if source.member is None:
+        with open(source.path, "rb") as handle:
+            yield handle
+    else:
+        with zipfile.ZipFile(source.path) as archive, archive.open(source.member) as member:
+            assert isinstance(member, zipfile.ZipExtFile)  # opened for reading
+            yield member
+
+
+def line_decode(line: bytes) -> str:
+    """Decode one line: UTF-8, else Windows-1252, else Latin-1 (which never fails).
+
+    Decoding line by line lets a file stream and copes with files that mix encodings.
+
+    >>> line_decode("Café".encode("cp1252")), line_decode("Café".encode("utf-8"))
+    ('Café', 'Café')
+    """
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return line.decode("cp1252")
+    except UnicodeDecodeError:
+        return line.decode("latin-1")
+
+
+def text_lines(source: SourceFile) -> Generator[str, None, None]:
+    """The file's text lines (line ends kept), streaming: a UTF-8 byte-order mark is dropped,
+    CRLF and LF both work, each line is decoded by :func:`line_decode`. A file that turns out to
+    be unreadable part-way (a truncated gzip) raises UserInputError."""
+    with source.open_binary() as stream:
+        first = True
+        try:
+            for line in stream:
+                if first:
+                    first = False
+                    if line.startswith(b"\xef\xbb\xbf"):
+                        line = line[3:]
+                yield line_decode(line)
+        except READ_ERRORS as error:
+            raise UserInputError(f"cannot read {source.name}: {_why(error)}") from error
 
 
 def text_decode(data: bytes) -> str:
@@ -129,14 +224,20 @@ def source_files(paths: Iterable[Path], *, accept: Callable[[str], bool]) -> lis
     for path in paths:
         path = Path(path)
         if path.is_dir():
+            before = len(found)
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 if child.suffix.lower() == ".zip":
                     found.extend(_zip_members(child, accept))
                 elif accept(_plain_name(child.name)):
                     found.append(SourceFile(name=str(child), path=child))
+            if len(found) == before:
+                raise UserInputError(f"{path}: the folder holds no file to load")
         elif path.is_file():
             if path.suffix.lower() == ".zip":
-                found.extend(_zip_members(path, accept))
+                members = _zip_members(path, accept)
+                if not members:
+                    raise UserInputError(f"{path}: the archive holds no file to load (no CSV)")
+                found.extend(members)
             else:
                 found.append(SourceFile(name=str(path), path=path))
         else:
@@ -174,7 +275,7 @@ class CsvTable:
 
 
 def csv_rows(text: str, *, file: str) -> CsvTable:
-    """Split CSV ``text`` into a header and rows of strings.
+    """Split CSV ``text`` into a header and rows of strings (all at once; see :func:`csv_chunks`).
 
     Fields are stripped of surrounding white space; blank lines are skipped (they are not rows);
     a row with more or fewer fields than the header is rejected with its line number.
@@ -183,43 +284,93 @@ def csv_rows(text: str, *, file: str) -> CsvTable:
     >>> t.rows.rows(), [r.line for r in t.rejections]
     ([('1', '2', 2)], [4])
     """
-    reader = csv.reader(io.StringIO(text, newline=""))
+    chunks = list(csv_chunks(io.StringIO(text, newline=""), file=file, chunk_rows=None))
+    if len(chunks) == 1:
+        return chunks[0]
+    return CsvTable(
+        chunks[0].header,
+        pl.concat([c.rows for c in chunks]),
+        tuple(r for c in chunks for r in c.rejections),
+    )
+
+
+def csv_chunks(
+    lines: Iterable[str], *, file: str, chunk_rows: int | None = 100_000
+) -> Iterator[CsvTable]:
+    """Split CSV lines into a header and chunks of at most ``chunk_rows`` rows (all in one chunk
+    when None), streaming: memory holds one chunk, whatever the file's size.
+
+    Yields at least one chunk (an empty file gives a chunk with an empty header). Each chunk's
+    rejections are the rows in it whose number of fields differs from the header's.
+    """
+    last_line = [""]  # the text the reader took last: kept for a row it cannot parse
+
+    def remembered(source: Iterable[str]) -> Iterator[str]:
+        for text in source:
+            last_line[0] = text
+            yield text
+
+    reader = csv.reader(remembered(lines))
     try:
         header = tuple(name.strip() for name in next(reader))
     except StopIteration:
-        return CsvTable((), pl.DataFrame({"_line": pl.Series([], dtype=pl.Int64)}), ())
+        yield CsvTable((), pl.DataFrame({"_line": pl.Series([], dtype=pl.Int64)}), ())
+        return
     except csv.Error as error:
         raise UserInputError(f"{file}: not a CSV file ({error})") from error
     width = len(header)
-    columns: list[list[str]] = [[] for _ in range(width)]
-    lines: list[int] = []
-    rejections: list[Rejection] = []
-    start = reader.line_num + 1
-    try:
-        for row in reader:
-            line = start
-            start = reader.line_num + 1
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            if len(row) != width:
-                rejections.append(
-                    Rejection(
-                        file,
-                        line,
-                        f"{len(row)} fields where the header has {width}",
-                        ",".join(row)[:RAW_MAX_CHARS],
-                    )
-                )
-                continue
-            for values, value in zip(columns, row, strict=True):
-                values.append(value.strip())
-            lines.append(line)
-    except csv.Error as error:
-        raise UserInputError(
-            f"{file}, line {reader.line_num}: cannot parse CSV ({error})"
-        ) from error
     if len(set(header)) != width:
         raise UserInputError(f"{file}: the header repeats a column name")
+    columns: list[list[str]] = [[] for _ in range(width)]
+    lines_kept: list[int] = []
+    rejections: list[Rejection] = []
+    start = reader.line_num + 1
+    emitted = False
+    while True:
+        line = start
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            # One malformed row (e.g. a bare carriage return inside an unquoted field) is
+            # quarantined; the reader starts afresh on the next line.
+            start = reader.line_num + 1
+            raw = last_line[0].rstrip("\r\n")[:RAW_MAX_CHARS]
+            rejections.append(Rejection(file, line, f"cannot parse this CSV row ({error})", raw))
+            continue
+        start = reader.line_num + 1
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if len(row) != width:
+            rejections.append(
+                Rejection(
+                    file,
+                    line,
+                    f"{len(row)} fields where the header has {width}",
+                    ",".join(row)[:RAW_MAX_CHARS],
+                )
+            )
+            continue
+        for values, value in zip(columns, row, strict=True):
+            values.append(value.strip())
+        lines_kept.append(line)
+        if chunk_rows is not None and len(lines_kept) >= chunk_rows:
+            yield _chunk(header, columns, lines_kept, rejections)
+            emitted = True
+            columns = [[] for _ in range(width)]
+            lines_kept = []
+            rejections = []
+    if lines_kept or rejections or not emitted:
+        yield _chunk(header, columns, lines_kept, rejections)
+
+
+def _chunk(
+    header: tuple[str, ...],
+    columns: list[list[str]],
+    lines: list[int],
+    rejections: list[Rejection],
+) -> CsvTable:
     data: dict[str, pl.Series] = {
         name: pl.Series(name, values, dtype=pl.String)
         for name, values in zip(header, columns, strict=True)

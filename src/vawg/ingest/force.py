@@ -20,6 +20,7 @@ import io
 import json
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,7 @@ from vawg.ingest.common import (
     rejections_from,
     text_decode,
 )
+from vawg.taxonomy import offence_code_normalise, taxonomy_load
 
 TABLES = ("crimes", "people", "involvements", "orders")
 REQUIRED_TABLES = ("crimes", "people")
@@ -101,6 +103,19 @@ class ForceExtract:
     people: TableRead
     involvements: TableRead
     orders: TableRead
+
+    @property
+    def unknown_offence_codes(self) -> list[tuple[str, int]]:
+        """Offence codes of kept crimes that :mod:`vawg.taxonomy` does not know, with how many
+        crimes carry each, most frequent first. These crimes are loaded, flagged
+        ``offence_code_known = False``: flagged, not dropped."""
+        unknown = self.crimes.rows.filter(~pl.col("offence_code_known"))
+        counts = (
+            unknown.group_by("offence_code")
+            .agg(pl.len().alias("n"))
+            .sort(["n", "offence_code"], descending=[True, False])
+        )
+        return [(str(code), int(n)) for code, n in counts.iter_rows()]
 
     @property
     def read(self) -> int:
@@ -320,6 +335,13 @@ def _crimes(source: SourceFile) -> TableRead:
         )
     rules += [
         (
+            ~pl.all_horizontal(
+                pl.col(f"_{c}").is_finite()
+                for c in ("latitude", "longitude", "easting", "northing")
+            ),
+            pl.lit("a coordinate is not a finite number"),
+        ),
+        (
             (pl.col("_latitude").is_null() != pl.col("_longitude").is_null())
             | (pl.col("_easting").is_null() != pl.col("_northing").is_null()),
             pl.lit("only one coordinate of a pair is given"),
@@ -345,6 +367,9 @@ def _crimes(source: SourceFile) -> TableRead:
             pl.col("committed_date").replace("", None),
             pl.col("offence_code"),
             pl.col("offence_description"),
+            offence_code_normalise(pl.col("offence_code"))
+            .is_in(_known_offence_codes())
+            .alias("offence_code_known"),
             (pl.col("domestic_abuse").str.to_uppercase() == "Y").alias("domestic_abuse"),
             pl.col("_e").alias("easting"),
             pl.col("_n").alias("northing"),
@@ -353,6 +378,12 @@ def _crimes(source: SourceFile) -> TableRead:
         ],
         extra=extra,
     )
+
+
+@cache
+def _known_offence_codes() -> list[str]:
+    """Home Office codes in the shipped taxonomy (``vawg.taxonomy``), normalised."""
+    return sorted(set(taxonomy_load().rows("ho")["code"].to_list()))
 
 
 def _to_bng(frame: pl.DataFrame) -> tuple[pl.Series, pl.Series]:

@@ -30,6 +30,7 @@ from vawg.ingest.common import (
     ReadResult,
     Rejection,
     SourceFile,
+    UnmatchedWard,
     csv_rows,
     rejections_from,
     source_files,
@@ -138,11 +139,35 @@ def mps_vawg_read(
     before = rows.height
     rows = rows.unique(subset=["natural_key"], keep="last", maintain_order=True)
     notices: list[str] = []
+    unmatched: tuple[UnmatchedWard, ...] = ()
     if wards is not None:
         rows, notices = _match_wards(rows, wards)
+        unmatched = ward_unmatched(rows)
     else:
         notices.append("no ward lookup given: ward codes left blank")
-    return ReadResult(rows, read, before - rows.height, tuple(rejections), (), tuple(notices))
+    return ReadResult(
+        rows, read, before - rows.height, tuple(rejections), (), tuple(notices), unmatched
+    )
+
+
+def ward_unmatched(rows: pl.DataFrame) -> tuple[UnmatchedWard, ...]:
+    """The ward names of ``rows`` (normalised VAWG counts with ``ward_code`` filled in) that match
+    no 2024 ward, with the rows and the offences (location sheet) that carry each, by borough."""
+    unmatched = rows.filter((pl.col("ward_name") != "") & (pl.col("ward_code") == ""))
+    if unmatched.height == 0:
+        return ()
+    offences = (pl.col("measure") == "offences") & (pl.col("sheet") == "location")
+    table = (
+        unmatched.group_by("borough", "ward_name")
+        .agg(
+            pl.len().alias("rows"),
+            pl.col("count").filter(offences).sum().alias("offences"),
+        )
+        .sort("borough", "ward_name")
+    )
+    return tuple(
+        UnmatchedWard(str(b), str(w), int(r), int(o or 0)) for b, w, r, o in table.iter_rows()
+    )
 
 
 def _empty() -> pl.DataFrame:

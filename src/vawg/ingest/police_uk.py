@@ -1,9 +1,10 @@
-"""Reader for data.police.uk street-level crimes: the monthly CSV files and the API's
-``crimes-street`` JSON, normalised to one table.
+"""Reader for data.police.uk: street-level crimes (monthly CSV files and the API's
+``crimes-street`` JSON, normalised to one table), outcomes CSV files and stop-and-search CSV files.
 
-Both formats are mapped onto the columns of ``opendata.StreetCrime``; the crime type is stored as
-the API slug (``violent-crime``), read from the CSV label through the shipped table
-``vawg/data/police_uk_categories.csv``. Identity is (``crime_key``, ``month``):
+Street records are mapped onto the columns of ``opendata.StreetCrime``; the crime type is stored
+as the API slug (``violent-crime``), read from the CSV label through the shipped table
+``vawg/data/police_uk_categories.csv``, so that CSV labels and API slugs fall into one category
+set. Identity is (``crime_key``, ``month``):
 
 * ``crime_key`` is the Crime ID (CSV) or ``persistent_id`` (API) when there is one;
 * otherwise (anti-social behaviour, British Transport Police) it is ``sha1:<hex>:<n>``: the SHA-1
@@ -12,11 +13,25 @@ the API slug (``violent-crime``), read from the CSV label through the shipped ta
   which police.uk updates after publication, and not the row's position) and ``n``, the row's
   occurrence number among identical rows of the same file and month, so that two identical rows
   are both kept;
-* a Crime ID repeated within one month (police.uk publishes the same crime again with a newer
-  outcome or location: see ``SOURCES.md``) keeps the *last* row read, in file order and within a
-  file in row order; the earlier rows are counted as duplicates.
+* a Crime ID repeated within one file and month (police.uk publishes the same crime again with a
+  newer outcome or location: see ``SOURCES.md``) keeps the *last* row read; the earlier rows are
+  counted as duplicates. Across files, the later file's row updates the earlier one when stored.
 
-Outcomes and stop-and-search CSVs are recognised by their header and skipped with a reason.
+Outcomes rows (several per crime, one per outcome event) are identified by (Crime ID, month,
+outcome type, occurrence number among identical rows of the file): two suspects charged for one
+crime are two rows. Stop-and-search rows have no identifier: their identity is the SHA-1 of the
+force (from the file name) and every published field, with an occurrence number.
+
+LSOA codes are stored as published and each row notes the codes' vintage (``lsoa_vintage``),
+decided from the codes of its file: ``2021`` when one is a 2021-only code (numbered after the last
+2011 code, E01033768 / W01001958), ``2011`` when one is a London 2011 code that the 2021 LSOAs
+ended, ``mixed`` when both occur, ``either`` when every code exists in both vintages (the areas
+did not change), blank when the file has no codes. Police forces moved to 2021 codes at different
+times: in March 2023 the City of London still published 2011 codes while Bedfordshire and BTP
+published 2021 codes.
+
+Reading streams: files are read one at a time, CSV files in chunks of ``CHUNK_ROWS`` rows, and each
+chunk is yielded as a :class:`PoliceUkBatch` for the caller to store before the next is read.
 Method: data.police.uk, "About the data" and the API documentation (https://data.police.uk/docs/).
 """
 
@@ -24,26 +39,37 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
 from vawg.errors import UserInputError
 from vawg.ingest.common import (
     RAW_MAX_CHARS,
+    CsvTable,
     ReadResult,
     Rejection,
     SkippedFile,
     SourceFile,
-    csv_rows,
+    csv_chunks,
     rejections_from,
     source_files,
-    text_decode,
+    text_lines,
 )
+
+_T = TypeVar("_T")
+
+CHUNK_ROWS = 250_000
+"""Rows per chunk of a CSV file: more than any force publishes in a month (the Met's ~95,000),
+so that a file's LSOA vintage is decided over the whole file, and small enough to bound memory."""
 
 CSV_COLUMNS = (
     "Crime ID",
@@ -61,8 +87,45 @@ CSV_COLUMNS = (
 )
 """The header of a street-level CSV file."""
 
+OUTCOME_CSV_COLUMNS = (
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Outcome type",
+)
+"""The header of an outcomes CSV file."""
+
+STOP_SEARCH_CSV_COLUMNS = (
+    "Type",
+    "Date",
+    "Part of a policing operation",
+    "Policing operation",
+    "Latitude",
+    "Longitude",
+    "Gender",
+    "Age range",
+    "Self-defined ethnicity",
+    "Officer-defined ethnicity",
+    "Legislation",
+    "Object of search",
+    "Outcome",
+    "Outcome linked to object of search",
+    "Removal of more than just outer clothing",
+)
+"""The header of a stop-and-search CSV file."""
+
 OUTCOMES_MARKERS = frozenset({"Crime ID", "Month", "Outcome type"})
 STOP_AND_SEARCH_MARKERS = frozenset({"Type", "Date", "Object of search"})
+
+STREET = "street"
+OUTCOME = "outcome"
+STOP_SEARCH = "stop-search"
 
 COLUMNS = (
     "crime_key",
@@ -80,11 +143,59 @@ COLUMNS = (
     "context",
     "location_type",
     "source",
+    "lsoa_vintage",
 )
-"""Columns of the normalised table, in the order of ``opendata.StreetCrime``'s fields.
+"""Columns of the normalised street table, in the order of ``opendata.StreetCrime``'s fields.
 ``month`` is a ``pl.Date`` (first day of the month), ``longitude``/``latitude`` are WGS84 degrees
 (``pl.Float64``, null when the record has no location), everything else is a string ("" when
 blank)."""
+
+OUTCOME_COLUMNS = (
+    "crime_id",
+    "month",
+    "outcome_type",
+    "occurrence",
+    "reported_by",
+    "falls_within",
+    "longitude",
+    "latitude",
+    "location",
+    "lsoa_code",
+    "lsoa_name",
+    "lsoa_vintage",
+)
+"""Columns of the normalised outcomes table (``opendata.StreetOutcome``); ``occurrence`` is
+Int64."""
+
+STOP_SEARCH_COLUMNS = (
+    "search_key",
+    "force",
+    "search_type",
+    "searched_at",
+    "month",
+    "part_of_operation",
+    "operation_name",
+    "latitude",
+    "longitude",
+    "gender",
+    "age_range",
+    "self_defined_ethnicity",
+    "officer_defined_ethnicity",
+    "legislation",
+    "object_of_search",
+    "outcome",
+    "outcome_linked",
+    "removal_of_clothing",
+)
+"""Columns of the normalised stop-and-search table (``opendata.StopSearch``): ``searched_at`` is
+a UTC ``pl.Datetime``, ``month`` a ``pl.Date``, the three flags nullable ``pl.Boolean``."""
+
+# Great Britain (with Northern Ireland, whose force publishes on police.uk too), generously.
+LAT_RANGE = (49.0, 61.5)
+LON_RANGE = (-9.0, 2.5)
+
+LSOA11_LAST = {"E01": 33768, "W01": 1958}
+"""The highest LSOA 2011 code number in England and Wales; higher numbers are 2021 codes."""
 
 _HASHED = (
     "category",
@@ -99,7 +210,7 @@ _HASHED = (
     "location_type",
 )
 
-# The raw string columns every file is first mapped onto.
+# The raw string columns every street file is first mapped onto.
 _RAW = (
     "crime_id",
     "month_raw",
@@ -115,6 +226,24 @@ _RAW = (
     "context",
     "location_type",
 )
+
+
+@dataclass(frozen=True)
+class PoliceUkBatch:
+    """Normalised rows of one kind from one file (or one chunk of a large CSV file).
+
+    ``read == rows.height + duplicates + len(rejections)``. ``kind`` is ``street``, ``outcome``
+    or ``stop-search``; ``rows`` has :data:`COLUMNS`, :data:`OUTCOME_COLUMNS` or
+    :data:`STOP_SEARCH_COLUMNS` accordingly. A file recognised but not loaded gives ``skipped``.
+    """
+
+    kind: str
+    file: str
+    rows: pl.DataFrame
+    read: int
+    duplicates: int
+    rejections: tuple[Rejection, ...]
+    skipped: str = ""
 
 
 @cache
@@ -141,6 +270,42 @@ def category_slug(name: str) -> str | None:
     return category_table().get(name.strip().lower())
 
 
+def lsoa_vintage(codes: Iterable[str]) -> str:
+    """The vintage of a file's LSOA codes: ``2011``, ``2021``, ``mixed``, ``either`` or "".
+
+    >>> lsoa_vintage(["E01035408", "E01000001"]), lsoa_vintage(["E01000010"])
+    ('2021', '2011')
+    >>> lsoa_vintage(["E01000001"]), lsoa_vintage([])
+    ('either', '')
+    """
+    only11 = _lsoa11_only()
+    new = old = seen = False
+    for code in codes:
+        if not code:
+            continue
+        seen = True
+        last = LSOA11_LAST.get(code[:3])
+        if last is not None and code[3:].isdigit() and int(code[3:]) > last:
+            new = True
+        elif code in only11:
+            old = True
+    if new and old:
+        return "mixed"
+    if new:
+        return "2021"
+    if old:
+        return "2011"
+    return "either" if seen else ""
+
+
+@cache
+def _lsoa11_only() -> frozenset[str]:
+    text = resources.files("vawg.ingest").joinpath("lsoa2011_only_london.txt").read_text("utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
 def _accept(name: str) -> bool:
     return name.endswith((".csv", ".json"))
 
@@ -151,31 +316,48 @@ def police_uk_files(paths: Iterable[Path]) -> list[SourceFile]:
     return source_files(paths, accept=_accept)
 
 
+def police_uk_batches(
+    paths: Iterable[Path],
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[PoliceUkBatch]:
+    """Read ``paths`` one file (or chunk of ``chunk_rows`` CSV rows) at a time, streaming.
+
+    Every path is checked before the first batch is yielded; a file that cannot be read (not
+    gzip, truncated, empty, not JSON, an unknown CSV header) raises
+    :class:`~vawg.errors.UserInputError` when reached. ``progress(files_done, files_total)`` is
+    called after each file when given.
+    """
+    files = police_uk_files(paths)
+    for done, source in enumerate(files, start=1):
+        yield from police_uk_read_file(source, chunk_rows=chunk_rows)
+        if progress is not None:
+            progress(done, len(files))
+
+
 def police_uk_read(
     paths: Iterable[Path], *, progress: Callable[[int, int], None] | None = None
 ) -> ReadResult:
-    """Read and normalise street-level records from ``paths``.
-
-    Returns the rows with one row per identity (``crime_key``, ``month``), the last read kept;
-    ``progress(files_done, files_total)`` is called after each file when given. A file that cannot
-    be read or has an unknown header raises :class:`~vawg.errors.UserInputError`.
+    """Read and normalise the street-level records of ``paths`` into one table, with one row per
+    identity (``crime_key``, ``month``), the last read kept. Outcomes and stop-and-search files
+    are listed as skipped here (:func:`police_uk_batches` reads them). Holds every row in memory:
+    the loader uses :func:`police_uk_batches`.
     """
-    files = police_uk_files(paths)
     frames: list[pl.DataFrame] = []
     rejections: list[Rejection] = []
     skipped: list[SkippedFile] = []
-    read = 0
-    duplicates = 0
-    for done, source in enumerate(files, start=1):
-        result = police_uk_read_file(source)
-        read += result.read
-        duplicates += result.duplicates
-        rejections.extend(result.rejections)
-        skipped.extend(result.skipped)
-        if result.rows.height:
-            frames.append(result.rows)
-        if progress is not None:
-            progress(done, len(files))
+    read = duplicates = 0
+    for batch in police_uk_batches(paths, progress=progress):
+        if batch.kind != STREET:
+            if batch.file not in {s.file for s in skipped}:
+                skipped.append(SkippedFile(batch.file, f"police.uk {batch.kind} file"))
+            continue
+        read += batch.read
+        duplicates += batch.duplicates
+        rejections.extend(batch.rejections)
+        if batch.rows.height:
+            frames.append(batch.rows)
     rows = pl.concat(frames, how="vertical") if frames else _empty()
     before = rows.height
     rows = rows.unique(subset=["crime_key", "month"], keep="last", maintain_order=True)
@@ -183,13 +365,58 @@ def police_uk_read(
     return ReadResult(rows, read, duplicates, tuple(rejections), tuple(skipped))
 
 
-def police_uk_read_file(source: SourceFile) -> ReadResult:
-    """Read one CSV or JSON file (see :func:`police_uk_read`)."""
-    text = text_decode(source.read_bytes())
-    head = text.lstrip()[:1]
-    if source.inner_name.endswith(".json") or head in ("[", "{"):
-        return _read_api(text, source.name)
-    return _read_csv(text, source.name)
+def police_uk_read_file(
+    source: SourceFile, *, chunk_rows: int = CHUNK_ROWS
+) -> Iterator[PoliceUkBatch]:
+    """Read one CSV or JSON file (see :func:`police_uk_batches`)."""
+    if source.inner_name.endswith(".json"):
+        yield _read_api(source.read_bytes(), source.name)
+        return
+    lines = text_lines(source)  # a generator: closed at once when the file is JSON
+    first = next(lines, None)
+    if first is None or not first.strip():
+        raise UserInputError(f"{source.name}: the file is empty (no header row)")
+    if first.lstrip()[:1] in ("[", "{"):
+        lines.close()
+        yield _read_api(source.read_bytes(), source.name)
+        return
+    chunks = csv_chunks(_chain(first, lines), file=source.name, chunk_rows=chunk_rows)
+    head = next(chunks)
+    kind = _csv_kind(head.header, source.name)
+    counter: dict[str, int] = {}
+    for chunk in _chain(head, chunks):
+        if kind == STREET:
+            yield _street_csv(chunk, source.name, counter)
+        elif kind == OUTCOME:
+            yield _outcomes_csv(chunk, source.name, counter)
+        else:
+            yield _stop_search_csv(chunk, source, counter)
+
+
+def _chain(first: _T, rest: Iterator[_T]) -> Iterator[_T]:
+    yield first
+    yield from rest
+
+
+def _csv_kind(header: tuple[str, ...], file: str) -> str:
+    names = set(header)
+    expected: tuple[str, ...]
+    if set(CSV_COLUMNS) <= names:
+        return STREET
+    if set(OUTCOME_CSV_COLUMNS) <= names:
+        return OUTCOME
+    if set(STOP_SEARCH_CSV_COLUMNS) <= names:
+        return STOP_SEARCH
+    if names >= OUTCOMES_MARKERS and "Crime type" not in names:
+        expected, what = OUTCOME_CSV_COLUMNS, "outcomes"
+    elif len(STOP_AND_SEARCH_MARKERS & names) >= 2:
+        expected, what = STOP_SEARCH_CSV_COLUMNS, "stop-and-search"
+    else:
+        expected, what = CSV_COLUMNS, "street-level"
+    missing = [c for c in expected if c not in names]
+    raise UserInputError(
+        f"{file}: not a police.uk {what} CSV (missing columns: {', '.join(missing)})"
+    )
 
 
 def _empty() -> pl.DataFrame:
@@ -200,19 +427,13 @@ def _empty() -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-def _read_csv(text: str, file: str) -> ReadResult:
-    table = csv_rows(text, file=file)
-    header = set(table.header)
-    if not set(CSV_COLUMNS) <= header:
-        if header >= OUTCOMES_MARKERS and "Crime type" not in header:
-            return _skip(file, "police.uk outcomes file: not loaded yet (outcomes come in issue 3)")
-        if header >= STOP_AND_SEARCH_MARKERS:
-            return _skip(file, "police.uk stop-and-search file: not loaded yet (issue 3)")
-        missing = [c for c in CSV_COLUMNS if c not in header]
-        raise UserInputError(
-            f"{file}: not a police.uk street-level CSV (missing columns: {', '.join(missing)})"
-        )
-    frame = table.rows.select(
+def _raw_text(frame: pl.DataFrame, columns: Iterable[str]) -> pl.Expr:
+    return pl.concat_str([pl.col(c) for c in columns], separator=",").str.slice(0, RAW_MAX_CHARS)
+
+
+def _street_csv(chunk: CsvTable, file: str, counter: dict[str, int]) -> PoliceUkBatch:
+    rows = chunk.rows
+    frame = rows.select(
         pl.col("Crime ID").alias("crime_id"),
         pl.col("Month").alias("month_raw"),
         pl.col("Reported by").alias("reported_by"),
@@ -230,17 +451,11 @@ def _read_csv(text: str, file: str) -> ReadResult:
         .otherwise(pl.lit("Force"))
         .alias("location_type"),
         pl.col("_line"),
+        _raw_text(rows, CSV_COLUMNS).alias("_raw"),
     )
-    raw_columns = list(CSV_COLUMNS)
-    raw = table.rows.select(
-        pl.concat_str([pl.col(c) for c in raw_columns], separator=",").str.slice(0, RAW_MAX_CHARS)
-    ).to_series()
-    frame = frame.with_columns(raw.alias("_raw"))
-    return _normalise(frame, file=file, source="csv", extra=list(table.rejections), raw=None)
-
-
-def _skip(file: str, reason: str) -> ReadResult:
-    return ReadResult(_empty(), 0, 0, (), (SkippedFile(file, reason),))
+    return _normalise(
+        frame, file=file, source="csv", extra=list(chunk.rejections), raw=None, counter=counter
+    )
 
 
 def _text(value: object) -> str:
@@ -249,10 +464,78 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _read_api(text: str, file: str) -> ReadResult:
+_API_SCHEMA = pl.Schema(
+    {
+        "category": pl.String(),
+        "location_type": pl.String(),
+        "location": pl.Struct(
+            {
+                "latitude": pl.String(),
+                "street": pl.Struct({"name": pl.String()}),
+                "longitude": pl.String(),
+            }
+        ),
+        "context": pl.String(),
+        "outcome_status": pl.Struct({"category": pl.String()}),
+        "persistent_id": pl.String(),
+        "month": pl.String(),
+    }
+)
+
+
+def _read_api(data: bytes, file: str) -> PoliceUkBatch:
+    """An API ``crimes-street`` file: Polars' JSON reader (fast, columnar) when every record has
+    the expected shape, else record by record, so that a malformed record is rejected alone."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    head = data.lstrip()[:1]
+    if head == b"[":
+        try:
+            table = pl.read_json(io.BytesIO(data), schema=_API_SCHEMA)
+        except Exception:  # noqa: S110 - polars raises several types; the slow path explains
+            pass
+        else:
+            return _api_frame(table, file)
+    return _read_api_records(data, file)
+
+
+def _api_frame(table: pl.DataFrame, file: str) -> PoliceUkBatch:
+    location = pl.col("location")
+    text = [
+        pl.col("persistent_id").alias("crime_id"),
+        pl.col("month").alias("month_raw"),
+        pl.lit("").alias("reported_by"),
+        pl.lit("").alias("falls_within"),
+        location.struct.field("longitude").alias("lon_raw"),
+        location.struct.field("latitude").alias("lat_raw"),
+        location.struct.field("street").struct.field("name").alias("location"),
+        pl.lit("").alias("lsoa_code"),
+        pl.lit("").alias("lsoa_name"),
+        pl.col("category").alias("category_raw"),
+        pl.col("outcome_status").struct.field("category").alias("last_outcome"),
+        pl.col("context"),
+        pl.col("location_type"),
+    ]
+    frame = table.select(
+        *[e.cast(pl.String).fill_null("").str.strip_chars() for e in text],
+        pl.int_range(1, table.height + 1, dtype=pl.Int64).alias("_line"),
+    )
+    # Rejected records' raw text: the fields that decide a rejection, as JSON-like text.
+    fields = ("persistent_id", "month", "category", "longitude", "latitude")
+    sources = ("crime_id", "month_raw", "category_raw", "lon_raw", "lat_raw")
+    parts: list[pl.Expr] = []
+    for name, column in zip(fields, sources, strict=True):
+        parts += [pl.lit(f'"{name}":"'), pl.col(column), pl.lit('",')]
+    frame = frame.with_columns(
+        pl.concat_str([pl.lit("{"), *parts[:-1], pl.lit('"}')]).alias("_raw")
+    )
+    return _normalise(frame, file=file, source="api", extra=[], raw=None, counter={})
+
+
+def _read_api_records(data: bytes, file: str) -> PoliceUkBatch:
     try:
-        records = json.loads(text)
-    except json.JSONDecodeError as error:
+        records = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise UserInputError(f"{file}: not valid JSON ({error})") from error
     if isinstance(records, dict):
         records = [records]
@@ -295,12 +578,104 @@ def _read_api(text: str, file: str) -> ReadResult:
     )
     # The raw JSON of a record is only written out for the few that are rejected.
     return _normalise(
-        frame, file=file, source="api", extra=bad, raw=lambda line: _dump(records[line - 1])
+        frame,
+        file=file,
+        source="api",
+        extra=bad,
+        raw=lambda line: _dump(records[line - 1]),
+        counter={},
     )
 
 
 def _dump(record: object) -> str:
     return json.dumps(record, separators=(",", ":"), ensure_ascii=False)[:RAW_MAX_CHARS]
+
+
+def _month_reason() -> pl.Expr:
+    return pl.format("month '{}' is not YYYY-MM", pl.col("month_raw"))
+
+
+def _bad_month() -> pl.Expr:
+    return pl.col("month").is_null() | (pl.col("month_raw").str.len_chars() != 7)
+
+
+def _parse_month() -> pl.Expr:
+    return (
+        pl.concat_str(pl.col("month_raw"), pl.lit("-01"))
+        .str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+        .alias("month")
+    )
+
+
+def _parse_coordinates() -> list[pl.Expr]:
+    return [
+        pl.col("lon_raw").cast(pl.Float64, strict=False).alias("longitude"),
+        pl.col("lat_raw").cast(pl.Float64, strict=False).alias("latitude"),
+    ]
+
+
+def coordinate_rules() -> list[tuple[pl.Expr, pl.Expr]]:
+    """Rules (condition, reason) for ``lon_raw``/``lat_raw`` parsed to ``longitude``/``latitude``:
+    numbers, both or neither, finite, inside Great Britain (:data:`LAT_RANGE`, :data:`LON_RANGE`).
+    """
+    lon, lat = pl.col("longitude"), pl.col("latitude")
+    return [
+        (
+            (pl.col("lon_raw") != "") & lon.is_null(),
+            pl.format("longitude '{}' is not a number", pl.col("lon_raw")),
+        ),
+        (
+            (pl.col("lat_raw") != "") & lat.is_null(),
+            pl.format("latitude '{}' is not a number", pl.col("lat_raw")),
+        ),
+        (lon.is_null() != lat.is_null(), pl.lit("only one of longitude and latitude is given")),
+        (
+            ~lon.is_finite() | ~lat.is_finite(),
+            pl.format(
+                "coordinates '{}', '{}' are not finite numbers",
+                pl.col("lon_raw"),
+                pl.col("lat_raw"),
+            ),
+        ),
+        (
+            ~lat.is_between(*LAT_RANGE) | ~lon.is_between(*LON_RANGE),
+            pl.format(
+                "coordinates {}, {} outside Great Britain (longitude {}..{}, latitude {}..{})",
+                pl.col("lon_raw"),
+                pl.col("lat_raw"),
+                pl.lit(LON_RANGE[0]),
+                pl.lit(LON_RANGE[1]),
+                pl.lit(LAT_RANGE[0]),
+                pl.lit(LAT_RANGE[1]),
+            ),
+        ),
+    ]
+
+
+def _first_reason(rules: list[tuple[pl.Expr, pl.Expr]]) -> pl.Expr:
+    reason: pl.Expr = pl.lit(None, dtype=pl.String)
+    for condition, message in reversed(rules):
+        reason = pl.when(condition.fill_null(False)).then(message).otherwise(reason)
+    return reason
+
+
+def _split(
+    frame: pl.DataFrame,
+    rules: list[tuple[pl.Expr, pl.Expr]],
+    *,
+    file: str,
+    raw: Callable[[int], str] | None = None,
+) -> tuple[pl.DataFrame, list[Rejection]]:
+    """Rows that break no rule, and a rejection (the first rule broken) for each other row."""
+    frame = frame.with_columns(_first_reason(rules).alias("_reason"))
+    bad = frame.filter(pl.col("_reason").is_not_null())
+    if raw is not None:
+        bad = bad.with_columns(
+            pl.Series("_raw", [raw(line) for line in bad["_line"].to_list()], dtype=pl.String)
+        )
+    return frame.filter(pl.col("_reason").is_null()), rejections_from(
+        bad, file=file, columns=["_raw"]
+    )
 
 
 def _normalise(
@@ -310,72 +685,208 @@ def _normalise(
     source: str,
     extra: list[Rejection],
     raw: Callable[[int], str] | None,
-) -> ReadResult:
-    """Validate and normalise a frame of raw string columns (``_RAW`` and ``_line``; ``_raw``
+    counter: dict[str, int],
+) -> PoliceUkBatch:
+    """Validate and normalise a frame of raw street columns (``_RAW`` and ``_line``; ``_raw``
     too, unless ``raw`` gives a rejected line's raw text)."""
     read = frame.height + len(extra)
     table = category_table()
     blank = pl.lit("")
     frame = frame.with_columns(pl.col(name).fill_null(blank) for name in _RAW).with_columns(
-        pl.concat_str(pl.col("month_raw"), pl.lit("-01"))
-        .str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-        .alias("month"),
-        pl.col("lon_raw").cast(pl.Float64, strict=False).alias("longitude"),
-        pl.col("lat_raw").cast(pl.Float64, strict=False).alias("latitude"),
+        _parse_month(),
+        *_parse_coordinates(),
         pl.col("category_raw")
         .str.to_lowercase()
         .replace_strict(table, default=None, return_dtype=pl.String)
         .alias("category"),
     )
-    reason = (
-        pl.when(pl.col("month").is_null() | (pl.col("month_raw").str.len_chars() != 7))
-        .then(pl.format("month '{}' is not YYYY-MM", pl.col("month_raw")))
-        .when(pl.col("category").is_null())
-        .then(pl.format("unknown crime type '{}'", pl.col("category_raw")))
-        .when((pl.col("lon_raw") != "") & pl.col("longitude").is_null())
-        .then(pl.format("longitude '{}' is not a number", pl.col("lon_raw")))
-        .when((pl.col("lat_raw") != "") & pl.col("latitude").is_null())
-        .then(pl.format("latitude '{}' is not a number", pl.col("lat_raw")))
-        .when(pl.col("longitude").is_null() != pl.col("latitude").is_null())
-        .then(pl.lit("only one of longitude and latitude is given"))
-        .when(pl.col("latitude").abs() > 90)
-        .then(pl.lit("latitude outside -90..90"))
-        .when(pl.col("longitude").abs() > 180)
-        .then(pl.lit("longitude outside -180..180"))
-        .otherwise(pl.lit(None, dtype=pl.String))
-    )
-    frame = frame.with_columns(reason.alias("_reason"))
-    bad = frame.filter(pl.col("_reason").is_not_null())
-    if raw is not None:
-        bad = bad.with_columns(
-            pl.Series("_raw", [raw(line) for line in bad["_line"].to_list()], dtype=pl.String)
-        )
-    rejections = extra + rejections_from(bad, file=file, columns=["_raw"])
-    good = frame.filter(pl.col("_reason").is_null())
-    good = _with_keys(good)
+    rules = [
+        (_bad_month(), _month_reason()),
+        (
+            pl.col("category").is_null(),
+            pl.format("unknown crime type '{}'", pl.col("category_raw")),
+        ),
+        *coordinate_rules(),
+    ]
+    good, bad = _split(frame, rules, file=file, raw=raw)
+    rejections = extra + bad
+    good = _with_keys(good, counter)
     before = good.height
     good = good.unique(subset=["crime_key", "month"], keep="last", maintain_order=True)
+    vintage = lsoa_vintage(good["lsoa_code"].unique().to_list())
     rows = good.select(
-        *[pl.col(c) for c in COLUMNS if c != "source"], pl.lit(source).alias("source")
+        *[pl.col(c) for c in COLUMNS if c not in ("source", "lsoa_vintage")],
+        pl.lit(source).alias("source"),
+        pl.lit(vintage).alias("lsoa_vintage"),
     )
     rejections.sort(key=lambda r: r.line)
-    return ReadResult(rows, read, before - good.height, tuple(rejections))
+    return PoliceUkBatch(STREET, file, rows, read, before - good.height, tuple(rejections))
 
 
-def _with_keys(frame: pl.DataFrame) -> pl.DataFrame:
+def _occurrences(keys: list[str], counter: dict[str, int]) -> list[int]:
+    """For each key, how many times it was seen before (in this file: ``counter`` carries the
+    counts from one chunk to the next)."""
+    numbers = []
+    for key in keys:
+        seen = counter.get(key, 0)
+        counter[key] = seen + 1
+        numbers.append(seen)
+    return numbers
+
+
+def _sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def _with_keys(frame: pl.DataFrame, counter: dict[str, int]) -> pl.DataFrame:
     """Add ``crime_key``: the Crime ID, else a content hash with an occurrence number."""
     frame = frame.with_columns(pl.col("month").dt.strftime("%Y-%m").alias("month_text"))
-    content = frame.select(pl.concat_str([pl.col(c) for c in _HASHED], separator="\x1f"))
-    has_id = frame["crime_id"] != ""
-    digests = [
-        "" if identified else hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
-        for identified, text in zip(has_id.to_list(), content.to_series().to_list(), strict=True)
-    ]
-    frame = frame.with_columns(pl.Series("_digest", digests, dtype=pl.String))
-    occurrence = pl.int_range(pl.len()).over(["_digest", "month"])
-    return frame.with_columns(
-        pl.when(pl.col("crime_id") != "")
-        .then(pl.col("crime_id"))
-        .otherwise(pl.format("sha1:{}:{}", pl.col("_digest"), occurrence))
-        .alias("crime_key")
+    no_id = frame.filter(pl.col("crime_id") == "")
+    if no_id.height == 0:
+        return frame.with_columns(pl.col("crime_id").alias("crime_key"))
+    contents = no_id.select(
+        pl.concat_str([pl.col(c) for c in _HASHED], separator="\x1f")
+    ).to_series()
+    digests = [_sha1(text) for text in contents.to_list()]
+    months = no_id["month_text"].to_list()
+    numbers = _occurrences([f"{d}:{m}" for d, m in zip(digests, months, strict=True)], counter)
+    keys = [f"sha1:{d}:{n}" for d, n in zip(digests, numbers, strict=True)]
+    keyed = no_id.with_columns(pl.Series("crime_key", keys, dtype=pl.String))
+    identified = frame.filter(pl.col("crime_id") != "").with_columns(
+        pl.col("crime_id").alias("crime_key")
     )
+    return pl.concat([identified, keyed]).sort("_line")
+
+
+def _outcomes_csv(chunk: CsvTable, file: str, counter: dict[str, int]) -> PoliceUkBatch:
+    rows = chunk.rows
+    frame = rows.select(
+        pl.col("Crime ID").alias("crime_id"),
+        pl.col("Month").alias("month_raw"),
+        pl.col("Reported by").alias("reported_by"),
+        pl.col("Falls within").alias("falls_within"),
+        pl.col("Longitude").alias("lon_raw"),
+        pl.col("Latitude").alias("lat_raw"),
+        pl.col("Location").alias("location"),
+        pl.col("LSOA code").alias("lsoa_code"),
+        pl.col("LSOA name").alias("lsoa_name"),
+        pl.col("Outcome type").alias("outcome_type"),
+        pl.col("_line"),
+        _raw_text(rows, OUTCOME_CSV_COLUMNS).alias("_raw"),
+    ).with_columns(_parse_month(), *_parse_coordinates())
+    rules = [
+        (pl.col("crime_id") == "", pl.lit("Crime ID is blank (an outcome must name its crime)")),
+        (_bad_month(), _month_reason()),
+        (pl.col("outcome_type") == "", pl.lit("Outcome type is blank")),
+        *coordinate_rules(),
+    ]
+    good, bad = _split(frame, rules, file=file)
+    identity = good.select(
+        pl.concat_str(["crime_id", "month_raw", "outcome_type"], separator="\x1f")
+    ).to_series()
+    occurrence = _occurrences(identity.to_list(), counter)
+    vintage = lsoa_vintage(good["lsoa_code"].unique().to_list())
+    out = good.with_columns(
+        pl.Series("occurrence", occurrence, dtype=pl.Int64),
+        pl.lit(vintage).alias("lsoa_vintage"),
+    ).select(OUTCOME_COLUMNS)
+    rejections = sorted([*chunk.rejections, *bad], key=lambda r: r.line)
+    read = rows.height + len(chunk.rejections)
+    return PoliceUkBatch(OUTCOME, file, out, read, 0, tuple(rejections))
+
+
+_FORCE_FROM_NAME = re.compile(r"^\d{4}-\d{2}-(.+)-stop-and-search\.csv$")
+_FLAGS = {"true": True, "false": False}
+
+
+def _flag(column: str) -> pl.Expr:
+    return (
+        pl.col(column)
+        .str.to_lowercase()
+        .replace_strict(_FLAGS, default=None, return_dtype=pl.Boolean)
+    )
+
+
+def _bad_flag(column: str, name: str) -> tuple[pl.Expr, pl.Expr]:
+    return (
+        (pl.col(column) != "") & _flag(column).is_null(),
+        pl.format(f"{name} '{{}}' is not True or False", pl.col(column)),
+    )
+
+
+def _stop_search_csv(chunk: CsvTable, source: SourceFile, counter: dict[str, int]) -> PoliceUkBatch:
+    rows = chunk.rows
+    file = source.name
+    match = _FORCE_FROM_NAME.match(source.inner_name)
+    force = match.group(1) if match else ""
+    frame = rows.select(
+        pl.lit(force).alias("force"),
+        pl.col("Type").alias("search_type"),
+        pl.col("Date").alias("date_raw"),
+        pl.col("Part of a policing operation").alias("operation_raw"),
+        pl.col("Policing operation").alias("operation_name"),
+        pl.col("Latitude").alias("lat_raw"),
+        pl.col("Longitude").alias("lon_raw"),
+        pl.col("Gender").alias("gender"),
+        pl.col("Age range").alias("age_range"),
+        pl.col("Self-defined ethnicity").alias("self_defined_ethnicity"),
+        pl.col("Officer-defined ethnicity").alias("officer_defined_ethnicity"),
+        pl.col("Legislation").alias("legislation"),
+        pl.col("Object of search").alias("object_of_search"),
+        pl.col("Outcome").alias("outcome"),
+        pl.col("Outcome linked to object of search").alias("linked_raw"),
+        pl.col("Removal of more than just outer clothing").alias("removal_raw"),
+        pl.col("_line"),
+        _raw_text(rows, STOP_SEARCH_CSV_COLUMNS).alias("_raw"),
+    )
+    aware = pl.col("date_raw").str.to_datetime(
+        "%Y-%m-%dT%H:%M:%S%z", strict=False, time_unit="us", time_zone="UTC"
+    )
+    naive = (
+        pl.col("date_raw")
+        .str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, time_unit="us")
+        .dt.replace_time_zone("UTC")
+    )
+    frame = frame.with_columns(
+        pl.coalesce(aware, naive).alias("searched_at"), *_parse_coordinates()
+    )
+    rules = [
+        (pl.col("search_type") == "", pl.lit("Type is blank")),
+        (
+            pl.col("searched_at").is_null(),
+            pl.format("Date '{}' is not an ISO date and time", pl.col("date_raw")),
+        ),
+        _bad_flag("operation_raw", "Part of a policing operation"),
+        _bad_flag("linked_raw", "Outcome linked to object of search"),
+        _bad_flag("removal_raw", "Removal of more than just outer clothing"),
+        *coordinate_rules(),
+    ]
+    good, bad = _split(frame, rules, file=file)
+    hashed = ("force", *[c for c in frame.columns if c.endswith("_raw") or c in _SEARCH_TEXT])
+    contents = good.select(pl.concat_str(sorted(hashed), separator="\x1f")).to_series().to_list()
+    digests = [_sha1(text) for text in contents]
+    numbers = _occurrences(digests, counter)
+    keys = [f"{d}:{n}" for d, n in zip(digests, numbers, strict=True)]
+    out = good.with_columns(
+        pl.Series("search_key", keys, dtype=pl.String),
+        pl.col("searched_at").dt.truncate("1mo").dt.date().alias("month"),
+        _flag("operation_raw").alias("part_of_operation"),
+        _flag("linked_raw").alias("outcome_linked"),
+        _flag("removal_raw").alias("removal_of_clothing"),
+    ).select(STOP_SEARCH_COLUMNS)
+    rejections = sorted([*chunk.rejections, *bad], key=lambda r: r.line)
+    read = rows.height + len(chunk.rejections)
+    return PoliceUkBatch(STOP_SEARCH, file, out, read, 0, tuple(rejections))
+
+
+_SEARCH_TEXT = (
+    "search_type",
+    "operation_name",
+    "gender",
+    "age_range",
+    "self_defined_ethnicity",
+    "officer_defined_ethnicity",
+    "legislation",
+    "object_of_search",
+    "outcome",
+)

@@ -27,7 +27,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
-from ninja.params.functions import Query
+from ninja.params.functions import Path, Query
 from pydantic import BaseModel
 
 from vawg.disclosure import RULE_NAME, DisclosedTable
@@ -324,7 +324,14 @@ def wards_geojson(
 
 
 @api.get("/v1/areas/{code}", response={200: s.AreaDetail, **ERRORS_404}, tags=["areas"])
-def area_detail(request: HttpRequest, code: str) -> HttpResponse:
+def area_detail(
+    request: HttpRequest,
+    code: str = Path(
+        ...,
+        pattern=r"^E0[59][0-9]{6}$",
+        description="ONS code of a London borough (E09...) or 2024 ward (E05...)",
+    ),
+) -> HttpResponse:
     """One borough (with its wards) or ward, by ONS code."""
     area = sel.area_get(code)
     if area is None:

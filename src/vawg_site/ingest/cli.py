@@ -61,11 +61,24 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(
         f"{args.source}: read {result.read:,}, loaded {result.loaded:,} "
-        f"({result.updated:,} of them updated), duplicates {result.duplicates:,}, "
+        f"({result.updated:,} of them updated), duplicates {result.duplicates:,} "
+        f"({result.unchanged:,} unchanged from what was stored), "
         f"rejected {result.rejected:,} in {result.seconds:.1f} s"
     )
+    for kind, counts in result.details.get("by_kind", {}).items():
+        if counts["read"]:
+            print(
+                f"  {kind}: read {counts['read']:,}, inserted {counts['inserted']:,}, "
+                f"updated {counts['updated']:,}, unchanged {counts['unchanged']:,}, "
+                f"duplicates {counts['duplicates']:,}, rejected {counts['rejected']:,}"
+            )
     for notice in result.notices:
         print(f"  note: {notice}")
+    for ward in result.details.get("unmatched_wards", []):
+        print(
+            f"  unmatched ward: {ward['ward_name']} ({ward['borough']}): {ward['rows']:,} rows, "
+            f"{ward['offences']:,} offences"
+        )
     for rejection in result.rejections[:SHOWN_REJECTIONS]:
         print(f"  rejected {rejection.file}:{rejection.line}: {rejection.reason}")
     if result.rejected > SHOWN_REJECTIONS:

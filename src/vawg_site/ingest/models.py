@@ -14,6 +14,12 @@ class IngestRun(models.Model):
     loaded = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
+    details = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="source-specific facts: notices, unmatched wards, unknown offence codes, "
+        "LSOA vintages, counts by kind",
+    )
 
     class Meta:
         indexes = [models.Index(fields=["source", "started_at"])]

@@ -1,5 +1,6 @@
-"""Data already published by its owner, stored as published: data.police.uk street-level crimes
-and the Met's VAWG offence and victim counts from the London Datastore.
+"""Data already published by its owner, stored as published: data.police.uk street-level crimes,
+outcomes and stop-and-search records, and the Met's VAWG offence and victim counts from the London
+Datastore.
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ class StreetCrime(models.Model):
         max_length=8, blank=True, help_text="Force or BTP (British Transport Police)"
     )
     source = models.CharField(max_length=8, help_text="csv or api")
+    lsoa_vintage = models.CharField(
+        max_length=8,
+        blank=True,
+        help_text="vintage of the file's LSOA codes: 2011, 2021, mixed, either (valid in both) "
+        "or blank (no codes); codes are stored as published",
+    )
 
     class Meta:
         constraints = [
@@ -44,6 +51,77 @@ class StreetCrime(models.Model):
 
     def __str__(self) -> str:
         return f"{self.crime_key} ({self.month:%Y-%m})"
+
+
+class StreetOutcome(models.Model):
+    """One row of a data.police.uk outcomes CSV: one outcome event of a crime.
+
+    A crime has several (``Under investigation``, then ``Suspect charged``...); the crime is the
+    :class:`StreetCrime` whose ``crime_key`` is this ``crime_id`` (it may be in an earlier month,
+    or not loaded). Identity is (``crime_id``, ``month``, ``outcome_type``, ``occurrence``):
+    ``occurrence`` numbers identical rows of one file (two suspects charged are two rows).
+    """
+
+    crime_id = models.CharField(max_length=80)
+    month = models.DateField(help_text="first day of the month of the outcome")
+    outcome_type = models.CharField(max_length=128)
+    occurrence = models.PositiveSmallIntegerField(default=0)
+    reported_by = models.CharField(max_length=64, blank=True)
+    falls_within = models.CharField(max_length=64, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    location = models.CharField(max_length=255, blank=True)
+    lsoa_code = models.CharField(max_length=12, blank=True)
+    lsoa_name = models.CharField(max_length=96, blank=True)
+    lsoa_vintage = models.CharField(max_length=8, blank=True, help_text="as StreetCrime's")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["crime_id", "month", "outcome_type", "occurrence"],
+                name="streetoutcome_identity",
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "outcome_type"])]
+
+    def __str__(self) -> str:
+        return f"{self.crime_id} {self.month:%Y-%m}: {self.outcome_type}"
+
+
+class StopSearch(models.Model):
+    """One row of a data.police.uk stop-and-search CSV.
+
+    The rows carry no identifier: ``search_key`` is the SHA-1 of the force and every published
+    field, with the occurrence number among identical rows of one file.
+    """
+
+    search_key = models.CharField(max_length=48)
+    force = models.CharField(max_length=64, blank=True, help_text="from the file name")
+    search_type = models.CharField(max_length=32)
+    searched_at = models.DateTimeField()
+    month = models.DateField(help_text="first day of the month of the search (UTC)")
+    part_of_operation = models.BooleanField(null=True, blank=True)
+    operation_name = models.CharField(max_length=128, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    gender = models.CharField(max_length=16, blank=True)
+    age_range = models.CharField(max_length=16, blank=True)
+    self_defined_ethnicity = models.CharField(max_length=128, blank=True)
+    officer_defined_ethnicity = models.CharField(max_length=32, blank=True)
+    legislation = models.CharField(max_length=128, blank=True)
+    object_of_search = models.CharField(max_length=128, blank=True)
+    outcome = models.CharField(max_length=128, blank=True)
+    outcome_linked = models.BooleanField(null=True, blank=True)
+    removal_of_clothing = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["search_key"], name="stopsearch_identity"),
+        ]
+        indexes = [models.Index(fields=["force", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.force} {self.searched_at:%Y-%m-%d %H:%M}: {self.search_type}"
 
 
 class VawgCount(models.Model):

@@ -17,6 +17,11 @@ class Crime(models.Model):
         max_length=16, help_text="Home Office offence classification code"
     )
     offence_description = models.CharField(max_length=255, blank=True)
+    offence_code_known = models.BooleanField(
+        default=True,
+        help_text="False when the code is not in vawg.taxonomy's table: kept, and flagged for "
+        "the analyst to map",
+    )
     domestic_abuse = models.BooleanField(default=False)
     easting = models.FloatField(null=True, blank=True, help_text="EPSG:27700 metres")
     northing = models.FloatField(null=True, blank=True, help_text="EPSG:27700 metres")

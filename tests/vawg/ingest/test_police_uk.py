@@ -14,7 +14,14 @@ import polars as pl
 import pytest
 
 from vawg.errors import UserInputError
-from vawg.ingest.police_uk import category_slug, police_uk_read
+from vawg.ingest.police_uk import (
+    OUTCOME,
+    STOP_SEARCH,
+    STOP_SEARCH_CSV_COLUMNS,
+    category_slug,
+    police_uk_batches,
+    police_uk_read,
+)
 
 COLP = "City of London Police,City of London Police"
 ROWS = [
@@ -164,21 +171,37 @@ def test_api_json_is_read_and_mapped(tmp_path: Path) -> None:
     assert btp["last_outcome"] == ""
 
 
-def test_outcomes_and_stop_and_search_files_are_skipped_with_a_reason(tmp_path: Path) -> None:
+def test_outcomes_and_stop_and_search_files_are_read_into_their_own_tables(
+    tmp_path: Path,
+) -> None:
     (tmp_path / "2023-03-x-outcomes.csv").write_text(
         "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
         "Outcome type\nabc,2023-03,F,F,,,No location,,,Unable to prosecute suspect\n"
+        "abc,2023-03,F,F,,,No location,,,Suspect charged\n"
+        "abc,2023-03,F,F,,,No location,,,Suspect charged\n"
     )
     (tmp_path / "2023-03-x-stop-and-search.csv").write_text(
-        "Type,Date,Part of a policing operation,Latitude,Longitude,Object of search\n"
-        "Person search,2023-03-01T10:18:00+00:00,,51.5,-0.1,Controlled drugs\n"
+        ",".join(STOP_SEARCH_CSV_COLUMNS) + "\n"
+        "Person search,2023-03-01T10:18:00+00:00,False,,51.5,-0.1,Male,25-34,,White,"
+        "Misuse of Drugs Act 1971 (section 23),Controlled drugs,Arrest,True,False\n"
+        "Person search,2023-03-31T23:30:00+00:00,,,,,Male,25-34,,White,,Controlled drugs,"
+        "Arrest,,\n"
     )
-    result = police_uk_read([tmp_path])
-    assert result.read == 0
-    assert sorted(s.reason.split(":")[0] for s in result.skipped) == [
-        "police.uk outcomes file",
-        "police.uk stop-and-search file",
+    batches = list(police_uk_batches([tmp_path]))
+    outcomes = next(b for b in batches if b.kind == OUTCOME)
+    assert outcomes.read == 3
+    # Two suspects charged for one crime are two outcome events: occurrence 0 and 1.
+    assert outcomes.rows.select("outcome_type", "occurrence").rows() == [
+        ("Unable to prosecute suspect", 0),
+        ("Suspect charged", 0),
+        ("Suspect charged", 1),
     ]
+    searches = next(b for b in batches if b.kind == STOP_SEARCH)
+    assert searches.rows.height == 2
+    assert searches.rows["force"].to_list() == ["x", "x"]
+    assert searches.rows["part_of_operation"].to_list() == [False, None]
+    assert searches.rows["month"].dt.strftime("%Y-%m").to_list() == ["2023-03", "2023-03"]
+    assert police_uk_read([tmp_path]).read == 0  # the street table only
 
 
 def test_an_unknown_csv_or_a_missing_path_is_a_user_error(tmp_path: Path) -> None:

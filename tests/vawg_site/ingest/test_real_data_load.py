@@ -35,9 +35,11 @@ def test_the_alternative_snapshot_updates_outcomes_in_place(real_data_dir: Path)
 @pytest.mark.slow
 def test_everything_under_police_uk_loads(real_data_dir: Path) -> None:
     result = police_uk_load(paths=[real_data_dir / "police_uk"])
-    assert result.read == 805_514
+    assert result.read == 834_388  # 805,514 street + 24,775 outcomes + 4,099 stop-and-search
     assert result.read == result.loaded + result.duplicates + result.rejected
-    assert StreetCrime.objects.count() == result.loaded
+    kinds = result.details["by_kind"]
+    assert (kinds["street"]["read"], kinds["outcome"]["read"]) == (805_514, 24_775)
+    assert StreetCrime.objects.count() == kinds["street"]["loaded"]
     assert police_uk_load(paths=[real_data_dir / "police_uk"]).loaded == 0
 
 
