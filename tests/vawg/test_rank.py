@@ -258,7 +258,8 @@ def test_backtest_known_answer_and_table(extract: Path, capsys: pytest.CaptureFi
 
 @pytest.mark.slow
 def test_on_a_synthetic_force_the_harm_methods_beat_random(tmp_path: Path) -> None:
-    synth = pytest.importorskip("vawg.synth")
+    from vawg import synth
+
     folder = tmp_path / "synth"
     synth.write_extract(
         out=folder, seed=11, size="small", years=3, calibration=synth.calibration_shipped()
@@ -285,7 +286,8 @@ def test_on_a_synthetic_force_the_harm_methods_beat_random(tmp_path: Path) -> No
 @pytest.mark.slow
 def test_on_a_synthetic_london_force_the_harm_methods_beat_count(tmp_path: Path) -> None:
     # Issue 5, point 5: two years at the Met's scale; the development seed of docs/ranking.md.
-    synth = pytest.importorskip("vawg.synth")
+    from vawg import synth
+
     synth.write_extract(
         out=tmp_path, seed=11, size="london", years=2, calibration=synth.calibration_shipped()
     )
