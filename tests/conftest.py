@@ -91,3 +91,73 @@ def page(chromium_browser: Any) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
+
+
+# Small hand-written inputs for the ingest readers and services (tests/vawg/ingest and
+# tests/vawg_site/ingest), written into ``tmp_path`` by the tests.
+STREET_HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
+    "Crime type,Last outcome category,Context"
+)
+COLP = "City of London Police,City of London Police"
+
+
+def street_csv(rows: list[str], *, bom: bool = False, crlf: bool = True) -> bytes:
+    end = "\r\n" if crlf else "\n"
+    text = end.join([STREET_HEADER, *rows]) + end
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+
+
+FORCE_FILES = {
+    "crimes.csv": (
+        "crime_ref,recorded_date,committed_date,offence_code,offence_description,domestic_abuse,"
+        "latitude,longitude,outcome_code,outcome_date\n"
+        "C1,2024-01-10,2024-01-09,8Q,Assault,Y,51.5074,-0.1278,,\n"
+        "C2,2024-02-01,,19C,Rape,N,,,1,2024-03-01\n"
+        "C3,2024-02-30,,8Q,Bad date,N,,,,\n"
+        "C4,2024-02-01,2024-03-01,8Q,Committed after recorded,N,,,,\n"
+        "C5,2024-02-01,,8Q,Outside GB,N,40.0,-0.1,,\n"
+    ),
+    "people.csv": (
+        "person_ref,sex,birth_year,ethnicity\n"
+        "P1,F,1990,W1\n"
+        "P2,M,1985,B1\n"
+        "P3,Q,1985,B1\n"
+        "P2,M,1986,B1\n"
+    ),
+    "involvements.csv": (
+        "crime_ref,person_ref,role,relationship\n"
+        "C1,P1,victim,partner\n"
+        "C1,P2,suspect,partner\n"
+        "C2,P1,victim,\n"
+        "C9,P1,victim,\n"
+        "C1,P9,witness,\n"
+        "C3,P1,victim,\n"
+        "C1,P1,victim,partner\n"
+    ),
+    "orders.csv": (
+        "order_ref,order_type,subject_ref,protected_ref,start_date,end_date,breach_dates\n"
+        "O1,DVPO,P2,P1,2024-01-15,2024-02-12,2024-01-20;2024-01-25\n"
+        "O2,SPO,P9,,2024-01-15,,\n"
+        "O3,XYZ,P2,,2024-01-15,,\n"
+        "O4,RO,P2,,2024-01-15,2023-01-01,\n"
+    ),
+}
+"""A force extract with known answers: crimes C1, C2 kept (C3 bad date, C4 committed after
+recorded, C5 outside GB); people P1, P2 kept (P3 bad sex, P2 repeated: last kept);
+involvements 3 kept (C9 and P9 unknown, C3 rejected upstream, one repeat); orders O1 kept."""
+
+
+@pytest.fixture
+def force_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    for name, text in FORCE_FILES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def make_street_csv() -> object:
+    """``make_street_csv(rows, bom=False, crlf=True) -> bytes``: a street-level CSV file."""
+    return street_csv

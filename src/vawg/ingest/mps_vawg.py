@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -36,7 +37,7 @@ from vawg.ingest.common import (
     source_files,
     text_decode,
 )
-from vawg.ingest.wards import Ward, WardMatcher
+from vawg.ingest.wards import Ward, WardMatcher, ward_name_normalise
 
 SOURCE_COLUMNS = {
     "sheet": "sheet_raw",
@@ -334,3 +335,77 @@ def ward_code_share(rows: pl.DataFrame, *, measure: str = "offences", since: dat
         return 0.0
     matched = int(located.filter(pl.col("ward_code") != "")["count"].sum())
     return matched / total
+
+
+_NOT_KNOWN_WARDS = frozenset({"n k", "nk", "not known", "unknown"})
+_OUTSIDE_FORCE_WARDS = frozenset({"non met police force"})
+
+
+@dataclass(frozen=True)
+class WardCoverage:
+    """Where the counts of the location sheet land, in counts (offences or victims).
+
+    ``on_ward``: on a 2024 ward code; ``unmatched``: the Met names a ward that matches no 2024
+    ward (abolished or split before 2024); ``not_known``: no ward given (blank or ``N/K``);
+    ``outside_force``: ``Non MET police force`` (recorded by the Met, happened elsewhere).
+    """
+
+    total: int
+    on_ward: int
+    unmatched: int
+    not_known: int
+    outside_force: int
+
+    @property
+    def share(self) -> float:
+        """``on_ward`` out of every count (0..1; 0 when there are none)."""
+        return self.on_ward / self.total if self.total else 0.0
+
+    @property
+    def share_of_named(self) -> float:
+        """``on_ward`` out of the counts whose ward the Met names (0..1; 0 when none)."""
+        named = self.on_ward + self.unmatched
+        return self.on_ward / named if named else 0.0
+
+
+def ward_coverage(rows: pl.DataFrame, *, measure: str = "offences", since: date) -> WardCoverage:
+    """How the counts of the location sheet recorded on or after ``since`` land on 2024 wards.
+
+    ``rows`` are normalised VAWG counts with ``ward_code`` filled in (:func:`mps_vawg_read` with
+    ``wards``). Every count is in exactly one of ``on_ward``, ``unmatched``, ``not_known`` and
+    ``outside_force``.
+
+    >>> rows = pl.DataFrame({"measure": ["offences"] * 4, "sheet": ["location"] * 4,
+    ...     "month": [date(2024, 1, 1)] * 4, "count": [6, 2, 1, 1],
+    ...     "ward_name": ["Bloomsbury", "Kentish Town", "N/K", "Non MET police force"],
+    ...     "ward_code": ["E05013652", "", "", ""]})
+    >>> c = ward_coverage(rows, since=date(2024, 1, 1))
+    >>> (c.total, c.on_ward, c.unmatched, c.not_known, c.outside_force)
+    (10, 6, 2, 1, 1)
+    >>> round(c.share, 2), round(c.share_of_named, 2)
+    (0.6, 0.75)
+    """
+    located = rows.filter(
+        (pl.col("measure") == measure)
+        & (pl.col("sheet") == "location")
+        & (pl.col("month") >= since)
+    )
+    by_name = located.group_by("ward_name", "ward_code").agg(pl.col("count").sum())
+    on_ward = unmatched = not_known = outside = 0
+    for name, code, count in by_name.iter_rows():
+        key = ward_name_normalise(name or "")
+        if code:
+            on_ward += count
+        elif key == "" or key in _NOT_KNOWN_WARDS:
+            not_known += count
+        elif key in _OUTSIDE_FORCE_WARDS:
+            outside += count
+        else:
+            unmatched += count
+    return WardCoverage(
+        total=on_ward + unmatched + not_known + outside,
+        on_ward=on_ward,
+        unmatched=unmatched,
+        not_known=not_known,
+        outside_force=outside,
+    )

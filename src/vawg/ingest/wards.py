@@ -7,6 +7,11 @@ and other punctuation, spacing) *within the borough*, since the same ward name o
 boroughs (there is a ``St Mary's`` in Wandsworth and a ``St Mary's & St James`` in Bexley). Names
 of wards abolished before 2024 do not match and are reported, never guessed.
 
+One exception: when the Met gives no London borough (its ``Other`` and ``Unknown`` borough, used
+for Heathrow among others) but names a ward that exactly one London ward has, the row takes that
+ward's code (``Heathrow Villages`` under ``Other`` is Hillingdon's ``Heathrow Villages``). A name
+that several boroughs share stays unmatched.
+
 The ward list is ONS's *LSOA (2021) to Electoral Ward (2024) to LAD (2024) Best Fit Lookup*
 (columns ``WD24CD``, ``WD24NM``, ``LAD24NM``), found in the data folder at
 ``population/lsoa21_to_ward24_to_lad24_bestfit_lookup_london.csv``.
@@ -25,6 +30,9 @@ from vawg.ingest.common import text_decode
 
 WARD_LOOKUP_RELATIVE = Path("population") / "lsoa21_to_ward24_to_lad24_bestfit_lookup_london.csv"
 """Where the ward lookup sits inside the real data folder."""
+
+NO_LONDON_BOROUGH = frozenset({"", "other", "unknown", "n k"})
+"""Normalised borough names the Met uses for a place in no London borough, or not known."""
 
 _SAINT = re.compile(r"\b(st|saint)\b\.?")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -85,17 +93,33 @@ class WardMatcher:
     'E05013669'
     >>> m.code(borough="Islington", ward_name="St Pancras & Somers Town") is None
     True
+
+    The Met's ``Other`` or ``Unknown`` borough (no London borough) matches a name that exactly
+    one ward has:
+
+    >>> m.code(borough="Other", ward_name="St Pancras and Somers Town")
+    'E05013669'
     """
 
     def __init__(self, wards: Iterable[Ward]) -> None:
         self._codes: dict[tuple[str, str], str] = {}
+        by_name: dict[str, set[str]] = {}
         for ward in wards:
-            key = (ward_name_normalise(ward.borough), ward_name_normalise(ward.name))
-            self._codes[key] = ward.code
+            name = ward_name_normalise(ward.name)
+            self._codes[(ward_name_normalise(ward.borough), name)] = ward.code
+            by_name.setdefault(name, set()).add(ward.code)
+        self._unique_names = {name: next(iter(c)) for name, c in by_name.items() if len(c) == 1}
 
     def code(self, *, borough: str, ward_name: str) -> str | None:
-        """The ward's 2024 code, or None when no 2024 ward of that borough has that name."""
-        return self._codes.get((ward_name_normalise(borough), ward_name_normalise(ward_name)))
+        """The ward's 2024 code, or None when no 2024 ward of that borough has that name.
+
+        When ``borough`` is the Met's ``Other`` or ``Unknown`` (or blank), a name held by exactly
+        one ward matches that ward; a name several wards share matches none.
+        """
+        borough_key, name = ward_name_normalise(borough), ward_name_normalise(ward_name)
+        if borough_key in NO_LONDON_BOROUGH:
+            return self._unique_names.get(name)
+        return self._codes.get((borough_key, name))
 
     def codes(self, pairs: Iterable[tuple[str, str]]) -> Mapping[tuple[str, str], str | None]:
         """:meth:`code` for each distinct (borough, ward name) pair."""

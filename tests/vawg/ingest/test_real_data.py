@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vawg.ingest.mps_vawg import mps_vawg_read, ward_code_share
+from vawg.ingest.mps_vawg import mps_vawg_read, ward_code_share, ward_coverage
 from vawg.ingest.police_uk import police_uk_read
 from vawg.ingest.wards import WARD_LOOKUP_RELATIVE, ward_lookup_read
 
@@ -54,5 +54,15 @@ def test_the_vawg_extracts_read_and_land_on_wards(real_data_dir: Path) -> None:
     assert result.rows.height == result.read
     assert result.rejections == ()
     share = ward_code_share(result.rows, measure="offences", since=date(2024, 1, 1))
-    # the rest have no ward (blank, "N/K", outside the Met) or a ward abolished before 2024
-    assert share > 0.95
+    coverage = ward_coverage(result.rows, measure="offences", since=date(2024, 1, 1))
+    assert coverage.share == share
+    assert coverage.total == 216_235
+    # Issue 3 asks for 98% of offences since 2024 on a ward code. Every offence whose ward the
+    # Met names lands on one, bar the wards abolished before 2024 (Colindale, Kentish Town, ...):
+    assert coverage.unmatched < 100
+    assert coverage.share_of_named > 0.999
+    # The rest have no ward in the source: blank or N/K (about 3%), or outside the Met (0.7%).
+    # Those cannot be placed on a ward without inventing a location, so the share of all
+    # offences stays near 96.3%, below the 98% asked (docs/ingest.md).
+    assert coverage.not_known + coverage.outside_force > 0.03 * coverage.total
+    assert 0.96 < share < 0.98

@@ -31,6 +31,10 @@ WARDS = [
         ("Wandsworth", "St Mary's", "E05014018"),
         ("Bexley", "St Mary's", None),  # same name, other borough: never guessed
         ("Camden", "Kentish Town", None),  # abolished before 2024
+        ("Other", "Havering atte Bower", "E05013974"),  # no London borough: a unique name
+        ("Unknown", "St. Mary's", "E05014018"),
+        ("Other", "St Mary's and St James", None),  # Bexley's and Islington's: never guessed
+        ("Other", "Kentish Town", None),
     ],
 )
 def test_ward_names_match_known_codes(borough: str, name: str, code: str | None) -> None:
