@@ -3,12 +3,22 @@
 Generates (or reuses, cached under /tmp) a 10-year synthetic London extract with `vawg synth`,
 then runs, side by side in fresh subprocesses, (a) a plain pandas V100 (read the CSVs, filter the
 window, join, group, top 100), (b) the whole `vawg rank` command, reading included, as a user
-runs it (through the Parquet copy it keeps in PATH/.vawg-cache/; the first run, which builds the
-copy, is timed and printed apart) and (c) the same with `--no-cache` (parsing the CSVs every
-time). It prints the median wall time and peak resident memory (ru_maxrss) of each, and the
-ratios. Figures go in docs/PERFORMANCE.md, section "Ranking".
+runs it (through the Parquet copies it keeps in PATH/.vawg-cache/; the first run, which builds
+them, is timed and printed apart) and (c) the same with `--no-cache` (parsing the CSVs every
+time). It prints the median wall time, CPU time (user + system) and peak resident memory
+(ru_maxrss) of each, the ratios, and the load average. Figures go in docs/PERFORMANCE.md,
+section "Ranking".
+
+Python's compiled bytecode: an installed Python package is imported from its cached bytecode
+(`__pycache__`, written at install or on first import). Some shells set PYTHONDONTWRITEBYTECODE,
+which makes every run compile pandas' and Polars' sources afresh (about 1.1 s more CPU for
+pandas, 0.4 s more for Polars, on the workplace machine): by default every command here runs
+with a bytecode cache kept apart in /tmp/vawg_bench/pycache (PYTHONPYCACHEPREFIX, so nothing is
+written into the environment), filled by one untimed run of each command.
+`--no-bytecode-cache` compiles on every run instead.
 
     uv run python bench/bench_rank.py [--repeats 5] [--folder /tmp/vawg_bench/london10]
+        [--before-src DIR] [--no-bytecode-cache]
 """
 
 from __future__ import annotations
@@ -79,7 +89,7 @@ def extract_ensure(folder: Path) -> Path:
     return folder
 
 
-def run(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+def run(argv: list[str], env: dict[str, str]) -> tuple[float, float, float]:
     """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one subprocess."""
     start = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
@@ -99,10 +109,27 @@ def main() -> int:
     parser.add_argument(
         "--before-src",
         type=Path,
-        help="also run `vawg rank --no-cache` from an older copy of src/ (put first on "
-        "PYTHONPATH), for before/after figures",
+        help="also run `vawg rank` from an older copy of src/ (put first on PYTHONPATH), for "
+        "before/after figures",
+    )
+    parser.add_argument(
+        "--no-bytecode-cache",
+        action="store_true",
+        help="compile every module's source on every run (PYTHONDONTWRITEBYTECODE=1) instead of "
+        "importing cached bytecode",
     )
     args = parser.parse_args()
+    base_env = dict(os.environ)
+    if args.no_bytecode_cache:
+        base_env["PYTHONDONTWRITEBYTECODE"] = "1"
+        base_env.pop("PYTHONPYCACHEPREFIX", None)
+    else:
+        base_env.pop("PYTHONDONTWRITEBYTECODE", None)
+        base_env["PYTHONPYCACHEPREFIX"] = "/tmp/vawg_bench/pycache"
+    print(
+        f"load average at start: {os.getloadavg()}; bytecode "
+        f"{'compiled on every run' if args.no_bytecode_cache else 'cached'}"
+    )
     folder = extract_ensure(args.folder)
     harm_csv = Path(__file__).resolve().parents[1] / "src" / "vawg" / "data" / "harm_default.csv"
     out = Path("/tmp/vawg_bench")
@@ -121,40 +148,57 @@ def main() -> int:
         "vawg rank": [*rank, str(out / "vawg_top100.csv")],
         "vawg rank --no-cache": [*rank, str(out / "vawg_top100_csv.csv"), "--no-cache"],
     }
-    env: dict[str, dict[str, str]] = {}
+    env = {name: base_env for name in commands}
     if args.before_src:
-        commands["before: vawg rank"] = [*rank, str(out / "before_top100.csv"), "--no-cache"]
-        env["before: vawg rank"] = {**os.environ, "PYTHONPATH": str(args.before_src)}
+        commands["before: vawg rank"] = [*rank, str(out / "before_top100.csv")]
+        env["before: vawg rank"] = {**base_env, "PYTHONPATH": str(args.before_src)}
     # The first run of `vawg rank` builds the Parquet copy (PATH/.vawg-cache/): timed apart.
     shutil.rmtree(folder / CACHE_FOLDER, ignore_errors=True)
-    first = run(commands["vawg rank"])
-    print(f"vawg rank, first run building the Parquet copy: {first[0]:.2f} s, {first[1]:.0f} MB")
+    first = run(commands["vawg rank"], base_env)
+    print(
+        f"vawg rank, first run building the Parquet copy: {first[0]:.2f} s, cpu {first[2]:.2f} s, "
+        f"{first[1]:.0f} MB"
+    )
+    for name, argv in commands.items():  # untimed: fills the bytecode cache
+        run(argv, env[name])
     rows = {name: [] for name in commands}  # type: dict[str, list[tuple[float, float, float]]]
     for _ in range(args.repeats):
         for name, argv in commands.items():  # interleaved, so load changes hit all
-            rows[name].append(run(argv, env.get(name)))
+            rows[name].append(run(argv, env[name]))
     medians = {}
+    cpus = {}
     for name, runs in rows.items():
         wall = statistics.median(r[0] for r in runs)
         rss = statistics.median(r[1] for r in runs)
         cpu = statistics.median(r[2] for r in runs)
         medians[name] = wall
+        cpus[name] = cpu
         print(
             f"{name:22s} median {wall:5.2f} s  cpu {cpu:5.2f} s  median peak {rss:4.0f} MB (max "
             f"{max(r[1] for r in runs):4.0f})  runs {[round(r[0], 2) for r in runs]}"
         )
-    same = (out / "vawg_top100.csv").read_bytes() == (out / "vawg_top100_csv.csv").read_bytes()
+    listed = (out / "vawg_top100.csv").read_bytes()
+    same = listed == (out / "vawg_top100_csv.csv").read_bytes()
+    if args.before_src:
+        same = same and listed == (out / "before_top100.csv").read_bytes()
     crimes = sum(1 for _ in (folder / "crimes.csv").open()) - 1
     involvements = sum(1 for _ in (folder / "involvements.csv").open()) - 1
     print(f"extract: {crimes:,} crimes, {involvements:,} involvements; identical lists: {same}")
-    base = medians["pandas V100"]
-    print(
-        f"speed-up over pandas: {base / medians['vawg rank']:.2f}x with the Parquet copy, "
-        f"{base / medians['vawg rank --no-cache']:.2f}x reading the CSVs"
-    )
-    if "before: vawg rank" in medians:
-        print(f"speed-up over pandas before: {base / medians['before: vawg rank']:.2f}x")
-    return 0
+    base, base_cpu = medians["pandas V100"], cpus["pandas V100"]
+    for name in commands:
+        if name != "pandas V100":
+            # Also the median of the ratios within each round: the two runs of a round are
+            # seconds apart, so a change of load between rounds cancels out.
+            paired = statistics.median(
+                p[0] / r[0] for p, r in zip(rows["pandas V100"], rows[name], strict=True)
+            )
+            print(
+                f"speed-up over pandas, {name}: {base / medians[name]:.2f}x wall, "
+                f"{base_cpu / cpus[name]:.2f}x cpu (ratio of medians); {paired:.2f}x wall "
+                "(median of the ratios in each round)"
+            )
+    print(f"load average at end: {os.getloadavg()}")
+    return 0 if same else 1
 
 
 if __name__ == "__main__":

@@ -10,14 +10,16 @@ is parsed. It does not validate or quarantine rows: that is the ingest module's 
 The contract's column names are the interface; extra columns are kept, absent optional columns are
 added as nulls so that downstream code can rely on them. On request (``cache=True``) a CSV table is
 read through a Parquet copy of it kept in the extract folder (``.vawg-cache/``), which Polars reads
-several times faster than it parses the CSV; the copy is rebuilt when the CSV changes.
+several times faster than it parses the CSV; the copy is rebuilt when the CSV changes. The
+involvements can also be read with each person's recorded sex (:func:`involvements_female_scan`),
+through a copy that holds that join, so that the people table need not be read at all.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -275,11 +277,19 @@ _CACHE_VERSION = 1
 def _parquet_cached(path: Path, frame: pl.LazyFrame) -> pl.LazyFrame:
     # A Parquet copy of the CSV as read (same types, same unparseable-date-as-null rule), keyed
     # by the CSV's size and modification time, so a changed file is read afresh. Polars reads
-    # the copy about ten times faster than it parses the CSV. Any failure to write it (a
-    # read-only folder, a full disk) falls back to the CSV.
-    stat = path.stat()
-    folder = path.parent / CACHE_FOLDER
-    name = f"{path.name}-{stat.st_size}-{stat.st_mtime_ns}-v{_CACHE_VERSION}.parquet"
+    # the copy about ten times faster than it parses the CSV.
+    return _parquet_copy(sources=(path,), frame=frame)
+
+
+def _parquet_copy(*, sources: tuple[Path, ...], frame: pl.LazyFrame) -> pl.LazyFrame:
+    # ``frame`` (made from the files ``sources``) through a Parquet copy in the cache folder,
+    # named after the sources and keyed by each one's size and modification time; a stale copy
+    # is deleted when its replacement is written. Any failure to write it (a read-only folder,
+    # a full disk) falls back to ``frame``.
+    folder = sources[0].parent / CACHE_FOLDER
+    prefix = "+".join(path.name for path in sources)
+    keys = "-".join(f"{stat.st_size}-{stat.st_mtime_ns}" for stat in (p.stat() for p in sources))
+    name = f"{prefix}-{keys}-v{_CACHE_VERSION}.parquet"
     cached = folder / name
     if not cached.is_file():
         partial = folder / f".{name}.{os.getpid()}.partial"
@@ -287,7 +297,7 @@ def _parquet_cached(path: Path, frame: pl.LazyFrame) -> pl.LazyFrame:
             folder.mkdir(exist_ok=True)
             frame.sink_parquet(partial, compression="zstd")
             partial.replace(cached)
-            for stale in folder.glob(f"{path.name}-*.parquet"):
+            for stale in folder.glob(f"{prefix}-*.parquet"):
                 if stale != cached:
                     stale.unlink(missing_ok=True)
         except (OSError, pl.exceptions.PolarsError):
@@ -295,6 +305,63 @@ def _parquet_cached(path: Path, frame: pl.LazyFrame) -> pl.LazyFrame:
                 partial.unlink(missing_ok=True)
             return frame
     return pl.scan_parquet(cached)
+
+
+def involvements_female_scan(
+    *, files: ExtractFiles, columns: tuple[str, ...] = ("crime_ref", "person_ref", "role")
+) -> pl.LazyFrame | None:
+    """The involvements with ``female``: whether the person is recorded female in ``people``.
+
+    For a caller that needs the victim's sex on millions of involvements: with
+    ``files.cache`` and both tables as CSV, the join is done once, when a Parquet copy of the
+    result is built in the cache folder (keyed by both CSVs, rebuilt when either changes), so
+    that later reads need not read the people table at all.
+
+    Parameters
+    ----------
+    files : ExtractFiles
+        From :func:`extract_files_find`.
+    columns : tuple of str
+        Involvement columns wanted (as :func:`table_scan` returns them), before ``female``.
+
+    Returns
+    -------
+    pl.LazyFrame or None
+        ``columns`` and ``female`` (boolean: true when a ``people`` row with the person's
+        reference has sex ``F`` after trimming and upper-casing, else false), in the order of
+        the involvements file; ``None`` when there is no such copy to read (cache off, a table
+        not a CSV file, or no people table), for the caller to join the people table itself.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "crimes.csv").write_text("crime_ref,recorded_date,offence_code\\n")
+    >>> _ = (d / "involvements.csv").write_text(
+    ...     "crime_ref,person_ref,role\\nC1,S1,suspect\\nC1,V1,victim\\n")
+    >>> _ = (d / "people.csv").write_text("person_ref,sex\\nS1,M\\nV1, f\\n")
+    >>> involvements_female_scan(files=extract_files_find(folder=d)) is None
+    True
+    >>> scan = involvements_female_scan(files=extract_files_find(folder=d, cache=True))
+    >>> scan.collect()["female"].to_list()
+    [False, True]
+    """
+    inv_path, people_path = files.files.get("involvements"), files.files.get("people")
+    if not files.cache or inv_path is None or people_path is None:
+        return None
+    if not (inv_path.name.endswith(".csv") and people_path.name.endswith(".csv")):
+        return None
+    plain = replace(files, cache=False)
+    involvements = table_scan(files=plain, table="involvements", columns=columns)
+    female = (
+        table_scan(files=plain, table="people", columns=("person_ref", "sex"), normalise=False)
+        .group_by("person_ref")
+        .agg((code_text_normalise(pl.col("sex")) == "F").any().alias("female"))
+    )
+    joined = involvements.join(
+        female, on="person_ref", how="left", maintain_order="left"
+    ).with_columns(pl.col("female").fill_null(False))
+    return _parquet_copy(sources=(inv_path, people_path), frame=joined)
 
 
 def _date_expr(col: pl.Expr, read_as: pl.DataType | type[pl.DataType]) -> pl.Expr:

@@ -8,13 +8,20 @@ recorded in ``[start, end]`` (pushed down into the reader), classifies them with
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
-from vawg.extract import code_text_normalise, extract_files_find, flag_yes_no, table_scan
+from vawg.extract import (
+    code_text_normalise,
+    extract_files_find,
+    flag_yes_no,
+    involvements_female_scan,
+    table_scan,
+)
 from vawg.harm import HarmTable, crimes_harm, harm_table_default
 from vawg.taxonomy import Taxonomy, crimes_classify, taxonomy_load
 
@@ -46,18 +53,29 @@ def _kinds_classify(kinds: pl.DataFrame, *, taxonomy: Taxonomy, harm: HarmTable)
         flag_yes_no(pl.col("domestic_abuse")).alias("domestic_abuse"),
     )
 
-    def groups(female: bool) -> pl.DataFrame:
-        frame = typed.with_columns(pl.lit(female).alias("female_victim"))
-        return crimes_classify(frame, taxonomy=taxonomy).sort("_kind").collect()
-
-    other = groups(False).pipe(lambda f: crimes_harm(f.lazy(), harm=harm).collect())
-    with_female = groups(True)
+    # Each kind twice, without and with a female victim, classified in one pass.
+    both = pl.concat(
+        [typed.with_columns(pl.lit(female).alias("female_victim")) for female in (False, True)]
+    )
+    classified = crimes_harm(crimes_classify(both, taxonomy=taxonomy), harm=harm)
+    split = classified.sort("female_victim", "_kind").collect()
+    other, with_female = split.head(kinds.height), split.tail(kinds.height)
     return kinds.with_columns(
         other["offence_code"],
         other["code_known"],
         other["vawg_group"].alias("_group_other"),
         with_female["vawg_group"].alias("_group_female"),
         other["harm_days"],
+    )
+
+
+def _unknown_of_kinds(kinds: pl.DataFrame) -> pl.DataFrame:
+    # Offence codes absent from the taxonomy, with their crimes, most first.
+    return (
+        kinds.filter(~pl.col("code_known"))
+        .group_by(pl.col("offence_code").fill_null("(blank)"))
+        .agg(pl.col("_crimes").sum().cast(pl.Int64).alias("crimes"))
+        .sort(["crimes", "offence_code"], descending=[True, False])
     )
 
 
@@ -104,6 +122,7 @@ def allegations_load(
     harm: HarmTable | None = None,
     vawg_only: bool = False,
     cache: bool = False,
+    suspects_in: Collection[str] | None = None,
 ) -> Allegations:
     """Read the allegations recorded in ``[start, end]`` from a force extract folder.
 
@@ -122,6 +141,10 @@ def allegations_load(
     cache : bool
         Read CSV tables through a Parquet copy kept in the folder
         (:func:`vawg.extract.extract_files_find`; default off).
+    suspects_in : collection of str, optional
+        Read only the crimes naming one of these people as suspect or offender (with all the
+        people on them; ``unknown_codes`` and ``unweighted_codes`` count those crimes only).
+        Default: every crime.
 
     Returns
     -------
@@ -150,6 +173,38 @@ def allegations_load(
         .rename({"offence_code": "_raw_code"})
         .collect()
     )
+    # Every involvement that can join lies between the first and last crime reference read.
+    # Saying so lets the Parquet reader skip the row groups of other years (references usually
+    # rise with time) and spares the join from hashing them; it is right in any order.
+    refs = crimes.get_column("crime_ref")
+    in_range = (
+        pl.col("crime_ref").is_between(pl.lit(refs.min(), pl.String), pl.lit(refs.max(), pl.String))
+        if refs.null_count() < refs.len()
+        else pl.lit(False)
+    )
+    # Each person's sex comes with the involvements when the cache holds that join; otherwise
+    # the people table is read below, for the victims whose sex matters.
+    columns = ("crime_ref", "person_ref", "role", "relationship")
+    sexed = involvements_female_scan(files=files, columns=columns)
+    involvements = (
+        sexed
+        if sexed is not None
+        else table_scan(files=files, table="involvements", columns=columns)
+    ).filter(in_range, pl.col("person_ref").is_not_null())
+    if suspects_in is not None:
+        # Two narrow reads, each filtered in the reader: the crimes naming these people, then
+        # everyone on those crimes.
+        wanted = pl.Series("person_ref", list(suspects_in), dtype=pl.String)
+        named = (
+            involvements.filter(pl.col("person_ref").is_in(wanted.implode()))
+            .select("crime_ref", "role")
+            .collect()
+            .filter(pl.col("role").str.strip_chars().str.to_lowercase().is_in(SUSPECT_ROLES))
+        )
+        crimes = crimes.join(named, on="crime_ref", how="semi")
+        involvements = involvements.filter(
+            pl.col("crime_ref").is_in(crimes.get_column("crime_ref").implode())
+        )
     # Crimes by kind (code, title, flag as read): each kind is classified once, and each crime
     # keeps only its kind, a small integer, for the one join with the involvements.
     by_kind = crimes.group_by(*_RAW_KEYS).agg("crime_ref", "recorded_date").with_row_index("_kind")
@@ -158,42 +213,18 @@ def allegations_load(
         taxonomy=taxonomy,
         harm=harm,
     )
-    unknown = (
-        kinds.filter(~pl.col("code_known"))
-        .group_by(pl.col("offence_code").fill_null("(blank)"))
-        .agg(pl.col("_crimes").sum().cast(pl.Int64).alias("crimes"))
-        .sort(["crimes", "offence_code"], descending=[True, False])
-    )
+    unknown = _unknown_of_kinds(kinds)
     if vawg_only:  # drop the kinds that cannot be VAWG whoever the victim is
         by_kind = by_kind.filter(kinds["_group_female"].is_not_null())
     crimes = by_kind.select("_kind", "crime_ref", "recorded_date").explode(
         "crime_ref", "recorded_date"
     )
     crimes = crimes.with_row_index("_crime")
-    involved_plan = (
-        table_scan(
-            files=files,
-            table="involvements",
-            columns=("crime_ref", "person_ref", "role", "relationship"),
-        )
-        .filter(pl.col("person_ref").is_not_null())
-        .join(crimes.lazy().select("crime_ref", "_crime"), on="crime_ref", how="inner")
+    involved = (
+        involvements.join(crimes.lazy().select("crime_ref", "_crime"), on="crime_ref", how="inner")
         .drop("crime_ref")
+        .collect()
     )
-    # The victim's sex matters only for kinds where the female-victim rule would change the
-    # group; when there are some, the women in the people table are read alongside (in
-    # parallel with) the involvements.
-    needs_sex = kinds["_group_female"].ne_missing(kinds["_group_other"])
-    if needs_sex.gather(crimes["_kind"].unique()).any():
-        women_plan = (
-            table_scan(files=files, table="people", columns=("person_ref", "sex"))
-            .filter(pl.col("sex") == "F")
-            .select("person_ref")
-        )
-        involved, women = pl.collect_all([involved_plan, women_plan])
-    else:
-        involved = involved_plan.collect()
-        women = pl.DataFrame(schema={"person_ref": pl.String})
     # Roles are normalised (trimmed, lower case) once per distinct spelling, not per row.
     spellings = involved.get_column("role").unique().drop_nulls().to_list()
     roles = {text: text.strip().lower() for text in spellings}
@@ -203,11 +234,27 @@ def allegations_load(
         )
     involved = involved.filter(pl.col("role").is_in(["victim", *SUSPECT_ROLES]))
     kind_of_crime = crimes["_kind"]
-    victims_all = involved.filter(pl.col("role") == "victim").select("_crime", "person_ref")
+    # The victim's sex matters only for kinds where the female-victim rule would change the
+    # group: only those victims are looked up among the women of the people table.
+    needs_sex = kinds["_group_female"].ne_missing(kinds["_group_other"])
+    victims_all = involved.filter(pl.col("role") == "victim")
     pending = victims_all.filter(
         needs_sex.gather(kind_of_crime.gather(victims_all["_crime"])).fill_null(False)
     )
-    female_crimes = pending.join(women, on="person_ref", how="semi").get_column("_crime").unique()
+    if sexed is not None:
+        female_victims = pending.filter(pl.col("female"))
+    elif pending.height:
+        # The sex is read as written and normalised only for those victims, not for everyone.
+        women = (
+            table_scan(files=files, table="people", columns=("person_ref", "sex"), normalise=False)
+            .filter(pl.col("person_ref").is_in(pending.get_column("person_ref").unique().implode()))
+            .collect()
+            .filter(code_text_normalise(pl.col("sex")) == "F")
+        )
+        female_victims = pending.join(women, on="person_ref", how="semi")
+    else:
+        female_victims = pending
+    female_crimes = female_victims.get_column("_crime").unique()
     female = pl.zeros(crimes.height, dtype=pl.Boolean, eager=True).scatter(female_crimes, True)
     # Per crime: its group (by the female-victim rule where it applies), code and harm.
     per_crime = crimes.select(

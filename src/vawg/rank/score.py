@@ -17,13 +17,15 @@ are used, so deleting later records from the extract changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 import polars as pl
 
 from vawg.errors import UserInputError
+from vawg.extract import extract_files_find
 from vawg.harm import HarmTable
 from vawg.rank.allegations import Allegations, allegations_load
 from vawg.taxonomy import Taxonomy
@@ -373,10 +375,30 @@ def ranking_compute(
     scores = _window_scores(
         allegations, as_of=as_of, window_days=window_days, method=method, weights=weights
     )
-    pool = scores.height
-    if top is not None:
-        scores = scores.head(top)
-    scores = _with_serial(scores, allegations, as_of=as_of)
+    return _ranking_finish(
+        scores.head(top) if top is not None else scores,
+        allegations=allegations,
+        history=allegations,
+        pool_size=scores.height,
+        method=method,
+        as_of=as_of,
+        window_days=window_days,
+    )
+
+
+def _ranking_finish(
+    scores: pl.DataFrame,
+    *,
+    allegations: Allegations,
+    history: Allegations,
+    pool_size: int,
+    method: str,
+    as_of: date,
+    window_days: int,
+) -> Ranking:
+    # The listed people's serial flags (from ``history``, covering the 3-year look-back) and
+    # explanations (from ``allegations``, covering the window), in the contract's columns.
+    scores = _with_serial(scores, history, as_of=as_of)
     table = scores.with_columns(
         _explain(scores, allegations, as_of=as_of, window_days=window_days),
         pl.lit(method).alias("method"),
@@ -401,7 +423,7 @@ def ranking_compute(
         window_days=window_days,
         harm_table=allegations.harm_table,
         taxonomy_version=allegations.taxonomy_version,
-        pool_size=pool,
+        pool_size=pool_size,
         unknown_codes=allegations.unknown_codes,
         unweighted_codes=allegations.unweighted_codes,
     )
@@ -453,21 +475,48 @@ def ranking_run(
     [10.0]
     """
     _check(method, window_days, top)
-    start = as_of - timedelta(days=max(window_days, SERIAL_DAYS))
-    allegations = allegations_load(
-        folder=folder,
-        start=start,
-        end=as_of,
-        taxonomy=taxonomy,
-        harm=harm,
-        vawg_only=True,
-        cache=cache,
+    load = partial(
+        allegations_load, folder=folder, taxonomy=taxonomy, harm=harm, vawg_only=True, cache=cache
     )
-    return ranking_compute(
+    window_start = as_of - timedelta(days=window_days)
+    serial_start = as_of - timedelta(days=SERIAL_DAYS)
+    files = extract_files_find(folder=folder, cache=cache)
+    columnar = cache or all(path.suffix == ".parquet" for path in files.files.values())
+    if not columnar or window_start <= serial_start:
+        # One read of the whole look-back: parsing a CSV twice would cost more than it saves.
+        return ranking_compute(
+            load(start=min(window_start, serial_start), end=as_of),
+            as_of=as_of,
+            window_days=window_days,
+            top=top,
+            method=method,
+            weights=weights,
+        )
+    # From Parquet, two reads: the window, for everyone's scores; then the earlier years of the
+    # serial look-back for the listed people only (most of a 3-year read is people the list
+    # leaves out). The list is the one a single 3-year read gives (tested).
+    allegations = load(start=window_start, end=as_of)
+    scores = _window_scores(
+        allegations, as_of=as_of, window_days=window_days, method=method, weights=weights
+    )
+    listed = scores.head(top) if top is not None else scores
+    earlier = load(
+        start=serial_start,
+        end=window_start - timedelta(days=1),
+        suspects_in=listed.get_column("person_ref").to_list(),
+    )
+    history = replace(
         allegations,
+        suspects=pl.concat([allegations.suspects, earlier.suspects]),
+        victims=pl.concat([allegations.victims, earlier.victims]),
+        start=serial_start,
+    )
+    return _ranking_finish(
+        listed,
+        allegations=allegations,
+        history=history,
+        pool_size=scores.height,
+        method=method,
         as_of=as_of,
         window_days=window_days,
-        top=top,
-        method=method,
-        weights=weights,
     )
