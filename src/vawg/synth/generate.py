@@ -1,15 +1,17 @@
 """The generator: suspects' offending careers, crimes, victims, outcomes, places and orders.
 
-Named suspects follow a career model in the spirit of the Thames Valley follow-up (Barnham,
-Barnes & Sherman 2017): careers start at a constant rate; most (``ONE_OFF_SHARE``) produce a
-single report, the rest 2 + negative-binomial further reports spread over a lognormal career
-span, so that a few suspects carry many reports. Crimes are drawn from the Met's offence mix;
-the ones naming a suspect are matched to career events through a Gaussian copula between the
-crime's harm and two traits of the suspect: activity (``HARM_ACTIVITY_CORRELATION``) and a
-persistent seriousness drawn once per suspect (``HARM_SERIOUSNESS_CORRELATION``), and within a
-suspect the more harmful crimes tend to come later (a mild escalation), so the concentration of
-harm on a "power few", and its persistence from one year to the next, emerge from the model
-rather than being written row by row. Numbers marked
+Named suspects follow a career model in the spirit of the Thames Valley follow-up (Barnham, Barnes
+& Sherman 2017) and of the criminal-career paradigm (Blumstein, Cohen, Roth & Visher 1986,
+*Criminal Careers and "Career Criminals"*): careers start at a constant rate; most
+(``ONE_OFF_SHARE``) produce a single report; the rest have a lognormal duration and, independently
+of it, a personal, heavy-tailed rate of reports that holds for the whole career, so that a few
+suspects carry many reports and a suspect reported often this year tends to be reported again.
+Crimes are drawn from the Met's offence mix; the ones naming a suspect are matched to career events
+through a Gaussian copula between the crime's harm and two traits of the suspect: activity
+(``HARM_ACTIVITY_CORRELATION``) and a persistent seriousness drawn once per suspect
+(``HARM_SERIOUSNESS_CORRELATION``), and within a suspect the more harmful crimes tend to come later
+(a mild escalation), so the concentration of harm on a "power few", and its persistence from one
+year to the next, emerge from the model rather than being written row by row. Numbers marked
 provisional in ``docs/synth.md`` are assumptions, not published figures.
 """
 
@@ -42,16 +44,24 @@ BoolArray = npt.NDArray[np.bool_]
 SMALL_CRIMES_PER_YEAR = 3_000
 """VAWG crimes a year at ``--size small`` (the Met's mix and places, scaled down)."""
 
-ONE_OFF_SHARE = 0.79
+ONE_OFF_SHARE = 0.82
 """Share of offending careers with a single report (provisional; tuned so that about 77.6% of
-suspects seen over two years have one report, Barnham, Barnes & Sherman 2017)."""
-REPEAT_EXTRA_MEAN = 5.0
-"""Mean number of reports beyond two in a repeat career (provisional, tuned to ~35,000 distinct
-suspects a year at the Met's volume)."""
-REPEAT_EXTRA_SHAPE = 1.0
-"""Negative-binomial shape of the extra reports: small values give a heavy tail (provisional)."""
+suspects seen over two years have one report, Barnham, Barnes & Sherman 2017; 0.79 under the
+fixed-count career model, whose repeat careers showed one report in a window less often)."""
+REPEAT_RATE_MEDIAN_PER_YEAR = 3.5
+"""Median of a repeat career's personal rate of further reports, per year; lognormal with sigma
+``REPEAT_RATE_SIGMA``, drawn once per career and constant over it (the criminal-career
+paradigm's individual frequency lambda, Blumstein et al. 1986). Provisional: chosen with
+``ONE_OFF_SHARE`` so that the share of crimes naming a suspect (about 0.51) and the reports of
+the most active suspects (the top 100 about 25 a year) stay where the fixed-count model it
+replaced (2 + a negative binomial of mean 5 reports) put them; a repeat career now averages
+about 8.5 reports."""
+REPEAT_RATE_SIGMA = 0.8
+"""Log-scale spread of the personal rate (provisional): heterogeneity between offenders, the
+source of the heavy tail of reports per suspect."""
 CAREER_SPAN_MEDIAN_DAYS = 300.0
-"""Median span of a repeat career, lognormal with sigma 1 (provisional)."""
+"""Median span of a repeat career, lognormal with sigma 1, drawn independently of the rate
+(provisional)."""
 BURN_IN_YEARS = 4
 """Careers may start this long before the window, so the window opens mid-career for some."""
 HARM_ACTIVITY_CORRELATION = 0.6
@@ -295,16 +305,26 @@ def _offence_type(
 def _careers(
     rng: np.random.Generator, n_careers: int, first_day: float, last_day: float
 ) -> tuple[IntArray, FloatArray, IntArray]:
-    """Career events: (career of each event, day of each event, events per career)."""
+    """Career events: (career of each event, day of each event, events per career).
+
+    A one-off career is one report on its start day. A repeat career has a span ``D`` (lognormal,
+    median ``CAREER_SPAN_MEDIAN_DAYS``, sigma 1) and, independently, a personal rate ``r`` of
+    reports (lognormal, median ``REPEAT_RATE_MEDIAN_PER_YEAR`` a year, sigma
+    ``REPEAT_RATE_SIGMA``): its first report on the start day, a second (a repeat career has at
+    least two) and Poisson(``r * D``) more, all uniform over the span, i.e. a Poisson process at
+    rate ``r`` conditioned on at least one further report. Because ``r`` holds for the whole
+    career and the span does not depend on it, a suspect with many reports in a year has a high
+    rate and, as often as anyone, time left: the share named again rises with past frequency
+    (Blumstein, Cohen, Roth & Visher 1986, the stability of individual frequency lambda).
+    """
     start = rng.uniform(first_day, last_day, n_careers)
     repeat = rng.random(n_careers) >= ONE_OFF_SHARE
-    extra = rng.negative_binomial(
-        REPEAT_EXTRA_SHAPE,
-        REPEAT_EXTRA_SHAPE / (REPEAT_EXTRA_SHAPE + REPEAT_EXTRA_MEAN),
-        n_careers,
-    )
-    n_events = np.where(repeat, 2 + extra, 1).astype(np.int64)
     span = rng.lognormal(np.log(CAREER_SPAN_MEDIAN_DAYS), 1.0, n_careers)
+    rate_per_day = (
+        rng.lognormal(np.log(REPEAT_RATE_MEDIAN_PER_YEAR), REPEAT_RATE_SIGMA, n_careers) / 365.0
+    )
+    further = rng.poisson(rate_per_day * span)
+    n_events = np.where(repeat, 2 + further, 1).astype(np.int64)
     career = np.repeat(np.arange(n_careers, dtype=np.int64), n_events)
     first = np.zeros(career.size, dtype=bool)
     first[np.concatenate([[0], np.cumsum(n_events)[:-1]])] = True
