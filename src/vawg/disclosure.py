@@ -17,9 +17,22 @@ Wiley, ch. 4 and 5):
    when it is a *bridge* of the graph whose nodes are the lines and whose edges are the
    suppressed entries (the feasible changes to the suppressed entries are the cycles of that
    graph). Each bridge gets a further suppression beside it. Both steps repeat to a fixed point.
-3. **Rounding.** Every entry left is rounded to the nearest multiple of ``base`` (default 5), so
+3. **Audit: the protection interval.** Counts cannot be negative, so a cycle of suppressed
+   entries that runs through zeros (or through a count smaller than the one it protects) can
+   still pin a cell or hold it in a narrow range. Every suppressed entry's *feasible interval*
+   (its smallest and largest value over all non-negative tables that agree with every published
+   figure taken at its *unrounded* value) is measured exactly, as a maximum flow in the table's
+   circulation network (Ford and Fulkerson 1956), which gives the same bounds as the linear
+   programme of an audit of a suppression pattern (Hundepool et al. 2012, ch. 4). The guarantee
+   (:data:`PROTECTION`) is that the interval of every suppressed count from 1 to
+   ``threshold - 1`` (cell or total) is at least ``threshold`` wide, and that of every other
+   non-zero suppressed entry is not a single value. While an entry falls short, the smallest
+   published entry of one of its lines (a cell in preference to a total) is suppressed too, and
+   steps 2 and 3 run again. Zeros are suppressed by step 1, so that a suppressed cell does not
+   read as "1 to 9", but get no interval of their own: a zero identifies no one.
+4. **Rounding.** Every entry left is rounded to the nearest multiple of ``base`` (default 5), so
    it is within ``base // 2`` (2) of the truth.
-4. **Totals** are the true totals of the unrounded counts, rounded independently (not the sums of
+5. **Totals** are the true totals of the unrounded counts, rounded independently (not the sums of
    the rounded published cells), so published cells need not add up to published totals.
 
 Results are frozen :class:`DisclosedTable` objects that carry the rule's name (``RULE_NAME``),
@@ -30,6 +43,7 @@ passed through here; it is shown as published, with its source.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -43,7 +57,13 @@ BASE = 5
 """Published counts are rounded to the nearest multiple of this."""
 
 TOTALS_METHOD = "true totals rounded independently"
-"""How published totals are computed (see the module docstring, step 4)."""
+"""How published totals are computed (see the module docstring, step 5)."""
+
+PROTECTION = (
+    "every suppressed count from 1 to 9 lies in a feasible interval at least 10 wide; "
+    "no other non-zero suppressed entry can be found exactly"
+)
+"""The protection interval the audit (step 3) guarantees, with the default threshold of 10."""
 
 PUBLISHED = "published"
 PRIMARY = "primary"
@@ -180,6 +200,109 @@ def _bridges(suppressed: set[Entry], n_rows: int, n_cols: int) -> list[Entry]:
     return bridges
 
 
+def _protection(value: int, *, threshold: int) -> int:
+    """How wide an attacker's interval for a suppressed entry of ``value`` must be: the
+    threshold for a small non-zero count, 1 (not a single value) for any other non-zero entry."""
+    return threshold if value < threshold else 1
+
+
+Node = tuple[str, int]
+_SOURCE: Node = ("S", 0)
+_SINK: Node = ("T", 0)
+
+
+def _arc(entry: Entry, n_rows: int, n_cols: int) -> tuple[Node, Node]:
+    """The entry as an arc of the table's circulation: a cell flows from its row to its column,
+    a row total from the source into its row, a column total from its column into the sink and
+    the grand total from the sink back to the source, so every node balances."""
+    r, c = entry
+    if r < n_rows and c < n_cols:
+        return ("r", r), ("c", c)
+    if c == n_cols and r < n_rows:
+        return _SOURCE, ("r", r)
+    if r == n_rows and c < n_cols:
+        return ("c", c), _SINK
+    return _SINK, _SOURCE
+
+
+class _Residual:
+    """The residual network of the true table as a circulation whose published arcs are fixed.
+
+    An unknown arc (a suppressed entry, or a total the table does not publish) with true value
+    ``x`` can carry more flow without limit and less by at most ``x``. The tables an attacker
+    cannot tell apart from the truth are exactly the non-negative circulations that agree on
+    the published arcs, so the most an entry can rise (fall) is a maximum flow from its head to
+    its tail (tail to head) around the other unknown arcs (Ford and Fulkerson 1956); with
+    integer counts the answer is an integer, and the same as the linear programme's.
+    """
+
+    def __init__(self, unknown: dict[Entry, int], n_rows: int, n_cols: int) -> None:
+        self.capacity: dict[tuple[Node, Node], float] = {}
+        self.neighbours: dict[Node, set[Node]] = {}
+        self.arcs = {e: _arc(e, n_rows, n_cols) for e in unknown}
+        for entry, value in unknown.items():
+            tail, head = self.arcs[entry]
+            self.capacity[(tail, head)] = math.inf
+            self.capacity[(head, tail)] = float(value)
+            self.neighbours.setdefault(tail, set()).add(head)
+            self.neighbours.setdefault(head, set()).add(tail)
+
+    def _flow(self, start: Node, goal: Node, *, without: Entry, limit: int) -> int:
+        """Maximum flow from ``start`` to ``goal`` not using ``without``, stopping at ``limit``
+        (Edmonds and Karp 1972: shortest augmenting paths, each adding at least 1)."""
+        tail, head = self.arcs[without]
+        capacity = dict(self.capacity)
+        capacity[(tail, head)] = capacity[(head, tail)] = 0.0
+        flow = 0
+        while flow < limit:
+            previous: dict[Node, Node] = {start: start}
+            queue = [start]
+            for node in queue:
+                if goal in previous:
+                    break
+                for other in sorted(self.neighbours.get(node, ())):
+                    if other not in previous and capacity[(node, other)] > 0:
+                        previous[other] = node
+                        queue.append(other)
+            if goal not in previous:
+                break
+            path = []
+            node = goal
+            while node != start:
+                path.append((previous[node], node))
+                node = previous[node]
+            push = min(limit - flow, min(capacity[a] for a in path))
+            for a, b in path:
+                capacity[(a, b)] -= push
+                capacity[(b, a)] += push
+            flow += int(push)
+        return flow
+
+    def width(self, entry: Entry, *, value: int, needed: int) -> int:
+        """How far apart the smallest and largest values of ``entry`` are, counted up to
+        ``needed`` (a result of ``needed`` means "at least that")."""
+        tail, head = self.arcs[entry]
+        rise = self._flow(head, tail, without=entry, limit=needed)
+        if rise >= needed:
+            return rise
+        return rise + self._flow(tail, head, without=entry, limit=min(value, needed - rise))
+
+
+def _one_way_widths(
+    entries: Sequence[Entry], *, values: dict[Entry, int], unknown: dict[Entry, int], size: Entry
+) -> dict[Entry, float]:
+    """:meth:`_Residual.width` in closed form for a list with its total (one published line):
+    with the total published, every suppressed cell ranges from 0 to the sum of the suppressed
+    cells (when there are two or more); with it suppressed, without bound."""
+    n_rows, n_cols = size
+    cells = [e for e in unknown if e[0] < n_rows and e[1] < n_cols]
+    spread: float = 0 if len(cells) < 2 else sum(values[e] for e in cells)
+    if (n_rows, n_cols) in unknown:
+        spread = math.inf
+    cell_set = set(cells)
+    return {e: spread if e in cell_set else math.inf for e in entries}
+
+
 def _preference(value: int, entry: Entry, n_rows: int, n_cols: int) -> tuple[int, int, int, Entry]:
     is_total = int(entry[0] == n_rows or entry[1] == n_cols)
     return (int(value == 0), is_total, value, entry)
@@ -213,10 +336,10 @@ def table_disclose(
 
     Notes
     -----
-    Method: see the module docstring. With both margins, no suppressed cell can be found exactly
-    from the published entries by subtraction along a line or by combining lines, even by someone
-    who knew the unrounded published values (each suppressed entry lies on a cycle of suppressed
-    entries, so it can change without changing any published figure).
+    Method: see the module docstring. Whatever the margins, and zeros included, someone who knew
+    the unrounded published values (more than anyone gets) could place each suppressed count
+    from 1 to ``threshold - 1`` only somewhere in a range at least ``threshold`` wide, and could
+    not find any other non-zero suppressed entry exactly (:data:`PROTECTION`).
 
     Examples
     --------
@@ -229,6 +352,14 @@ def table_disclose(
     ((35, 95), (30, 50, 55), 135)
     >>> t.rule
     'ONS 10-5 rule with secondary suppression'
+
+    Zeros cannot pin a small count: here the zero columns would have held the 2 at exactly 2
+    (the grand total leaves them no room), so the audit suppresses more, and only the grand
+    total is left.
+
+    >>> t = table_disclose([[0, 0, 0, 0], [0, 0, 0, 0], [0, 2, 10, 0], [0, 8, 0, 0]])
+    >>> t.suppressed, t.grand_total
+    (16, 20)
     """
     n_rows, n_cols = _check_counts(counts)
     values: dict[Entry, int] = {(r, c): counts[r][c] for r in range(n_rows) for c in range(n_cols)}
@@ -257,21 +388,63 @@ def table_disclose(
         suppressed.add(min(candidates, key=lambda e: _preference(values[e], e, n_rows, n_cols)))
         return True
 
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            if sum(e in suppressed for e in line) == 1 and suppress_beside(line):
-                changed = True
-        if changed or not (row_totals and col_totals):
-            continue
-        for r, c in _bridges(suppressed, n_rows, n_cols):
-            # Another suppression on the bridge's row (else its column) starts a cycle through it.
-            row_line = [(r, cc) for cc in range(n_cols + 1) if cc != c]
-            col_line = [(rr, c) for rr in range(n_rows + 1) if rr != r]
-            if suppress_beside(row_line) or suppress_beside(col_line):
-                changed = True
+    def close() -> None:
+        changed = True
+        while changed:
+            changed = False
+            for line in lines:
+                if sum(e in suppressed for e in line) == 1 and suppress_beside(line):
+                    changed = True
+            if changed or not (row_totals and col_totals):
+                continue
+            for r, c in _bridges(suppressed, n_rows, n_cols):
+                # Another suppression on the bridge's row (else its column) starts a cycle
+                # through it.
+                row_line = [(r, cc) for cc in range(n_cols + 1) if cc != c]
+                col_line = [(rr, c) for rr in range(n_rows + 1) if rr != r]
+                if suppress_beside(row_line) or suppress_beside(col_line):
+                    changed = True
+                    break
+
+    close()
+    if lines:
+        # Step 3, the audit: counts cannot be negative, so a cycle of suppressed entries that
+        # runs through zeros can still pin a cell. Measure every suppressed entry's interval
+        # and widen the pattern until each meets its protection level. Suppressing more only
+        # enlarges the set of tables an attacker must consider, so an entry that passes once
+        # passes for good and only the failing ones are measured again.
+        one_way = (n_cols == 1 and not row_totals) or (n_rows == 1 and not col_totals)
+        passed: set[Entry] = set()
+        while True:
+            to_check = sorted(e for e in suppressed if values[e] > 0 and e not in passed)
+            unknown = {
+                e: v for e, v in values.items() if e in suppressed or e not in published_entries
+            }
+            widths: dict[Entry, float]
+            if one_way:
+                widths = _one_way_widths(
+                    to_check, values=values, unknown=unknown, size=(n_rows, n_cols)
+                )
+            else:
+                network = _Residual(unknown, n_rows, n_cols)
+                widths = {
+                    e: network.width(
+                        e, value=values[e], needed=_protection(values[e], threshold=threshold)
+                    )
+                    for e in to_check
+                }
+            failing = [
+                e for e in to_check if widths[e] < _protection(values[e], threshold=threshold)
+            ]
+            passed.update(e for e in to_check if e not in failing)
+            if not failing:
                 break
+            worst = min(failing, key=lambda e: (widths[e], e))
+            near = [e for line in lines if worst in line for e in line]
+            if not (suppress_beside(near) or suppress_beside(sorted(published_entries))):
+                # Unreachable: with nothing published every interval is unbounded.
+                raise RuntimeError("disclosure audit could not protect the table")
+            close()
 
     def status_of(entry: Entry) -> str:
         if entry in primary:
