@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import json
 import re
 import statistics
@@ -25,10 +26,54 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 
+# Every public route of src/vawg_site/public/urls.py with a 200 answer, with the filters people
+# use: the dashboard (London, a borough, a ward, an offence group, victims, no comparison, a CSV
+# table), the borough page, both maps (default, filtered, ordered, a second page, CSV, the map
+# scripts' data), the outlines, every commitment page and the information pages. ``/exit`` (a
+# redirect that ends the session) is left out: it is not a page.
 PAGES = [
     "/",
+    "/data/",
+    "/data/?borough=Camden&start=2024-09&end=2025-08",
+    "/data/?measure=offences&borough=Camden&ward=E05013666&start=2023-09&end=2025-08",
+    "/data/?group=Rape&start=2022-01&end=2024-12&compare=none",
+    "/data/?measure=victims&start=2024-09&end=2025-08",
+    "/data/?format=csv&table=areas",
+    "/data/wards.json?borough=Camden",
     "/data/boroughs/",
     "/data/boroughs/?borough=Camden&start=2023-01&end=2024-12",
+    "/data/boroughs/?borough=Camden&start=2023-01&end=2024-12&format=csv",
+    "/data/maps/wards/",
+    "/data/maps/wards/?borough=Hackney&hotspot=hot&order=rate",
+    "/data/maps/wards/?start=2023-01&end=2023-12&order=z&page=2",
+    "/data/maps/wards/?format=csv",
+    "/data/maps/wards/data.json",
+    "/data/maps/street/",
+    "/data/maps/street/?borough=Westminster&order=z",
+    "/data/maps/street/?start=2017-01&end=2017-12&page=2",
+    "/data/maps/street/data.json",
+    "/data/maps/outlines/wards.geojson",
+    "/data/maps/outlines/boroughs.geojson",
+    *[f"/commitments/{n}/" for n in range(1, 11)],
+    "/exit-this-page/",
+    "/staying-safe-online/",
+    "/accessibility/",
+    "/how-we-use-data/",
+    "/api/docs",
+]
+WEIGHED = [
+    "/",
+    "/data/",
+    "/data/boroughs/",
+    "/data/boroughs/?borough=Camden&start=2023-01&end=2024-12",
+    "/data/maps/wards/",
+    "/data/maps/street/",
+    "/commitments/2/",
+    "/commitments/8/",
+    "/commitments/1/",
+    "/commitments/10/",
+    "/accessibility/",
+    "/api/docs",
 ]
 API = [
     "/api/v1/areas/boroughs",
@@ -45,6 +90,10 @@ API = [
     "/api/v1/hotspots/wards",
     "/api/v1/hotspots/grid?category=violent-crime&cell_size_m=1000",
     "/api/v1/force/vawg-crimes/by-group-month",
+    "/api/v1/areas/boroughs.csv",
+    "/api/v1/hotspots/wards.csv",
+    "/api/v1/hotspots/grid.geojson?category=violent-crime&cell_size_m=1000",
+    "/api/openapi.json",
 ]
 WEIGHT_LIMIT_BYTES = 500 * 1024
 TARGETS_MS = {"pages": 150.0, "api": 100.0}
@@ -182,23 +231,35 @@ def _summary(result: Result) -> dict[str, object]:
 
 
 ASSET = re.compile(r"""<(?:link|script|img)\b[^>]*?\b(?:href|src)=["']([^"']+)["']""", re.I)
+# What a map page's script fetches from our origin (outlines and the figures), tiles excepted.
+DATA_URL = re.compile(r"""\bdata-(?!tile-)[a-z-]*url=["']([^"']+)["']""", re.I)
 
 
-def _fetch(base: str, path: str) -> tuple[int, bytes]:
+def _fetch(base: str, path: str, *, gzip_ok: bool = False) -> tuple[int, bytes, int]:
+    """(status, body, bytes on the wire): the body uncompressed, and how many bytes were sent,
+    compressed when ``gzip_ok`` and the server compressed it."""
+    import gzip
     import urllib.request
 
-    request = urllib.request.Request(base + path, headers={"Accept-Encoding": "identity"})
-    with urllib.request.urlopen(request, timeout=30) as response:  # only 127.0.0.1
-        return response.status, response.read()
+    headers = {"Accept-Encoding": "gzip" if gzip_ok else "identity"}
+    request = urllib.request.Request(base + path, headers=headers)
+    with urllib.request.urlopen(request, timeout=60) as response:  # only 127.0.0.1
+        raw = response.read()
+        if response.headers.get("Content-Encoding") == "gzip":
+            return response.status, gzip.decompress(raw), len(raw)
+        return response.status, raw, len(raw)
 
 
 def _page_weight(base: str, path: str) -> dict[str, object]:
-    """Bytes of the page's HTML and of every same-origin stylesheet, script (with the modules
-    it imports) and image it links, uncompressed. Map tiles are not counted."""
-    status, html = _fetch(base, path)
+    """Bytes of the page's HTML, of every same-origin stylesheet, script (with the modules it
+    imports) and image it links, and of the data its map script fetches (outlines, figures):
+    uncompressed, and as sent to a browser that accepts gzip. Map tiles are not counted."""
+    status, page, page_sent = _fetch(base, path, gzip_ok=True)
+    text = page.decode("utf-8", "replace")
     assets: dict[str, int] = {}
+    sent: dict[str, int] = {}
     third_party: list[str] = []
-    pending = ASSET.findall(html.decode("utf-8", "replace"))
+    pending = [html.unescape(u) for u in ASSET.findall(text) + DATA_URL.findall(text) if u]
     base_of = {ref: path for ref in pending}
     while pending:
         ref = pending.pop()
@@ -206,22 +267,26 @@ def _page_weight(base: str, path: str) -> dict[str, object]:
         if parsed.netloc:
             third_party.append(ref)
             continue
-        if parsed.path in assets or not parsed.path.startswith("/static/"):
+        local = parsed.path + (f"?{parsed.query}" if parsed.query else "")
+        if local in assets:
             continue
-        _, body = _fetch(base, parsed.path)
-        assets[parsed.path] = len(body)
+        _, body, on_wire = _fetch(base, local, gzip_ok=True)
+        assets[local] = len(body)
+        sent[local] = on_wire
         if parsed.path.endswith((".js", ".mjs")):
-            text = body.decode("utf-8", "replace")
-            for imp in re.findall(r"""(?:import|from)\s*["']([^"']+\.m?js)["']""", text):
+            code = body.decode("utf-8", "replace")
+            for imp in re.findall(r"""(?:import|from)\s*["']([^"']+\.m?js)["']""", code):
                 base_of[imp] = parsed.path
                 pending.append(imp)
-    total = len(html) + sum(assets.values())
+    total = len(page) + sum(assets.values())
     return {
         "status": status,
-        "html_bytes": len(html),
+        "html_bytes": len(page),
+        "html_sent_bytes": page_sent,
         "assets": assets,
         "third_party": third_party,
         "total_bytes": total,
+        "sent_bytes": page_sent + sum(sent.values()),
         "under_limit": total < WEIGHT_LIMIT_BYTES,
     }
 
@@ -231,7 +296,9 @@ async def _main(args: argparse.Namespace) -> dict[str, object]:
     if url.hostname != "127.0.0.1" or url.scheme != "http":
         raise SystemExit("load tests run against http://127.0.0.1 only")
     host, port = url.hostname, url.port or 80
-    groups = {"pages": PAGES, "api": API}
+    groups = {
+        name: urls for name, urls in {"pages": PAGES, "api": API}.items() if name in args.groups
+    }
     report: dict[str, object] = {
         "clients": args.clients,
         "duration_s": args.duration,
@@ -259,7 +326,8 @@ async def _main(args: argparse.Namespace) -> dict[str, object]:
         summary["meets_target"] = summary["p95_ms"] < TARGETS_MS[name]  # type: ignore[operator]
         report[name] = summary
     base = f"http://{host}:{port}"
-    report["page_weight"] = {p: _page_weight(base, p) for p in [*PAGES, "/api/docs"]}
+    if args.weigh:
+        report["page_weight"] = {p: _page_weight(base, p) for p in WEIGHED}
     return report
 
 
@@ -271,8 +339,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=20_000, help="cap per group")
     parser.add_argument("--think-ms", type=float, default=0.0, help="pause between requests")
     parser.add_argument("--warmup-rounds", type=int, default=3)
+    parser.add_argument("--groups", default="pages,api", help="comma-separated: pages, api")
+    parser.add_argument("--no-weigh", dest="weigh", action="store_false", help="skip page weights")
     parser.add_argument("--out", default="")
     args = parser.parse_args(argv)
+    args.groups = [g.strip() for g in args.groups.split(",") if g.strip()]
     report = asyncio.run(_main(args))
     text = json.dumps(report, indent=2)
     if args.out:

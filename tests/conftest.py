@@ -64,6 +64,20 @@ def real_data_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def redis_test_url() -> str:
+    """A scratch Redis database (number 15) on this machine, or skip when no Redis answers;
+    ``VAWG_REQUIRE_REDIS=1`` (set by CI, which starts Redis) makes that a failure."""
+    import redis
+
+    url = os.environ.get("VAWG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        _missing(f"no Redis answers at {url}", "VAWG_REQUIRE_REDIS")
+    return url
+
+
+@pytest.fixture(scope="session")
 def chromium_browser() -> Iterator[Any]:
     """A headless Debian chromium driven by Playwright; skips (or, in CI, fails) without it."""
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):

@@ -139,8 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     mps = fetch_sub.add_parser(
         "mps-vawg",
         help="the Met's VAWG offences and victims extracts from the London Datastore",
-        description="Download the Met's VAWG extracts (default URLs to be confirmed; "
-        "--url or $VAWG_MPS_VAWG_URLS overrides them).",
+        description="Download the Met's VAWG extracts as Parquet (by default the monthly copies "
+        "of London Datastore dataset 2yod5 kept by fenneh/london-crime-data; --url or "
+        "$VAWG_MPS_VAWG_URLS overrides them).",
     )
     mps.add_argument("--out", type=Path, default=Path("data/mps"), help="folder (default data/mps)")
     mps.add_argument("--url", action="append", help="a URL to download (repeatable)")

@@ -12,7 +12,7 @@ linking to a placeholder.
 >>> COMMITMENTS[1].is_built
 True
 >>> [c.number for c in COMMITMENTS if c.has_progress_page]
-[2, 3, 4, 5, 6, 7, 8, 9]
+[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
 """
 
 from __future__ import annotations
@@ -109,6 +109,12 @@ TIME_TO_OUTCOME = "time_to_outcome"
 ORDERS = "orders"
 REPEAT_VICTIMISATION = "repeat_victimisation"
 LIST_SIZE = "list_size"
+STOP_SEARCH_WOMEN = "stop_search_women"
+BOROUGH_CHANGES = "borough_changes"
+STREET_PLACES = "street_places"
+OPEN_DATA_MEASURES = frozenset({STOP_SEARCH_WOMEN, BOROUGH_CHANGES, STREET_PLACES})
+"""Measures of data already published by its owner (data.police.uk, the London Datastore)
+computed by ``vawg_site.public.commitment_selectors``: shown as published, with the source."""
 FORCE_MEASURES = frozenset(
     {CHARGE_RATE, OUTCOME_MIX, TIME_TO_OUTCOME, ORDERS, REPEAT_VICTIMISATION, LIST_SIZE}
 )
@@ -121,8 +127,15 @@ COMMITMENTS: tuple[Commitment, ...] = (
         title="Tackle police-perpetrated VAWG and root out sexism and misogyny",
         summary="Deal firmly with officers and staff who commit violence against women and "
         "girls, and remove sexism and misogyny from the force's culture.",
-        platform_offers="Planned: tracking of misconduct cases involving VAWG allegations, "
-        "from report to outcome, with published summary figures.",
+        platform_offers="Today: how the Met uses stop and search on women and girls, from "
+        "data.police.uk: how many searches, how many of girls under 18, how many ended with no "
+        "further action, and how many removed more than outer clothing. Planned: misconduct "
+        "cases involving VAWG allegations against officers and staff, from report to outcome; "
+        "no open data set holds them yet, so the platform cannot measure them.",
+        meaning="Women and girls cannot trust a force whose own officers and staff abuse them "
+        "or treat them with contempt. The Met has to find and remove those who do, and show "
+        "that it uses its powers over women and girls fairly and only when it needs to.",
+        measures=(STOP_SEARCH_WOMEN,),
     ),
     Commitment(
         number=2,
@@ -241,8 +254,17 @@ COMMITMENTS: tuple[Commitment, ...] = (
         title="Listen to where women and girls feel unsafe, and work with partners",
         summary="Give people an anonymous way to say where they feel unsafe, and work with "
         "councils, transport and businesses to make those places safer.",
-        platform_offers="Planned: an anonymous way to mark a place where you felt unsafe, with "
-        "no names and nothing that identifies you, and summaries shared with partners.",
+        platform_offers="Today: the Met's published VAWG offences for every borough, for the "
+        "council and the partners there, and the places on data.police.uk's map with the most "
+        "violence and sexual offences. Planned: an anonymous way to mark a place where you felt "
+        "unsafe, with no names and nothing that identifies you, and summaries shared with "
+        "partners.",
+        pages=(BOROUGH_DATA, STREET_MAP),
+        meaning="Councils, transport operators and businesses run many of the places where "
+        "women and girls are harmed or feel unsafe. Working with them starts from sharing the "
+        "same figures, borough by borough and place by place, so that each partner can see its "
+        "part and act on it.",
+        measures=(BOROUGH_CHANGES, STREET_PLACES),
     ),
 )
 

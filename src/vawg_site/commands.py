@@ -59,7 +59,11 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def serve_forever(*, host: str, port: int, workers: int, steps: object | None = None) -> int:
-    """Serve the site with gunicorn until stopped (Ctrl+C)."""
+    """Serve the site with gunicorn until stopped (Ctrl+C).
+
+    Each worker answers at once and meanwhile renders the main public pages in a background
+    thread (:func:`_caches_warm`), so visitors seldom wait for figures to be worked out.
+    """
     import sys
 
     from gunicorn.app.base import BaseApplication
@@ -70,10 +74,12 @@ def serve_forever(*, host: str, port: int, workers: int, steps: object | None = 
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", 4)
             self.cfg.set("accesslog", None)
             self.cfg.set("errorlog", "-")
             self.cfg.set("loglevel", "warning")
+            self.cfg.set("post_worker_init", _caches_warm)
 
         def load(self) -> object:
             return application
@@ -85,6 +91,46 @@ def serve_forever(*, host: str, port: int, workers: int, steps: object | None = 
     )
     Server().run()
     return 0
+
+
+def _caches_warm(worker: object) -> None:
+    """gunicorn's ``post_worker_init`` hook: fill the caches from a background thread.
+
+    Not done in the parent before forking, though the workers would then share the filled
+    memory: Polars' thread pool does not survive ``fork``. With a cache the workers share
+    (``VAWG_CACHE_URL``) only the first worker started warms it.
+    """
+    import threading
+
+    from django.conf import settings
+
+    shared = "LocMemCache" not in settings.CACHES["default"]["BACKEND"]
+    if shared and getattr(worker, "age", 1) != 1:
+        return
+
+    def warm() -> None:
+        import sys
+
+        from django.db import connections
+
+        from vawg_site.public.page_cache import site_caches_warm
+
+        try:
+            warmed = site_caches_warm()
+        except Exception as error:  # a failure only means slower first pages
+            print(
+                f"Caches not warmed ({error}); pages are worked out on first use", file=sys.stderr
+            )
+        else:
+            print(
+                f"Warmed {len(warmed.statuses)} pages and API calls in {warmed.seconds:.1f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+        finally:
+            connections.close_all()
+
+    threading.Thread(target=warm, name="vawg-cache-warm", daemon=True).start()
 
 
 def docs(args: argparse.Namespace) -> int:

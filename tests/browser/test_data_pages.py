@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -14,7 +14,7 @@ from uuid import uuid4
 import pytest
 from tests.browser.test_public_pages import MOBILE, _axe_violations, _tab_to
 
-from vawg_site.opendata.models import StreetCrime, VawgCount
+from vawg_site.opendata.models import StopSearch, StreetCrime, VawgCount
 from vawg_site.public import maps
 
 pytestmark = [pytest.mark.browser, pytest.mark.realdata]
@@ -25,11 +25,16 @@ PAGES = [
     "/data/?group=Rape&borough=Camden",  # the error state
     "/data/maps/wards/",
     "/data/maps/street/",
+    "/commitments/1/",
     "/commitments/2/",
     "/commitments/3/",
+    "/commitments/4/",
+    "/commitments/5/",
+    "/commitments/6/",
     "/commitments/7/",
     "/commitments/8/",
     "/commitments/9/",
+    "/commitments/10/",
 ]
 
 
@@ -84,9 +89,25 @@ def data_pages(transactional_db: None, real_data_dir: Path) -> None:
             category="violent-crime",
             longitude=-0.14 + (i % 7) * 0.01,
             latitude=51.52 + (i % 5) * 0.01,
+            location=f"On or near Street {i % 7}",
+            lsoa_name="Camden 001A",
             source="api",
         )
         for i in range(200)
+    )
+    StopSearch.objects.bulk_create(
+        StopSearch(
+            search_key=uuid4().hex,
+            force="metropolitan",
+            search_type="Person search",
+            searched_at=datetime(2024, 1 + i % 12, 10, tzinfo=UTC),
+            month=date(2024, 1 + i % 12, 1),
+            gender=("Female", "Male", "")[i % 3],
+            age_range=("10-17", "18-24", "over 34")[i % 3],
+            outcome=("A no further action disposal", "Arrest")[i % 2],
+            removal_of_clothing=i % 5 == 0,
+        )
+        for i in range(60)
     )
 
 

@@ -5,7 +5,8 @@ control. No point locations are ever returned.
 
 Every data response is built once per data version and query and kept in the worker's memory
 (:func:`vawg_site.api.selectors.cached`), sent with ``Cache-Control: public``, an ``ETag`` (a hash
-of the body; ``If-None-Match`` gets 304) and ``Last-Modified`` (the latest load). Lists are paged
+of the body; ``If-None-Match`` gets 304) and ``Last-Modified`` (the latest load), gzipped for
+clients that accept it (the compressed copy is made once, with the body). Lists are paged
 with ``limit`` (at most ``MAX_LIMIT``) and ``offset``. Errors are JSON ``{"detail": ...}``: 400 for
 a bad parameter (a month not ``YYYY-MM``, a period that ends before it starts), 404 for an unknown
 area. The schema is served at ``/api/openapi.json`` and described at ``/api/docs`` by a plain
@@ -16,14 +17,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
+import gzip
 import hashlib
 import io
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, get_args
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
@@ -35,6 +39,7 @@ from vawg_site.api import schemas as s
 from vawg_site.api import selectors as sel
 from vawg_site.api.docs import PlainDocs
 from vawg_site.opendata.models import VawgCount
+from vawg_site.public.page_cache import static_page
 
 API_MAX_AGE = 300
 """Seconds a response may be cached by anyone."""
@@ -44,6 +49,20 @@ MAX_LIMIT = 1000
 MONTH_PATTERN = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$"
 HOTSPOT_MONTHS = 12
 """Hotspots cover the latest this many months when no period is asked for."""
+
+
+def _docs_kept(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """``/api/openapi.json`` and ``/api/docs`` depend only on the code: build each once (building
+    the schema cost about 150 ms a request) and keep it like a public page (ETag, gzip)."""
+
+    @functools.wraps(view)
+    def public(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        patch_cache_control(response, public=True, max_age=API_MAX_AGE)
+        return response
+
+    return static_page(public)  # type: ignore[return-value]
+
 
 api = NinjaAPI(
     title="VAWG open data API",
@@ -55,6 +74,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     docs=PlainDocs(),
+    docs_decorator=_docs_kept,
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
@@ -103,28 +123,47 @@ def _bad_parameter(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 # --- helpers ----------------------------------------------------------------------------------
 
 
+GZIP_MIN_BYTES = 1024
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+
+
 def _send(
     request: HttpRequest,
     build: Callable[[], tuple[bytes, str]],
     *,
     key: tuple[Any, ...],
 ) -> HttpResponse:
-    """The cached body for ``key`` with caching headers; 304 when the client has it already."""
+    """The cached body for ``key`` with caching headers; 304 when the client has it already, and
+    a gzip copy (made once, when the body is cached) for clients that accept it."""
 
-    def render() -> tuple[bytes, str, str]:
+    def render() -> tuple[bytes, str, str, bytes | None]:
         body, content_type = build()
-        return body, content_type, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        zipped = gzip.compress(body, compresslevel=6, mtime=0)
+        small = len(body) < GZIP_MIN_BYTES or len(zipped) >= len(body)
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        return body, content_type, etag, None if small else zipped
 
-    body, content_type, etag = sel.cached(("response", *key), render)
+    body, content_type, etag, zipped = sel.cached(("response", *key), render)
     version = sel.data_version()
-    if etag in request.headers.get("If-None-Match", ""):
+    # The compressed copy is another representation, so it has its own (strong) ETag.
+    zipped_etag = etag[:-1] + '-gzip"'
+    send_zipped = zipped is not None and bool(
+        _ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", ""))
+    )
+    sent_etag = zipped_etag if send_zipped else etag
+    if sent_etag in request.headers.get("If-None-Match", ""):
         response = HttpResponse(status=304)
+    elif send_zipped:
+        response = HttpResponse(zipped, content_type=content_type)
+        response["Content-Encoding"] = "gzip"
     else:
         response = HttpResponse(body, content_type=content_type)
-    response["ETag"] = etag
+    response["ETag"] = sent_etag
     if version.last_modified is not None:
         response["Last-Modified"] = http_date(version.last_modified.timestamp())
     patch_cache_control(response, public=True, max_age=API_MAX_AGE)
+    if zipped is not None:
+        patch_vary_headers(response, ("Accept-Encoding",))
     return response
 
 
@@ -133,13 +172,18 @@ def _json(model: BaseModel) -> tuple[bytes, str]:
 
 
 def _csv(
-    filename: str, header: Sequence[str], rows: Sequence[Sequence[Any]]
+    filename: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]] | Callable[[], Sequence[Sequence[Any]]],
 ) -> Callable[[], tuple[bytes, str]]:
+    """A builder of the CSV body; ``rows`` may be a function so that the rows are made only
+    when the body is not cached yet."""
+
     def build() -> tuple[bytes, str]:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(header)
-        for row in rows:
+        for row in rows() if callable(rows) else rows:
             writer.writerow(["" if v is None else _csv_safe(v) for v in row])
         return out.getvalue().encode(), "text/csv; charset=utf-8"
 
@@ -243,7 +287,10 @@ def boroughs(request: HttpRequest, limit: int = Limit, offset: int = Offset) -> 
 )
 def boroughs_csv(request: HttpRequest) -> HttpResponse:
     """The boroughs as CSV."""
-    rows = [(a.code, a.name) for a in sel.borough_list()]
+
+    def rows() -> list[tuple[str, str]]:
+        return [(a.code, a.name) for a in sel.borough_list()]
+
     return _send(request, _csv("boroughs.csv", ("code", "name"), rows), key=("boroughs.csv",))
 
 
@@ -296,10 +343,13 @@ def wards_csv(
 ) -> HttpResponse:
     """The wards as CSV."""
     _known_borough(borough)
-    rows = [
-        (a.code, a.name, a.borough_code, a.borough_name)
-        for a in sel.ward_list(borough_code=borough)
-    ]
+
+    def rows() -> list[tuple[str, str, str, str]]:
+        return [
+            (a.code, a.name, a.borough_code, a.borough_name)
+            for a in sel.ward_list(borough_code=borough)
+        ]
+
     header = ("code", "name", "borough_code", "borough_name")
     return _send(request, _csv("wards.csv", header, rows), key=("wards.csv", borough))
 
@@ -753,7 +803,7 @@ def hotspots_wards_csv(
     """Ward hotspots as CSV (CONTRACT.md section 3 columns)."""
     h = _ward_hotspots(month_from, month_to)
     header = ("area_code", "area_name", *HOTSPOT_COLUMNS, "trend")
-    rows = [[r[c] for c in header] for r in h.rows]
+    rows = lambda: [[r[c] for c in header] for r in h.rows]  # noqa: E731 - made only when not cached
     return _send(request, _csv("ward-hotspots.csv", header, rows), key=("hot-wards.csv", *h.months))
 
 
@@ -855,7 +905,7 @@ def hotspots_grid_csv(
     """Grid hotspots as CSV (CONTRACT.md section 3 columns; x, y in EPSG:27700 metres)."""
     h = _grid_hotspots(category, month_from, month_to, cell_size_m)
     header = ("x", "y", "cell_size_m", *HOTSPOT_COLUMNS)
-    rows = [[r[c] for c in header] for r in h.rows]
+    rows = lambda: [[r[c] for c in header] for r in h.rows]  # noqa: E731 - made only when not cached
     key = ("hot-grid.csv", category, cell_size_m, *h.months)
     return _send(request, _csv("grid-hotspots.csv", header, rows), key=key)
 

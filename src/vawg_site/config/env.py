@@ -25,6 +25,54 @@ def _str(raw: str) -> str:
     return raw
 
 
+LOCAL_CACHE_ENTRIES = 1000
+"""Entries each worker's own memory cache keeps (pages and reads) before dropping a third."""
+
+
+def caches_from_url(raw: str) -> dict[str, dict[str, Any]]:
+    """Django's ``CACHES`` for a ``VAWG_CACHE_URL``: Redis (``redis://``, ``rediss://``), a
+    folder every worker on this machine shares (``file:///path``), or each worker's own memory
+    when blank.
+
+    >>> caches_from_url("")["default"]["BACKEND"]
+    'django.core.cache.backends.locmem.LocMemCache'
+    >>> caches_from_url("redis://127.0.0.1:6379/2")["default"]["LOCATION"]
+    'redis://127.0.0.1:6379/2'
+    >>> caches_from_url("file:///var/cache/vawg")["default"]["LOCATION"]
+    '/var/cache/vawg'
+    """
+    url = raw.strip()
+    if not url:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "vawg",
+                "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_ENTRIES},
+            }
+        }
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme in ("redis", "rediss"):
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": "vawg",
+            }
+        }
+    if scheme == "file":
+        folder = url[len("file://") :]
+        if not folder.startswith("/"):
+            raise ValueError(f"VAWG_CACHE_URL: a file cache needs an absolute path: {raw!r}")
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": folder,
+                "OPTIONS": {"MAX_ENTRIES": 20 * LOCAL_CACHE_ENTRIES},
+            }
+        }
+    raise ValueError(f"VAWG_CACHE_URL: use redis://, rediss:// or file:///: {raw!r}")
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -69,6 +117,16 @@ SETTINGS: dict[str, Setting] = {
             "../shared/data",
             "folder",
             "Where the real open data is read from when no --data-dir is given.",
+        ),
+        Setting(
+            "VAWG_CACHE_URL",
+            "",
+            "URL",
+            "Cache shared by the site's workers for rendered public pages and computed figures, "
+            "e.g. redis://127.0.0.1:6379/0 (needs the `redis` Python package; give Redis a "
+            "maxmemory with an allkeys-lru policy) or file:///var/cache/vawg (one machine). "
+            "Blank: each worker keeps its own in memory (filled at `vawg serve` start-up).",
+            caches_from_url,
         ),
         Setting(
             "VAWG_MAP_TILE_URL",

@@ -6,10 +6,13 @@
   with the fewest archives (:func:`archives_for`); from each, only the force's street, outcomes and
   stop-and-search CSV files of those months are extracted, then the archive is deleted (unless
   ``--keep-archives``).
-* ``vawg fetch mps-vawg [--out DIR] [--url URL ...]``: the Met's VAWG offences and victims extracts
-  from the London Datastore. The default URLs (:data:`MPS_VAWG_URLS`) are **to be confirmed**
-  against the dataset page: this project was built without internet access. ``--url`` or the
-  environment variable ``VAWG_MPS_VAWG_URLS`` (space-separated) overrides them.
+* ``vawg fetch mps-vawg [--out DIR] [--url URL ...]``: the Met's VAWG offences and victims extracts.
+  The Met publishes them on the London Datastore (:data:`MPS_VAWG_DATASET`) as Excel workbooks
+  whose resources are replaced every month, so there is no stable file URL, and the reader takes
+  Parquet or CSV. The defaults (:data:`MPS_VAWG_URLS`) are therefore the Parquet copies that
+  fenneh/london-crime-data refreshes monthly from that dataset (its README's "Direct download";
+  the files in the shared data folder come from the same repository, see ``SOURCES.md``).
+  ``--url`` or the environment variable ``VAWG_MPS_VAWG_URLS`` (space-separated) overrides them.
 
 Every download goes to ``NAME.part`` and is resumed with an HTTP ``Range`` request after a dropped
 connection; failures are retried with exponential backoff (:data:`RETRIES`, :data:`BACKOFF_S`); a
@@ -42,12 +45,18 @@ POLICE_UK_ARCHIVE_URL = "https://data.police.uk/data/archive/"
 ARCHIVE_MONTHS = 36
 """Months in one data.police.uk archive: the archive of month M holds M-35 .. M."""
 
-MPS_VAWG_URLS = (
-    "https://data.london.gov.uk/download/mps-vawg-data/vawg-offences.parquet",
-    "https://data.london.gov.uk/download/mps-vawg-data/vawg-victims.parquet",
+MPS_VAWG_DATASET = (
+    "https://data.london.gov.uk/dataset/mps-violence-against-women-and-girls-dashboard-data-2yod5"
 )
-"""Default London Datastore URLs of the Met's VAWG extracts: TO BE CONFIRMED against
-https://data.london.gov.uk/ (not reachable when this was written); override with ``--url``."""
+"""The London Datastore page of the Met's VAWG dashboard data (dataset id ``2yod5``)."""
+
+MPS_VAWG_URLS = (
+    "https://raw.githubusercontent.com/fenneh/london-crime-data/main/data/vawg-offences.parquet",
+    "https://raw.githubusercontent.com/fenneh/london-crime-data/main/data/vawg-victims.parquet",
+)
+"""Default URLs of the VAWG extracts as Parquet: fenneh/london-crime-data's monthly copies of
+:data:`MPS_VAWG_DATASET` (Open Government Licence v2.0). Written without internet access: the
+URLs follow that repository's README and were not fetched from here."""
 
 RETRIES = 5
 BACKOFF_S = 1.0

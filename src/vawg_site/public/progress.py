@@ -373,3 +373,19 @@ def hotspot_summary() -> HotspotSummary | None:
         cold=sum(1 for r in result.rows if r.hotspot.startswith("cold")),
         top=[(r.name, r.borough, r.offences) for r in top],
     )
+
+
+# --- open-data measures (commitments 1 and 10) --------------------------------------------------
+
+
+def open_data_measures(*, wanted: frozenset[str] | set[str]) -> dict[str, Any]:
+    """The open-data summaries a commitment page asks for, by template name; a measure not
+    wanted is None, as is one whose data is not loaded (the page then says how to load it)."""
+    from vawg.commitments import BOROUGH_CHANGES, STOP_SEARCH_WOMEN, STREET_PLACES
+    from vawg_site.public import commitment_selectors as open_data
+
+    return {
+        "stop_search": open_data.stop_search_women() if STOP_SEARCH_WOMEN in wanted else None,
+        "boroughs": open_data.borough_changes() if BOROUGH_CHANGES in wanted else None,
+        "places": open_data.street_places() if STREET_PLACES in wanted else None,
+    }

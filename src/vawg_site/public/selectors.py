@@ -9,19 +9,25 @@ the offence was committed in, for the month it was recorded in: the counts as pu
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Max, Min, QuerySet, Sum
 
 from vawg_site.opendata.models import VawgCount
+
+if TYPE_CHECKING:
+    from vawg_site.public.maps import StreetHotspots, WardHotspots
 
 SYNTHETIC_FORCE_MARKER = "force_is_synthetic"
 """File name in ``VAWG_HOME`` whose presence says the force data loaded is generated."""
@@ -40,19 +46,21 @@ def cached_on_published_data(read: _Read) -> _Read:
     """Cache a selector's result per set of arguments until published data is loaded again.
 
     The aggregates behind the public pages scan hundreds of thousands of rows; the data changes
-    only when someone loads a file, so each worker keeps the answer under a key that includes
-    :func:`published_data_version` and :func:`street_version` (primary-key lookups).
+    only when someone loads a file, so the answer is kept in Django's cache (this worker's memory
+    by default, or the cache every worker shares when ``VAWG_CACHE_URL`` is set) under a key that
+    includes the published and street-level versions of :func:`data_versions`.
     """
 
     @functools.wraps(read)
     def wrapper(**kwargs: Any) -> Any:
+        versions = data_versions()
         arguments = repr(sorted(kwargs.items())).encode()
         key = ":".join(
             (
                 "vawg.public",
                 read.__qualname__,
-                published_data_version(),
-                street_version(),
+                versions.published,
+                versions.street,
                 hashlib.sha1(arguments, usedforsecurity=False).hexdigest(),
             )
         )
@@ -63,6 +71,116 @@ def cached_on_published_data(read: _Read) -> _Read:
         return found
 
     return wrapper  # type: ignore[return-value]
+
+
+# --- what is loaded -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DataVersions:
+    """The newest row ids of the tables the public pages read: any load changes at least one.
+
+    Every load through ``vawg ingest`` or ``vawg demo`` records an ``IngestRun`` in the same
+    transaction as its rows; the tables' own newest ids also catch rows written any other way.
+    """
+
+    last_run: int
+    last_street_run: int
+    newest_count: int
+    newest_street: int
+    newest_crime: int
+    newest_order: int
+
+    @property
+    def published(self) -> str:
+        """Changes when the Met's published counts (or anything else) are loaded again."""
+        return f"{self.last_run}:{self.newest_count}"
+
+    @property
+    def street(self) -> str:
+        """Changes when police.uk street-level data is loaded again."""
+        return f"{self.last_street_run}:{self.newest_street}"
+
+    @property
+    def key(self) -> str:
+        """Changes when anything a public page shows is loaded again."""
+        return (
+            f"{self.last_run}:{self.last_street_run}:{self.newest_count}:{self.newest_street}:"
+            f"{self.newest_crime}:{self.newest_order}"
+        )
+
+
+_pinned: contextvars.ContextVar[DataVersions | None] = contextvars.ContextVar(
+    "vawg_public_data_versions", default=None
+)
+
+
+def _data_versions_read() -> DataVersions:
+    # One round trip of six primary-key maxima (each an index look-up) instead of one query per
+    # table per cached read: a page makes up to a dozen cached reads.
+    from vawg_site.ingest.models import IngestRun
+    from vawg_site.opendata.models import StreetCrime
+    from vawg_site.records.models import Crime, Order
+
+    def table(model: Any) -> str:
+        return str(connection.ops.quote_name(model._meta.db_table))
+
+    # Table names come from the models, nothing from a request.
+    sql = (
+        f"SELECT (SELECT MAX(id) FROM {table(IngestRun)}),"  # noqa: S608
+        f" (SELECT MAX(id) FROM {table(IngestRun)} WHERE source = %s),"
+        f" (SELECT MAX(id) FROM {table(VawgCount)}),"
+        f" (SELECT MAX(id) FROM {table(StreetCrime)}),"
+        f" (SELECT MAX(id) FROM {table(Crime)}),"
+        f" (SELECT MAX(id) FROM {table(Order)})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["police-uk"])
+        row = cursor.fetchone()
+    return DataVersions(*(int(value or 0) for value in row))
+
+
+VERSION_TTL_S = 1.0
+"""Seconds a worker answers pages from its last reading of :func:`data_versions`: a new load
+shows on the public pages within this time, and a busy worker reads the version about once a
+second instead of once a request (the query was a third of a kept page's cost)."""
+
+_VERSION_KEY = "vawg.public:data-versions"
+
+
+def data_versions() -> DataVersions:
+    """What is loaded now: read from the database, or the snapshot pinned for this request."""
+    pinned = _pinned.get()
+    return pinned if pinned is not None else _data_versions_read()
+
+
+def data_versions_recent() -> DataVersions:
+    """:func:`data_versions` as read at most ``VERSION_TTL_S`` ago (kept in the site's cache, so
+    shared by the workers when the cache is)."""
+    found = cache.get(_VERSION_KEY)
+    if not isinstance(found, DataVersions):
+        found = _data_versions_read()
+        cache.set(_VERSION_KEY, found, VERSION_TTL_S)
+    return found
+
+
+def data_versions_forget() -> None:
+    """Read the version afresh on the next request instead of after ``VERSION_TTL_S``."""
+    cache.delete(_VERSION_KEY)
+
+
+@contextlib.contextmanager
+def data_versions_pinned() -> Iterator[DataVersions]:
+    """Use one recent reading of :func:`data_versions` for every read inside the block.
+
+    A page's cached reads then agree on one version (a load that commits half-way through a
+    request cannot mix old and new figures on one page) and cost at most one query between them.
+    """
+    token = _pinned.set(data_versions_recent())
+    try:
+        yield data_versions()
+    finally:
+        _pinned.reset(token)
 
 
 @dataclass(frozen=True)
@@ -239,11 +357,35 @@ def unmatched_ward_offences(*, start: date, end: date) -> int:
 
 def published_data_version() -> str:
     """Changes whenever published data is loaded again: the key for cached hotspot results."""
-    from vawg_site.ingest.models import IngestRun
+    return data_versions().published
 
-    last = IngestRun.objects.aggregate(last=Max("id"))["last"]
-    newest = VawgCount.objects.aggregate(newest=Max("id"))["newest"]
-    return f"{last or 0}:{newest or 0}"
+
+@cached_on_published_data
+def ward_hotspot_table(*, start: date, end: date) -> WardHotspots:
+    """Ward counts, rates and Gi* classes over the period (:func:`maps.ward_hotspots`), kept in
+    the shared cache so that each period is worked out once per load, not once per worker."""
+    from vawg_site.public.maps import ward_hotspots
+
+    return ward_hotspots(
+        start=start,
+        end=end,
+        version=published_data_version(),
+        counts=ward_period_counts(start=start, end=end),
+    )
+
+
+@cached_on_published_data
+def street_hotspot_table(*, start: date, end: date) -> StreetHotspots:
+    """police.uk violence and sexual offences per 1 km square with Gi* classes over the period
+    (:func:`maps.street_hotspots`), kept in the shared cache like :func:`ward_hotspot_table`."""
+    from vawg_site.public.maps import street_hotspots
+
+    return street_hotspots(
+        start=start,
+        end=end,
+        version=street_version(),
+        points=lambda: street_points(start=start, end=end),
+    )
 
 
 # --- street-level proxy (police.uk) -------------------------------------------------------------
@@ -288,9 +430,5 @@ def street_points(*, start: date, end: date) -> tuple[list[str], list[float], li
 
 
 def street_version() -> str:
-    from vawg_site.ingest.models import IngestRun
-    from vawg_site.opendata.models import StreetCrime
-
-    last = IngestRun.objects.filter(source="police-uk").aggregate(last=Max("id"))["last"]
-    newest = StreetCrime.objects.aggregate(newest=Max("id"))["newest"]
-    return f"{last or 0}:{newest or 0}"
+    """Changes whenever police.uk street-level data is loaded again."""
+    return data_versions().street

@@ -2,7 +2,8 @@
 
 Caching: the published-data pages may be cached by anyone for a few minutes; the safety pages
 and the exit view send ``no-store`` so that Back after leaving refetches instead of showing a copy
-(SECURITY.md section 3).
+(SECURITY.md section 3). The site keeps each published-data page it renders until the data is
+loaded again (:func:`~vawg_site.public.page_cache.published_page`).
 """
 
 from __future__ import annotations
@@ -43,13 +44,13 @@ from vawg_site.public.maps import (
     geo_available,
     outline_geojson,
     outline_names,
-    street_hotspots,
-    ward_hotspots,
 )
 from vawg_site.public.maps import data_dir as maps_data_dir
+from vawg_site.public.page_cache import published_page, static_page
 from vawg_site.public.progress import (
     force_measures,
     hotspot_summary,
+    open_data_measures,
     published_summary,
     victims_summary,
 )
@@ -59,13 +60,11 @@ from vawg_site.public.selectors import (
     borough_names,
     offence_group_names,
     offence_month_span,
-    published_data_version,
+    street_hotspot_table,
     street_month_span,
-    street_points,
-    street_version,
     unmatched_ward_offences,
+    ward_hotspot_table,
     ward_names_in,
-    ward_period_counts,
 )
 from vawg_site.public.tables import Column, Table, csv_response
 
@@ -86,6 +85,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 
 @require_safe
+@static_page
 def home(request: HttpRequest) -> HttpResponse:
     pillars = [(pillar, commitments_for_pillar(pillar=pillar)) for pillar in PILLARS]
     return _cache_publicly(render(request, "public/home.html", {"pillars": pillars}))
@@ -128,6 +128,7 @@ def _borough_csv(*, area: str, rows: list[TableRow], start: date, end: date) -> 
 
 
 @require_safe
+@published_page
 def borough_data(request: HttpRequest) -> HttpResponse:
     """VAWG offences by borough and month, as published by the Met: chart, table and CSV."""
     span = offence_month_span()
@@ -205,11 +206,13 @@ def staying_safe_online(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@static_page
 def accessibility(request: HttpRequest) -> HttpResponse:
     return _cache_publicly(render(request, "public/accessibility.html"))
 
 
 @require_safe
+@static_page
 def how_we_use_data(request: HttpRequest) -> HttpResponse:
     return _cache_publicly(render(request, "public/how_we_use_data.html"))
 
@@ -229,6 +232,7 @@ def _bad_csv() -> HttpResponse:
 
 
 @require_safe
+@published_page
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The Met's published VAWG offences and victims: trend, areas, offence groups, victims."""
     span = offence_month_span()
@@ -291,6 +295,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@published_page
 def dashboard_wards(request: HttpRequest) -> JsonResponse:
     """The wards of one borough, for the dashboard's script to refresh the ward list."""
     borough = request.GET.get("borough", "")
@@ -353,13 +358,7 @@ def _page_of(request: HttpRequest, count: int) -> tuple[int, int]:
 
 def _ward_result(form: MapFilterForm) -> tuple[WardHotspots, date, date]:
     start, end = form.months[form.cleaned_data["start"]], form.months[form.cleaned_data["end"]]
-    result = ward_hotspots(
-        start=start,
-        end=end,
-        version=published_data_version(),
-        counts=ward_period_counts(start=start, end=end),
-    )
-    return result, start, end
+    return ward_hotspot_table(start=start, end=end), start, end
 
 
 def _ward_table(rows: list[WardRow], *, caption: str, csv_href: str, population: bool) -> Table:
@@ -411,6 +410,7 @@ def _sorted_wards(rows: list[WardRow], order: str) -> list[WardRow]:
 
 
 @require_safe
+@published_page
 def ward_map(request: HttpRequest) -> HttpResponse:
     """Ward hotspot map of the Met's published VAWG offences, with its table."""
     span = offence_month_span()
@@ -496,6 +496,7 @@ def ward_map(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@published_page
 def ward_map_data(request: HttpRequest) -> HttpResponse:
     """Per-ward figures for the map script: {code: [offences, rate, class, name, borough]}."""
     span = offence_month_span()
@@ -521,13 +522,7 @@ def ward_map_data(request: HttpRequest) -> HttpResponse:
 
 def _street_result(form: MapFilterForm) -> tuple[StreetHotspots, date, date]:
     start, end = form.months[form.cleaned_data["start"]], form.months[form.cleaned_data["end"]]
-    result = street_hotspots(
-        start=start,
-        end=end,
-        version=street_version(),
-        points=lambda: street_points(start=start, end=end),
-    )
-    return result, start, end
+    return street_hotspot_table(start=start, end=end), start, end
 
 
 def _sorted_cells(rows: list[CellRow], order: str) -> list[CellRow]:
@@ -539,6 +534,7 @@ def _sorted_cells(rows: list[CellRow], order: str) -> list[CellRow]:
 
 
 @require_safe
+@published_page
 def street_map(request: HttpRequest) -> HttpResponse:
     """Grid map of police.uk violence and sexual offences: the street-level proxy."""
     span = street_month_span()
@@ -641,6 +637,7 @@ def street_map(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@published_page
 def street_map_data(request: HttpRequest) -> HttpResponse:
     """Squares for the map script: [[reference, crimes, class, [[lat, lng] x 4]], ...]."""
     span = street_month_span()
@@ -688,6 +685,7 @@ def _gzipped(body: bytes) -> bytes:
 
 
 @require_safe
+@published_page
 def commitment(request: HttpRequest, number: int) -> HttpResponse:
     """A commitment: what it means, and the measures the platform can show for it."""
     found = next((c for c in COMMITMENTS if c.number == number), None)
@@ -703,6 +701,7 @@ def commitment(request: HttpRequest, number: int) -> HttpResponse:
         "published": published_summary() if wanted & {"published_trend"} else None,
         "victims": victims_summary() if "published_victims" in wanted else None,
         "hotspots": hotspot_summary() if "ward_hotspots" in wanted else None,
+        "open_data": open_data_measures(wanted=wanted),
         "outcome_types": OUTCOME_TYPES,
         "previous": next((c for c in COMMITMENTS if c.number == number - 1), None),
         "next": next((c for c in COMMITMENTS if c.number == number + 1), None),

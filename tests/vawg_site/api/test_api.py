@@ -142,6 +142,21 @@ def test_caching_headers_and_conditional_get(client: Client, published: None) ->
     assert again.content == b""
 
 
+def test_gzip_for_clients_that_accept_it(client: Client, published: None) -> None:
+    import gzip
+
+    url = "/api/v1/vawg/offence-groups"
+    plain = client.get(url)
+    zipped = client.get(url, headers={"Accept-Encoding": "gzip, br"})
+    assert zipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.content) == plain.content
+    assert "Accept-Encoding" in zipped["Vary"]
+    assert "Accept-Encoding" in plain["Vary"]
+    assert zipped["ETag"] != plain["ETag"]  # another representation, another strong ETag
+    cached = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": zipped["ETag"]})
+    assert cached.status_code == 304
+
+
 # --- police.uk --------------------------------------------------------------------------------
 
 
@@ -204,9 +219,12 @@ def test_force_table_goes_through_disclosure_control(client: Client, force: None
     assert body["disclosure"]["rule"] == RULE_NAME
     assert body["provenance"]["disclosure"] == RULE_NAME
     rape = next(r for r in body["rows"] if r["group"] == "rape")
-    # 26 rapes: 13 in each month -> 15 and 15 (rounded), total 26 -> 25
-    assert rape["counts"] == [15, 15]
-    assert rape["total"] == 25
+    # 26 rapes, 13 in each month, and 14 stalking crimes, 7 in each; every other group is 0.
+    # With the month totals (20, 20) published, showing the 13s would give away the 7s
+    # (20 - 13), so the rape cells are suppressed too (docs/disclosure.md, step 3, the audit).
+    assert rape["counts"] == [None, None]
+    assert rape["status"] == ["secondary", "secondary"]
+    assert rape["total"] == 25  # 26, rounded
     for row in body["rows"]:
         for value, status in zip(row["counts"], row["status"], strict=True):
             assert (value is None) == (status != "published")
@@ -255,3 +273,20 @@ def test_openapi_schema_is_served(client: Client) -> None:
     schema = _get(client, "/api/openapi.json")
     assert schema["info"]["title"] == "VAWG open data API"
     assert "/api/v1/vawg/location" in schema["paths"]
+
+
+def test_schema_and_docs_are_built_once_and_kept(client: Client) -> None:
+    from unittest import mock
+
+    from vawg_site.api.api import api
+
+    with mock.patch.object(api, "get_openapi_schema", wraps=api.get_openapi_schema) as built:
+        first = client.get("/api/openapi.json")
+        again = client.get("/api/openapi.json")
+        docs = client.get("/api/docs")
+        client.get("/api/docs")
+    assert built.call_count == 2  # once for the schema, once for the docs page
+    assert again.content == first.content
+    assert "public" in again["Cache-Control"]
+    assert "Content-Security-Policy" in docs
+    assert client.get("/api/docs", headers={"If-None-Match": docs["ETag"]}).status_code == 304

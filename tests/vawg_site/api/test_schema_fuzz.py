@@ -64,6 +64,10 @@ def _data(published: None, force: None, real_data_dir: Any) -> Iterator[None]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_api_conforms_to_its_schema(case: Any) -> None:
+    # The WSGI transport hands over the body as sent; unlike an HTTP client it would not undo
+    # the gzip the API sends to clients that accept it.
     case.call_and_validate(
-        excluded_checks=[positive_data_acceptance], additional_checks=[valid_data_is_accepted]
+        headers={"Accept-Encoding": "identity"},
+        excluded_checks=[positive_data_acceptance],
+        additional_checks=[valid_data_is_accepted],
     )

@@ -83,10 +83,10 @@ def test_home_lists_ten_commitments_and_links_only_to_real_pages(client: Client)
     html = client.get(reverse("public:home")).content.decode()
     for number in range(1, 11):
         assert f"{number}. " in html
-    # Commitments 1 and 10 have no measure yet; the other eight link to their progress pages.
-    assert html.count("Not built yet") == 2
-    assert html.count(f'href="{reverse("public:borough_data")}"') == 2
-    assert html.count('href="/commitments/') == 8
+    # Every commitment has a measure now, so each links to its progress page.
+    assert html.count("Not built yet") == 0
+    assert html.count(f'href="{reverse("public:borough_data")}"') == 3  # commitments 2, 5, 10
+    assert html.count('href="/commitments/') == 10
     for pillar in ("Trust and confidence", "Relentless pursuit of perpetrators", "Safer spaces"):
         assert pillar in html
 
