@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,11 +151,45 @@ def _dates_as_text(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _rows(frame: pl.DataFrame) -> Iterable[tuple[Any, ...]]:
-    """Rows as tuples of plain values, dates as ISO text (columns zipped: faster than
-    ``iter_rows``)."""
+def _sqlite_batch(frame: pl.DataFrame) -> tuple[str, list[tuple[Any, ...]]]:
+    """The ``VALUES`` list of an ``INSERT`` and the rows to bind, for ``executemany`` of
+    ``frame`` on SQLite.
+
+    A text column that holds one value throughout the batch (an API batch's blank reported-by,
+    falls-within, LSOA code and name, context and vintage, and its source ``api``: 7 columns of
+    16) is written once into the statement as a literal instead of being converted to Python and
+    bound for every row; converting and binding is most of SQLite's insert time (a quarter less
+    CPU for API batches). What is stored is the same text either way. The bound rows are tuples
+    of plain values, dates as ISO text (columns zipped: faster than ``iter_rows``).
+    """
     frame = _dates_as_text(frame)
-    return zip(*(frame.get_column(name).to_list() for name in frame.columns), strict=True)
+    values: list[str] = []
+    bound: list[str] = []
+    for name in frame.columns:
+        literal = _sqlite_literal(frame.get_column(name))
+        values.append("%s" if literal is None else literal)
+        if literal is None:
+            bound.append(name)
+    if not bound:  # executemany needs a bound value in each row
+        values[0], bound = "%s", [frame.columns[0]]
+    rows = list(zip(*(frame.get_column(name).to_list() for name in bound), strict=True))
+    return ", ".join(values), rows
+
+
+def _sqlite_literal(column: pl.Series) -> str | None:
+    """``column``'s single value as an SQLite literal (``NULL`` or quoted text), or None when
+    the column holds more than one value (or not text). Django's cursor reads ``%`` as a
+    placeholder mark, hence ``%%``; a NUL character is never inlined."""
+    if column.len() < 2:
+        return None
+    if column.null_count() == column.len():
+        return "NULL"
+    if column.dtype != pl.String or column.null_count():
+        return None
+    first = str(column[0])
+    if "\x00" in first or not (column == first).all():
+        return None
+    return "'" + first.replace("'", "''").replace("%", "%%") + "'"
 
 
 def _upsert(target: _Target, frame: pl.DataFrame, *, progress: Progress | None) -> int:
@@ -176,14 +210,14 @@ def _upsert(target: _Target, frame: pl.DataFrame, *, progress: Progress | None) 
     conflict = f"ON CONFLICT ({', '.join(target.key)}) DO UPDATE SET {set_sql} WHERE {changed_sql}"
     insert_columns = ", ".join(c for c, _ in target.columns)
     if vendor == "sqlite" and not target.joins and [c for c, _ in target.columns] == names:
-        marks = ", ".join(["%s"] * len(names))
-        # Every name in this statement is a constant of this module; none comes from input.
-        sql = f"INSERT INTO {target.table} ({insert_columns}) VALUES ({marks}) {conflict}"  # noqa: S608
         changed = 0
         with connection.cursor() as cursor:
             for start in range(0, frame.height, BATCH_ROWS):
                 batch = frame.slice(start, BATCH_ROWS)
-                cursor.executemany(sql, list(_rows(batch)))
+                values, rows = _sqlite_batch(batch)
+                # Names are constants of this module; literals come from _sqlite_literal.
+                sql = f"INSERT INTO {target.table} ({insert_columns}) VALUES ({values}) {conflict}"  # noqa: S608
+                cursor.executemany(sql, rows)
                 changed += max(int(cursor.rowcount), 0)
                 if progress is not None:
                     progress(batch.height)
@@ -205,9 +239,9 @@ def _upsert(target: _Target, frame: pl.DataFrame, *, progress: Progress | None) 
                 with raw.copy(copy_sql) as copy:
                     copy.write(text.encode("utf-8"))
             else:
-                marks = ", ".join(["%s"] * len(names))
-                insert = f"INSERT INTO {stage} VALUES ({marks})"  # noqa: S608 - our names
-                cursor.executemany(insert, list(_rows(batch)))
+                values, rows = _sqlite_batch(batch)
+                insert = f"INSERT INTO {stage} VALUES ({values})"  # noqa: S608 - see _sqlite_batch
+                cursor.executemany(insert, rows)
             if progress is not None:
                 progress(batch.height)
         select_sql = ", ".join(expr for _, expr in target.columns)
@@ -258,7 +292,11 @@ def _bulk_load(target: _Target) -> Iterator[_Bulk]:
     Building an index once over sorted keys is several times faster than inserting a million
     random SHA-1 keys into it one by one (on SQLite 2.8 s + 1.2 s against 8 s). The index drop
     is part of the load's transaction, so a crash restores the indexes with everything else.
-    On PostgreSQL the table is locked for the load (it was empty).
+    The identity goes too: a unique constraint on PostgreSQL, a separate unique index on SQLite
+    for the ``opendata`` tables (an inline ``UNIQUE``, as the ``records`` tables still have,
+    cannot be dropped and stays); rebuilding it checks that the appended rows are unique, so a
+    repeat that slipped through stops the load. On PostgreSQL the table is locked for the load
+    (it was empty).
     """
     bulk = _Bulk()
     if target.joins or _count(target.table) > 0:
@@ -333,9 +371,9 @@ def _append(target: _Target, frame: pl.DataFrame, *, progress: Progress | None) 
                 with cursor.cursor.copy(copy_sql) as copy:
                     copy.write(text.encode("utf-8"))
             else:
-                marks = ", ".join(["%s"] * len(names))
-                sql = f"INSERT INTO {target.table} ({columns}) VALUES ({marks})"  # noqa: S608
-                cursor.executemany(sql, list(_rows(batch)))
+                values, rows = _sqlite_batch(batch)
+                sql = f"INSERT INTO {target.table} ({columns}) VALUES ({values})"  # noqa: S608
+                cursor.executemany(sql, rows)
             if progress is not None:
                 progress(batch.height)
 
@@ -367,7 +405,10 @@ def _tune_sqlite() -> None:
     if _vendor() == "sqlite" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA temp_store = MEMORY")
-            cursor.execute("PRAGMA cache_size = -131072")  # KiB: 128 MiB of page cache
+            # KiB: 16 MiB of page cache. A bulk load appends at the table's end and builds its
+            # indexes at the end, so it needs little cache; 128 MiB cost 100 MB of peak memory
+            # and saved no time (nor did it speed a re-load's unique-index probes measurably).
+            cursor.execute("PRAGMA cache_size = -16384")
 
 
 def _record(
@@ -541,32 +582,33 @@ def police_uk_load(*, paths: Sequence[Path], progress: Progress | None = None) -
     rejections: list[Rejection] = []
     vintages: dict[str, str] = {}
     months: set[str] = set()
-    # Identities written by later files of this load: files are read last first, so that the
-    # last version of a record wins without writing the earlier versions at all.
-    written: dict[str, set[str]] = {kind: set() for kind in targets}
+    # Identities written by later files of this load (Polars string columns, about 80 bytes a
+    # row, compared in Rust): files are read last first, so that the last version of a record
+    # wins without writing the earlier versions at all.
+    written: dict[str, list[pl.Series]] = {kind: [] for kind in targets}
     _tune_sqlite()
     with transaction.atomic(), ExitStack() as stack:
         bulks = {kind: stack.enter_context(_bulk_load(t)) for kind, t in targets.items()}
         current = None
-        in_file: dict[str, set[str]] = {kind: set() for kind in targets}
+        in_file: dict[str, list[pl.Series]] = {kind: [] for kind in targets}
         for source, batch in _prefetch(_batches_last_first(files)):
             if source != current:
                 for kind, keys_of_file in in_file.items():
-                    written[kind] |= keys_of_file
-                in_file = {kind: set() for kind in targets}
+                    written[kind].extend(keys_of_file)
+                in_file = {kind: [] for kind in targets}
                 current = source
             if batch is None:
                 continue
             kind = batch.kind
             keys = _batch_keys(batch)
-            later = written[kind]
-            fresh = [key not in later for key in keys]
-            rows = batch.rows.filter(pl.Series(fresh, dtype=pl.Boolean))
+            rows, kept = batch.rows, keys
+            if written[kind]:
+                fresh = ~keys.is_in(pl.concat(written[kind]).implode())
+                rows, kept = rows.filter(fresh), keys.filter(fresh)
             superseded = batch.rows.height - rows.height
-            kept = [key for key, ok in zip(keys, fresh, strict=True) if ok]
-            if not in_file[kind].isdisjoint(kept):  # a large file repeats across chunks
-                bulks[kind].repeats = True
-            in_file[kind].update(kept)
+            if in_file[kind] and kept.is_in(pl.concat(in_file[kind]).implode()).any():
+                bulks[kind].repeats = True  # a large file repeats a record across chunks
+            in_file[kind].append(kept)
             tally = tallies[kind]
             inserted, updated = _upsert_counted(
                 targets[kind], rows, progress=progress, bulk=bulks[kind]
@@ -583,7 +625,7 @@ def police_uk_load(*, paths: Sequence[Path], progress: Progress | None = None) -
                 months.update(rows["month"].dt.strftime("%Y-%m-%d").unique().to_list())
         stack.close()  # rebuild the indexes (inside the transaction) before counting links
         for kind, bulk in bulks.items():
-            if bulk.repeats:  # rows removed as repeats: recount what was inserted
+            if bulk.active and bulk.repeats:  # rows removed as repeats: recount the inserted
                 tallies[kind].inserted = _count(targets[kind].table)
                 tallies[kind].duplicates = (
                     tallies[kind].read - tallies[kind].inserted - tallies[kind].rejected
@@ -688,12 +730,12 @@ _KEYS = {
 }
 
 
-def _batch_keys(batch: PoliceUkBatch) -> list[str]:
-    """Each row's identity as one string."""
+def _batch_keys(batch: PoliceUkBatch) -> pl.Series:
+    """Each row's identity as one string (a Polars column: no Python object per row)."""
     if batch.rows.height == 0:
-        return []
+        return pl.Series("key", [], dtype=pl.String)
     columns = [pl.col(c).cast(pl.String) for c in _KEYS[batch.kind]]
-    return batch.rows.select(pl.concat_str(columns, separator="\x1f")).to_series().to_list()
+    return batch.rows.select(pl.concat_str(columns, separator="\x1f")).to_series()
 
 
 def _note_vintage(batch: PoliceUkBatch, vintages: dict[str, str]) -> None:

@@ -6,6 +6,14 @@ Datastore.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F
+
+# The identities below are UniqueConstraints over plain column expressions (F("crime_key")) rather
+# than fields=[...]: Django then creates them on SQLite as a separate CREATE UNIQUE INDEX instead
+# of an inline UNIQUE table constraint, which SQLite cannot drop. A bulk load into an empty table
+# drops the index inside its transaction and rebuilds it at the end, which also checks uniqueness
+# (vawg_site.ingest.services). Both databases index a parenthesised column as the plain column,
+# so INSERT ... ON CONFLICT (crime_key, month) still finds the index.
 
 
 class StreetCrime(models.Model):
@@ -41,7 +49,7 @@ class StreetCrime(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["crime_key", "month"], name="streetcrime_identity"),
+            models.UniqueConstraint(F("crime_key"), F("month"), name="streetcrime_identity"),
         ]
         indexes = [
             models.Index(fields=["category", "month"]),
@@ -78,7 +86,10 @@ class StreetOutcome(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["crime_id", "month", "outcome_type", "occurrence"],
+                F("crime_id"),
+                F("month"),
+                F("outcome_type"),
+                F("occurrence"),
                 name="streetoutcome_identity",
             ),
         ]
@@ -116,7 +127,7 @@ class StopSearch(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["search_key"], name="stopsearch_identity"),
+            models.UniqueConstraint(F("search_key"), name="stopsearch_identity"),
         ]
         indexes = [models.Index(fields=["force", "month"])]
 
@@ -166,7 +177,7 @@ class VawgCount(models.Model):
         # A UniqueConstraint rather than unique=True: on PostgreSQL the latter adds a second
         # (LIKE) index that is never used for a hash and doubles the cost of a bulk load.
         constraints = [
-            models.UniqueConstraint(fields=["natural_key"], name="vawgcount_identity"),
+            models.UniqueConstraint(F("natural_key"), name="vawgcount_identity"),
         ]
         indexes = [
             models.Index(fields=["measure", "sheet", "borough", "month"]),

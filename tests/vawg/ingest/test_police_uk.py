@@ -4,6 +4,7 @@ blank and repeated Crime IDs, No Location rows, API JSON, and the files it skips
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import zipfile
 from datetime import date
@@ -15,9 +16,11 @@ import pytest
 
 from vawg.errors import UserInputError
 from vawg.ingest.police_uk import (
+    _API_SCHEMA,
     OUTCOME,
     STOP_SEARCH,
     STOP_SEARCH_CSV_COLUMNS,
+    _api_table,
     category_slug,
     police_uk_batches,
     police_uk_read,
@@ -169,6 +172,49 @@ def test_api_json_is_read_and_mapped(tmp_path: Path) -> None:
     btp = result.rows.filter(pl.col("crime_id") == "").row(0, named=True)
     assert btp["location_type"] == "BTP"
     assert btp["last_outcome"] == ""
+
+
+_API_RECORD = {
+    "category": "violent-crime",
+    "location_type": "Force",
+    "location": {
+        "latitude": "51.5",
+        "street": {"id": 1, "name": "On or near X"},
+        "longitude": "-0.1",
+    },
+    "context": "",
+    "outcome_status": {"category": "Under investigation", "date": "2017-01"},
+    "persistent_id": "p1",
+    "month": "2017-01",
+}
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["compact", "spaced", "indented", "brace in a string", "nested objects", "one", "empty"],
+)
+def test_the_api_fast_reader_gives_what_the_whole_document_reader_gives(case: str) -> None:
+    """The fast reader puts a line break at each ``},{`` (see ``_api_table``): a ``},{`` inside
+    a string or between nested objects, or an array written with spaces, must not change the
+    table."""
+    records = [{**_API_RECORD, "persistent_id": f"p{n}"} for n in range(4)]
+    records[1] = {**records[1], "context": 'a},{"b":1},{c'}
+    records[2] = {**records[2], "extra": [{"a": 1}, {"b": 2}, {"c": 3}]}
+    text = {
+        "compact": json.dumps(records, separators=(",", ":")),
+        "spaced": json.dumps(records),
+        "indented": json.dumps(records, indent=2),
+        "brace in a string": json.dumps(records[1:2] * 3, separators=(",", ":")),
+        "nested objects": json.dumps(records[2:3] * 3, separators=(",", ":")),
+        "one": json.dumps(records[:1], separators=(",", ":")),
+        "empty": "[]",
+    }[case]
+    data = text.encode()
+    whole = pl.read_json(io.BytesIO(data), schema=_API_SCHEMA)
+    fast = _api_table(data)
+    assert fast is not None
+    assert fast.equals(whole, null_equal=True)
+    assert fast.height == len(json.loads(text))
 
 
 def test_outcomes_and_stop_and_search_files_are_read_into_their_own_tables(

@@ -5,12 +5,15 @@ from __future__ import annotations
 import gzip
 import json
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
+from django.db import IntegrityError, connection, transaction
 
+from vawg_site.ingest import services
 from vawg_site.ingest.models import IngestRun, Rejection
 from vawg_site.ingest.services import force_load, mps_vawg_load, police_uk_load
 from vawg_site.opendata.models import StreetCrime, VawgCount
@@ -57,6 +60,65 @@ def test_police_uk_load_is_idempotent_and_upserts(tmp_path: Path, make_street_cs
     quarantined = Rejection.objects.get(run=run)
     assert quarantined.line == 7
     assert "id3" in quarantined.raw
+
+
+def test_a_crime_id_repeated_in_a_later_chunk_keeps_the_last_row(
+    tmp_path: Path, make_street_csv: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CSV longer than a chunk may repeat a Crime ID in a later chunk. Into an empty table
+    both rows are appended without the unique index; the earlier is removed and the index
+    rebuilt before the commit, so the counts are those of an unchunked load."""
+    monkeypatch.setattr(
+        services, "police_uk_read_file", partial(services.police_uk_read_file, chunk_rows=2)
+    )
+    path = tmp_path / "2023-03-city-of-london-street.csv"
+    path.write_bytes(make_street_csv(ROWS))
+    first = police_uk_load(paths=[path])
+    _reconciles(first)
+    assert (first.read, first.loaded, first.duplicates, first.rejected) == (6, 4, 1, 1)
+    assert StreetCrime.objects.count() == 4
+    assert StreetCrime.objects.get(crime_key="id1").last_outcome == "Closed"
+    # The upsert path (index in place) writes the earlier chunk's row, then the later one's:
+    # the stored row ends right, nothing is inserted.
+    again = police_uk_load(paths=[path])
+    _reconciles(again)
+    assert again.inserted == 0
+    assert StreetCrime.objects.count() == 4
+    assert StreetCrime.objects.get(crime_key="id1").last_outcome == "Closed"
+
+
+def test_a_value_shared_by_a_whole_batch_is_stored_as_read(
+    tmp_path: Path, make_street_csv: Any
+) -> None:
+    """On SQLite a column with one value in the whole batch goes into the statement as a
+    literal (see ``_sqlite_batch``): quotes and ``%`` must come through unchanged."""
+    odd = "On or near O'Brien's 100%s %% Street"
+    rows = [f"id{n},2023-03,{COLP},-0.1,51.51,{odd},E1,C 001A,Drugs,Open," for n in range(3)]
+    path = tmp_path / "2023-03-city-of-london-street.csv"
+    path.write_bytes(make_street_csv(rows))
+    assert police_uk_load(paths=[path]).loaded == 3
+    assert set(StreetCrime.objects.values_list("location", flat=True)) == {odd}
+    path.write_bytes(make_street_csv([r.replace(",Open,", ",Closed,") for r in rows]))
+    assert police_uk_load(paths=[path]).updated == 3  # the upsert path inlines it too
+    assert set(StreetCrime.objects.values_list("last_outcome", flat=True)) == {"Closed"}
+
+
+def test_the_bulk_path_restores_the_identity_index(tmp_path: Path, make_street_csv: Any) -> None:
+    """The identity is a separate unique index (dropped and rebuilt by a bulk load), and it
+    still refuses a second row with the same identity afterwards."""
+    path = tmp_path / "2023-03-city-of-london-street.csv"
+    path.write_bytes(make_street_csv(ROWS))
+    police_uk_load(paths=[path])
+    with connection.cursor() as cursor:
+        names = [
+            index.lower()
+            for index in connection.introspection.get_constraints(cursor, "opendata_streetcrime")
+        ]
+    assert "streetcrime_identity" in names
+    stored = StreetCrime.objects.get(crime_key="id1")
+    stored.pk = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        stored.save()
 
 
 def test_police_uk_api_json_loads(tmp_path: Path) -> None:
