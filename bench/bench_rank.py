@@ -30,7 +30,6 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 from vawg.extract import CACHE_FOLDER
@@ -75,17 +74,16 @@ def extract_ensure(folder: Path) -> Path:
     """Generate the 10-year London extract unless it is already cached."""
     if (folder / "crimes.csv").is_file() and (folder / "involvements.csv").is_file():
         return folder
-    from vawg.synth import calibration_shipped, write_extract
-
     print(f"generating a 10-year London extract in {folder} ...", flush=True)
-    write_extract(
-        out=folder,
-        seed=7,
-        size="london",
-        years=10,
-        end_date=date(2025, 8, 31),
-        calibration=calibration_shipped(),
+    # In a child process: a parent that had grown to hold the extract would pass its peak RSS on
+    # to every later child (Linux counts the forked copy in the child's ru_maxrss).
+    code = (
+        "import sys; from datetime import date; from pathlib import Path\n"
+        "from vawg.synth import calibration_shipped, write_extract\n"
+        "write_extract(out=Path(sys.argv[1]), seed=7, size='london', years=10,\n"
+        "              end_date=date(2025, 8, 31), calibration=calibration_shipped())\n"
     )
+    subprocess.run([sys.executable, "-c", code, str(folder)], check=True)
     return folder
 
 
