@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 
 def setup_django() -> None:
@@ -37,20 +38,33 @@ def manage(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from vawg.paths import data_dir_default
 
     setup_django()
     from vawg_site.demo import demo_prepare
 
     data_dir = Path(args.data_dir).resolve() if args.data_dir else data_dir_default()
-    steps = demo_prepare(
-        data_dir=data_dir, force_extract=args.force_extract, synth_size=args.synth_size
-    )
+    demo_prepare(data_dir=data_dir, force_extract=args.force_extract, synth_size=args.synth_size)
     if args.no_serve:
         return 0
-    return serve_forever(host=args.host, port=args.port, workers=2, steps=steps)
+    return _serve_in_fresh_interpreter(host=args.host, port=args.port, data_dir=data_dir)
+
+
+def _serve_in_fresh_interpreter(*, host: str, port: int, data_dir: Path) -> int:
+    """Replace this process with ``vawg serve``, reading the outlines from ``data_dir``.
+
+    Loading the data ran Polars' thread pool in this process, and the pool does not survive
+    gunicorn's ``fork``: a worker's first Polars call (the map pages) would wait for ever. A
+    fresh interpreter forks its workers before any Polars work.
+    """
+    import sys
+
+    os.environ["VAWG_DATA_DIR"] = str(data_dir)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    argv = ["-m", "vawg.cli", "serve", "--host", host, "--port", str(port), "--workers", "2"]
+    os.execv(sys.executable, [sys.executable, *argv])  # noqa: S606 (fixed argv, no shell)
+    return 1  # not reached: execv replaces the process or raises OSError
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -58,7 +72,7 @@ def serve(args: argparse.Namespace) -> int:
     return serve_forever(host=args.host, port=args.port, workers=args.workers)
 
 
-def serve_forever(*, host: str, port: int, workers: int, steps: object | None = None) -> int:
+def serve_forever(*, host: str, port: int, workers: int) -> int:
     """Serve the site with gunicorn until stopped (Ctrl+C).
 
     Each worker answers at once and meanwhile renders the main public pages in a background

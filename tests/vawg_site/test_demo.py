@@ -143,3 +143,43 @@ def test_demo_without_real_data_says_how_to_get_it(tmp_path: Path) -> None:
     assert f"No real data found in {empty}" in result.stderr
     assert "VAWG_DATA_DIR" in result.stderr
     assert "shipped calibration" in result.stderr or "calibrated to" in result.stderr
+
+
+@pytest.mark.slow
+def test_demo_serves_the_map_pages_right_after_its_first_load(
+    real_data_dir: Path, tmp_path: Path
+) -> None:
+    """The path of ``make demo`` on a fresh clone: load, then serve from the same command. The
+    load runs Polars' thread pool, which gunicorn's fork does not carry over; a worker forked from
+    that process used to hang for ever on its first Polars call (the map pages)."""
+    data = _small_data_dir(real_data_dir, tmp_path / "data")
+    home = tmp_path / "home"
+    port = _free_port()
+    env = {**os.environ, "VAWG_HOME": str(home)}
+    env.pop("DATABASE_URL", None)
+    env.pop("VAWG_DATA_DIR", None)  # the demo tells its server where the outlines are
+    command = ["demo", "--synth-size", "small", "--port", str(port), "--data-dir", str(data)]
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "vawg.cli", *command],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 240
+        while True:
+            try:
+                urllib.request.urlopen(base + "/", timeout=2).read()
+                break
+            except OSError:
+                if demo.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("vawg demo did not start serving")
+                time.sleep(0.2)
+        for path in ("/data/maps/wards/", "/data/maps/street/", "/data/maps/wards/data.json"):
+            with urllib.request.urlopen(base + path, timeout=60) as response:
+                assert response.status == 200, path
+    finally:
+        os.killpg(demo.pid, 15)
+        demo.wait(timeout=20)
