@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import NoReturn
 
 
 def setup_django() -> None:
@@ -47,10 +48,10 @@ def demo(args: argparse.Namespace) -> int:
     demo_prepare(data_dir=data_dir, force_extract=args.force_extract, synth_size=args.synth_size)
     if args.no_serve:
         return 0
-    return _serve_in_fresh_interpreter(host=args.host, port=args.port, data_dir=data_dir)
+    _serve_in_fresh_interpreter(host=args.host, port=args.port, data_dir=data_dir)
 
 
-def _serve_in_fresh_interpreter(*, host: str, port: int, data_dir: Path) -> int:
+def _serve_in_fresh_interpreter(*, host: str, port: int, data_dir: Path) -> NoReturn:
     """Replace this process with ``vawg serve``, reading the outlines from ``data_dir``.
 
     Loading the data ran Polars' thread pool in this process, and the pool does not survive
@@ -64,7 +65,6 @@ def _serve_in_fresh_interpreter(*, host: str, port: int, data_dir: Path) -> int:
     sys.stderr.flush()
     argv = ["-m", "vawg.cli", "serve", "--host", host, "--port", str(port), "--workers", "2"]
     os.execv(sys.executable, [sys.executable, *argv])  # noqa: S606 (fixed argv, no shell)
-    return 1  # not reached: execv replaces the process or raises OSError
 
 
 def serve(args: argparse.Namespace) -> int:

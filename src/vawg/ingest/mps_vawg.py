@@ -324,17 +324,8 @@ def _match_wards(rows: pl.DataFrame, wards: Sequence[Ward]) -> tuple[pl.DataFram
 
 def ward_code_share(rows: pl.DataFrame, *, measure: str = "offences", since: date) -> float:
     """Share of the counts on the location sheet recorded on or after ``since`` that have a 2024
-    ward code (0..1; 0 when there are none)."""
-    located = rows.filter(
-        (pl.col("measure") == measure)
-        & (pl.col("sheet") == "location")
-        & (pl.col("month") >= since)
-    )
-    total = int(located["count"].sum())
-    if total == 0:
-        return 0.0
-    matched = int(located.filter(pl.col("ward_code") != "")["count"].sum())
-    return matched / total
+    ward code (0..1; 0 when there are none): :attr:`WardCoverage.share`."""
+    return ward_coverage(rows, measure=measure, since=since).share
 
 
 _NOT_KNOWN_WARDS = frozenset({"n k", "nk", "not known", "unknown"})

@@ -431,9 +431,10 @@ def _raw_text(frame: pl.DataFrame, columns: Iterable[str]) -> pl.Expr:
     return pl.concat_str([pl.col(c) for c in columns], separator=",").str.slice(0, RAW_MAX_CHARS)
 
 
-def _street_csv(chunk: CsvTable, file: str, counter: dict[str, int]) -> PoliceUkBatch:
-    rows = chunk.rows
-    frame = rows.select(
+def _located_columns() -> list[pl.Expr]:
+    """The columns the street and outcomes CSVs share (identity, month, forces, place), named as
+    the normalised table names them."""
+    return [
         pl.col("Crime ID").alias("crime_id"),
         pl.col("Month").alias("month_raw"),
         pl.col("Reported by").alias("reported_by"),
@@ -443,6 +444,13 @@ def _street_csv(chunk: CsvTable, file: str, counter: dict[str, int]) -> PoliceUk
         pl.col("Location").alias("location"),
         pl.col("LSOA code").alias("lsoa_code"),
         pl.col("LSOA name").alias("lsoa_name"),
+    ]
+
+
+def _street_csv(chunk: CsvTable, file: str, counter: dict[str, int]) -> PoliceUkBatch:
+    rows = chunk.rows
+    frame = rows.select(
+        *_located_columns(),
         pl.col("Crime type").alias("category_raw"),
         pl.col("Last outcome category").alias("last_outcome"),
         pl.col("Context").alias("context"),
@@ -786,15 +794,7 @@ def _with_keys(frame: pl.DataFrame, counter: dict[str, int]) -> pl.DataFrame:
 def _outcomes_csv(chunk: CsvTable, file: str, counter: dict[str, int]) -> PoliceUkBatch:
     rows = chunk.rows
     frame = rows.select(
-        pl.col("Crime ID").alias("crime_id"),
-        pl.col("Month").alias("month_raw"),
-        pl.col("Reported by").alias("reported_by"),
-        pl.col("Falls within").alias("falls_within"),
-        pl.col("Longitude").alias("lon_raw"),
-        pl.col("Latitude").alias("lat_raw"),
-        pl.col("Location").alias("location"),
-        pl.col("LSOA code").alias("lsoa_code"),
-        pl.col("LSOA name").alias("lsoa_name"),
+        *_located_columns(),
         pl.col("Outcome type").alias("outcome_type"),
         pl.col("_line"),
         _raw_text(rows, OUTCOME_CSV_COLUMNS).alias("_raw"),

@@ -18,16 +18,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-import gzip
 import hashlib
 import io
 import json
-import re
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, get_args
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
@@ -39,7 +37,7 @@ from vawg_site.api import schemas as s
 from vawg_site.api import selectors as sel
 from vawg_site.api.docs import PlainDocs
 from vawg_site.opendata.models import VawgCount
-from vawg_site.public.page_cache import static_page
+from vawg_site.public.page_cache import encoded_response, gzip_copy, static_page
 
 API_MAX_AGE = 300
 """Seconds a response may be cached by anyone."""
@@ -123,10 +121,6 @@ def _bad_parameter(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-GZIP_MIN_BYTES = 1024
-_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
-
-
 def _send(
     request: HttpRequest,
     build: Callable[[], tuple[bytes, str]],
@@ -138,32 +132,23 @@ def _send(
 
     def render() -> tuple[bytes, str, str, bytes | None]:
         body, content_type = build()
-        zipped = gzip.compress(body, compresslevel=6, mtime=0)
-        small = len(body) < GZIP_MIN_BYTES or len(zipped) >= len(body)
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        return body, content_type, etag, None if small else zipped
+        return body, content_type, etag, gzip_copy(body)
 
     body, content_type, etag, zipped = sel.cached(("response", *key), render)
-    version = sel.data_version()
     # The compressed copy is another representation, so it has its own (strong) ETag.
-    zipped_etag = etag[:-1] + '-gzip"'
-    send_zipped = zipped is not None and bool(
-        _ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", ""))
+    response = encoded_response(
+        request,
+        body=body,
+        gzipped=zipped,
+        etag=etag,
+        gzip_etag=etag[:-1] + '-gzip"',
+        headers=[("Content-Type", content_type)],
     )
-    sent_etag = zipped_etag if send_zipped else etag
-    if sent_etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponse(status=304)
-    elif send_zipped:
-        response = HttpResponse(zipped, content_type=content_type)
-        response["Content-Encoding"] = "gzip"
-    else:
-        response = HttpResponse(body, content_type=content_type)
-    response["ETag"] = sent_etag
+    version = sel.data_version()
     if version.last_modified is not None:
         response["Last-Modified"] = http_date(version.last_modified.timestamp())
     patch_cache_control(response, public=True, max_age=API_MAX_AGE)
-    if zipped is not None:
-        patch_vary_headers(response, ("Accept-Encoding",))
     return response
 
 

@@ -16,6 +16,7 @@ from datetime import date
 from django.db.models import Count, Max, Min, Q, Sum
 
 from vawg_site.opendata.models import StopSearch, StreetCrime, VawgCount
+from vawg_site.public.forms import months_back
 from vawg_site.public.selectors import STREET_CATEGORY, cached_on_published_data
 
 PERIOD_MONTHS = 12
@@ -33,12 +34,6 @@ NOT_A_BOROUGH = ("Other", "Unknown")
 """Values the Met uses for offences it could not place in a borough."""
 
 TOP_PLACES = 10
-
-
-def months_back(month: date, n: int) -> date:
-    """The first day of the month ``n`` months before ``month``."""
-    index = month.year * 12 + month.month - 1 - n
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def months_between(start: date, end: date) -> int:

@@ -20,6 +20,12 @@ def month_key(month: date) -> str:
     return f"{month.year:04d}-{month.month:02d}"
 
 
+def months_back(month: date, n: int) -> date:
+    """The first day of the month ``n`` months before ``month``."""
+    index = month.year * 12 + month.month - 1 - n
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def months_between(first: date, last: date) -> list[date]:
     """First days of every month from ``first`` to ``last`` inclusive."""
     months = []

@@ -121,35 +121,56 @@ def _shareable(request: HttpRequest, response: HttpResponseBase) -> bool:
     )
 
 
+def gzip_copy(body: bytes) -> bytes | None:
+    """A gzip copy of ``body`` worth sending instead (at least :data:`GZIP_MIN_BYTES` and
+    smaller than the body), else None. Made once, when the body is cached."""
+    if len(body) < GZIP_MIN_BYTES:
+        return None
+    zipped = gzip.compress(body, compresslevel=6, mtime=0)
+    return zipped if len(zipped) < len(body) else None
+
+
+def encoded_response(
+    request: HttpRequest,
+    *,
+    body: bytes,
+    gzipped: bytes | None,
+    etag: str,
+    gzip_etag: str | None = None,
+    headers: Iterable[tuple[str, str]] = (),
+) -> HttpResponse:
+    """A kept body as a fresh response: 304 when the client holds it (``If-None-Match``), the
+    gzip copy when there is one and the client accepts gzip, else the body. ``gzip_etag`` names
+    the gzip copy when it is to have an ETag of its own; ``headers`` are the kept answer's own
+    (its Content-Type is left off a 304)."""
+    send_zipped = gzipped is not None and bool(
+        _ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", ""))
+    )
+    sent_etag = gzip_etag if send_zipped and gzip_etag is not None else etag
+    if sent_etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(gzipped if send_zipped else body)
+    for name, value in headers:
+        if response.status_code != 304 or name.lower() != "content-type":
+            response[name] = value
+    if send_zipped and response.status_code != 304:
+        response["Content-Encoding"] = "gzip"
+    response["ETag"] = sent_etag
+    if gzipped is not None:
+        patch_vary_headers(response, ("Accept-Encoding",))
+    return response
+
+
 def _stored(response: HttpResponse) -> StoredPage:
     body = bytes(response.content)
-    gzipped = gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= GZIP_MIN_BYTES else None
     return StoredPage(
         status=response.status_code,
         headers=tuple(response.items()),
         body=body,
-        gzipped=gzipped if gzipped is not None and len(gzipped) < len(body) else None,
+        gzipped=gzip_copy(body),
         etag='W/"' + hashlib.sha256(body).hexdigest()[:32] + '"',
     )
-
-
-def _answer(request: HttpRequest, page: StoredPage) -> HttpResponse:
-    """The kept page as a fresh response: 304 when the client holds it, gzip when accepted."""
-    if page.etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponse(status=304)
-    elif page.gzipped is not None and _ACCEPTS_GZIP.search(
-        request.headers.get("Accept-Encoding", "")
-    ):
-        response = HttpResponse(page.gzipped, status=page.status)
-        response["Content-Encoding"] = "gzip"
-    else:
-        response = HttpResponse(page.body, status=page.status)
-    for name, value in page.headers:
-        if response.status_code != 304 or name.lower() != "content-type":
-            response[name] = value
-    response["ETag"] = page.etag
-    patch_vary_headers(response, ("Accept-Encoding",))
-    return response
 
 
 def _kept(
@@ -162,7 +183,9 @@ def _kept(
             return response
         page = _stored(response)  # type: ignore[arg-type]
         cache.set(key, page, PAGE_SECONDS)
-    return _answer(request, page)
+    return encoded_response(
+        request, body=page.body, gzipped=page.gzipped, etag=page.etag, headers=page.headers
+    )
 
 
 def _keepable(request: HttpRequest) -> bool:

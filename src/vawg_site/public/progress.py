@@ -18,6 +18,7 @@ from django.db.models import Max
 
 from vawg import measures
 from vawg.disclosure import RULE_NAME, THRESHOLD, counts_disclose
+from vawg_site.public.forms import months_back
 from vawg_site.public.maps import _Cache
 from vawg_site.records.models import Crime, Involvement, Order
 
@@ -271,11 +272,6 @@ class PublishedSummary:
         return (self.latest - self.previous) / self.previous * 100.0
 
 
-def _months_back(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 - n
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def published_summary() -> PublishedSummary | None:
     from vawg_site.public.chart import RECORDING_SYSTEM_CHANGE
     from vawg_site.public.selectors import offence_month_span, vawg_month_series
@@ -284,10 +280,10 @@ def published_summary() -> PublishedSummary | None:
     if span is None:
         return None
     first, last = span
-    start = max(first, _months_back(last, 11))
+    start = max(first, months_back(last, 11))
     latest = sum(c.offences for c in vawg_month_series(measure="offences", start=start, end=last))
     previous = None
-    before_start, before_end = _months_back(last, 23), _months_back(last, 12)
+    before_start, before_end = months_back(last, 23), months_back(last, 12)
     if before_start >= first:
         previous = sum(
             c.offences
@@ -318,7 +314,7 @@ def victims_summary() -> VictimsSummary | None:
     span = offence_month_span()
     if span is None:
         return None
-    start = max(span[0], _months_back(span[1], 11))
+    start = max(span[0], months_back(span[1], 11))
 
     def shares(sheet: str, field: str, missing: str) -> list[Figure]:
         items = vawg_totals_by(
@@ -356,7 +352,7 @@ def hotspot_summary() -> HotspotSummary | None:
     span = offence_month_span()
     if span is None or not geo_available():
         return None
-    start = max(span[0], _months_back(span[1], 11))
+    start = max(span[0], months_back(span[1], 11))
     result = ward_hotspots(
         start=start,
         end=span[1],
