@@ -683,6 +683,8 @@ def ward_hotspots(*, start: dt.date, end: dt.date) -> Hotspots:
     def compute() -> Hotspots:
         from vawg.spatial.run import areal_hotspots
 
+        if not geo_path(WARDS_FILE).is_file():  # no boundaries: no neighbours, like the areas
+            return Hotspots(rows=[], settings={}, months=[])
         areas = _ward_areas()
         index = {c: i for i, c in enumerate(areas.codes)}
         agg = list(

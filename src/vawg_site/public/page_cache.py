@@ -260,9 +260,9 @@ class Warmed:
 def site_caches_warm(*, paths: Iterable[str] | None = None) -> Warmed:
     """Render the main public pages and API calls once, filling the caches behind them.
 
-    Run before ``vawg serve`` forks its workers (they inherit the filled memory cache) and, with a
-    shared cache, after each load (``vawg manage warm_caches``). The requests go straight to the
-    views, not over the network; the answers are thrown away.
+    Run by each ``vawg serve`` worker as it starts (by the first one only with a shared cache)
+    and, with a shared cache, after each load (``vawg manage warm_caches``). The requests go
+    straight to the views, not over the network; the answers are thrown away.
     """
     from django.contrib.auth.models import AnonymousUser
     from django.test import RequestFactory

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -188,6 +189,15 @@ def test_ward_hotspots(client: Client, published: None, real_data_dir: Any) -> N
     assert len(doc["features"]) == 684
     csv_text = _get(client, "/api/v1/hotspots/wards.csv").content.decode()
     assert csv_text.startswith("area_code,area_name,count,z,p,q,class,trend")
+
+
+def test_ward_hotspots_without_the_boundaries_are_empty_not_an_error(
+    client: Client, published: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VAWG_DATA_DIR", str(tmp_path))  # no geo/ folder in it
+    body = _get(client, "/api/v1/hotspots/wards")
+    assert body["page"]["count"] == 0
+    assert body["results"] == []
 
 
 def test_grid_hotspots_are_a_labelled_proxy(
