@@ -35,6 +35,7 @@ PAGES = [
     "/commitments/8/",
     "/commitments/9/",
     "/commitments/10/",
+    "/api/docs",  # the open-data API's reference, a public page like the others
 ]
 
 
