@@ -99,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
             "mps-vawg",
             "the Met's VAWG offence and victim extracts (London Datastore; .parquet or .csv)",
         ),
+        (
+            "mps-recorded",
+            "the Met's recorded crime by borough, ward and LSOA (London Datastore; "
+            "recorded-crime*.parquet, wide: a column per month)",
+        ),
         ("force", "a force extract folder (crimes, people, involvements, orders)"),
     ):
         p = ingest_sub.add_parser(source, help=text, description=f"Load {text}.")

@@ -1,4 +1,5 @@
-"""``vawg ingest police-uk|mps-vawg|force PATH... [--json]``: a thin shell over the services.
+"""``vawg ingest police-uk|mps-vawg|mps-recorded|force PATH... [--json]``: a thin shell over
+the services.
 
 With ``--json`` exactly one JSON object goes to standard output (``CONTRACT.md`` section 1);
 without it, a short summary. Progress goes to standard error, and only when standard error is a
@@ -18,6 +19,7 @@ from vawg_site.ingest.services import (
     LoadResult,
     Progress,
     force_load,
+    mps_recorded_load,
     mps_vawg_load,
     police_uk_load,
 )
@@ -43,6 +45,7 @@ def _load(args: argparse.Namespace, progress: Progress | None) -> LoadResult:
     loaders: dict[str, Callable[[], LoadResult]] = {
         "police-uk": lambda: police_uk_load(paths=list(args.paths), progress=progress),
         "mps-vawg": lambda: mps_vawg_load(paths=list(args.paths), progress=progress),
+        "mps-recorded": lambda: mps_recorded_load(paths=list(args.paths), progress=progress),
         "force": lambda: force_load(path=args.paths[0], progress=progress),
     }
     if args.source == "force" and len(args.paths) != 1:

@@ -6,7 +6,7 @@ from django.db import models
 
 
 class IngestRun(models.Model):
-    source = models.CharField(max_length=16, help_text="police-uk, mps-vawg or force")
+    source = models.CharField(max_length=16, help_text="police-uk, mps-vawg, mps-recorded or force")
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     files = models.JSONField(default=list)

@@ -35,8 +35,9 @@ import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
-from vawg.ingest.common import Rejection, SkippedFile, SourceFile
+from vawg.ingest.common import ReadResult, Rejection, SkippedFile, SourceFile
 from vawg.ingest.force import ForceExtract, force_read
+from vawg.ingest.mps_recorded import IDENTITY, mps_recorded_read
 from vawg.ingest.mps_vawg import mps_vawg_read
 from vawg.ingest.police_uk import (
     OUTCOME,
@@ -399,12 +400,18 @@ def _count(table: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _tune_sqlite() -> None:
+TEMP_IN_MEMORY_MAX_ROWS = 2_000_000
+"""Up to this many rows a SQLite load sorts its index builds in memory; more (the Met's six
+million recorded-crime cells) sort in temporary files, which keeps the load under 1 GB."""
+
+
+def _tune_sqlite(*, rows: int = 0) -> None:
     """Per-connection settings that speed bulk loads on SQLite (nothing is stored by them).
     SQLite refuses to change them inside a transaction, so they wait for the next load there."""
     if _vendor() == "sqlite" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA temp_store = MEMORY")
+            temp = "MEMORY" if rows <= TEMP_IN_MEMORY_MAX_ROWS else "FILE"
+            cursor.execute(f"PRAGMA temp_store = {temp}")
             # KiB: 16 MiB of page cache. A bulk load appends at the table's end and builds its
             # indexes at the end, so it needs little cache; 128 MiB cost 100 MB of peak memory
             # and saved no time (nor did it speed a re-load's unique-index probes measurably).
@@ -822,23 +829,75 @@ def mps_vawg_load(
     lookup = ward_lookup or data_dir_default() / WARD_LOOKUP_RELATIVE
     wards = ward_lookup_read(lookup) if lookup.is_file() else None
     result = mps_vawg_read(paths, wards=wards)
-    _tune_sqlite()
     unmatched = [w.as_dict() for w in result.unmatched_wards]
+    return _counts_load(
+        VAWG_COUNT,
+        result,
+        source="mps-vawg",
+        paths=paths,
+        progress=progress,
+        started=started,
+        details={"unmatched_wards": unmatched},
+    )
+
+
+RECORDED_COUNT = _plain(
+    "opendata_recordedcrimecount",
+    (
+        ("level", "varchar(8)"),
+        ("area_code", "varchar(12)"),
+        ("area_name", "varchar(128)"),
+        ("borough", "varchar(64)"),
+        ("major_category", "varchar(96)"),
+        ("minor_category", "varchar(128)"),
+        ("month", "date"),
+        ("count", "integer"),
+    ),
+    IDENTITY,
+)
+
+
+def mps_recorded_load(*, paths: Sequence[Path], progress: Progress | None = None) -> LoadResult:
+    """Load the Met's recorded crime by borough, ward and LSOA (``recorded-crime*.parquet``,
+    London Datastore), one stored row per published (area, category, month) count."""
+    started = time.perf_counter()
+    return _counts_load(
+        RECORDED_COUNT,
+        mps_recorded_read(paths),
+        source="mps-recorded",
+        paths=paths,
+        progress=progress,
+        started=started,
+        details={},
+    )
+
+
+def _counts_load(
+    target: _Target,
+    result: ReadResult,
+    *,
+    source: str,
+    paths: Sequence[Path],
+    progress: Progress | None,
+    started: float,
+    details: dict[str, Any],
+) -> LoadResult:
+    """Store a published count table read whole (upsert by its identity) in one transaction and
+    record the run: the shared part of the London Datastore loads."""
+    _tune_sqlite(rows=result.rows.height)
     with transaction.atomic():
-        with _bulk_load(VAWG_COUNT) as bulk:
-            inserted, updated = _upsert_counted(
-                VAWG_COUNT, result.rows, progress=progress, bulk=bulk
-            )
+        with _bulk_load(target) as bulk:
+            inserted, updated = _upsert_counted(target, result.rows, progress=progress, bulk=bulk)
         changed = inserted + updated
         duplicates = result.duplicates + result.rows.height - changed
         run = _record(
-            source="mps-vawg",
+            source=source,
             files=[str(p) for p in paths],
             read=result.read,
             loaded=changed,
             duplicates=duplicates,
             rejections=result.rejections,
-            details={"unmatched_wards": unmatched, "notices": list(result.notices)},
+            details={**details, "notices": list(result.notices)},
         )
     return LoadResult(
         read=result.read,
@@ -851,7 +910,7 @@ def mps_vawg_load(
         run_id=run.pk,
         seconds=time.perf_counter() - started,
         notices=result.notices,
-        details={"unmatched_wards": unmatched},
+        details=details,
     )
 
 

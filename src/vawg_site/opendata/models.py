@@ -187,3 +187,38 @@ class VawgCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure}/{self.sheet} {self.month:%Y-%m}: {self.count}"
+
+
+class RecordedCrimeCount(models.Model):
+    """One published count of the Met's recorded crime (all crime, not only VAWG) by area, major
+    and minor category and month: London Datastore "MPS Recorded Crime: Geographic Breakdown".
+
+    ``level`` is the geography of the file: ``borough`` (no code), ``ward`` or ``lsoa``; the
+    ward and LSOA files name their borough. Identity is (level, area code, area name, major,
+    minor, month).
+    """
+
+    level = models.CharField(max_length=8)
+    area_code = models.CharField(max_length=12, blank=True)
+    area_name = models.CharField(max_length=128)
+    borough = models.CharField(max_length=64, blank=True)
+    major_category = models.CharField(max_length=96)
+    minor_category = models.CharField(max_length=128)
+    month = models.DateField(help_text="first day of the month the crimes were recorded in")
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                F("level"),
+                F("area_code"),
+                F("area_name"),
+                F("major_category"),
+                F("minor_category"),
+                F("month"),
+                name="recordedcrimecount_identity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_name} {self.minor_category} {self.month:%Y-%m}: {self.count}"
