@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
@@ -29,8 +30,9 @@ def test_months_between_has_month_count_months_in_order(first: date, n: int) -> 
     last = periods.months_shift(first, n)
     months = periods.months_between(first, last)
     assert len(months) == periods.month_count(first, last) == n + 1
-    assert months[0] == first and months[-1] == last
-    assert all(periods.month_after(a) == b for a, b in zip(months, months[1:], strict=False))
+    assert months[0] == first
+    assert months[-1] == last
+    assert all(periods.month_after(a) == b for a, b in itertools.pairwise(months))
 
 
 def test_an_empty_range_when_the_end_is_before_the_start() -> None:
@@ -49,7 +51,7 @@ def test_month_parse_refuses_what_is_not_a_month(text: str) -> None:
 
 
 def test_the_recording_system_changes_in_february_2024() -> None:
-    assert periods.RECORDING_SYSTEM_CHANGE == date(2024, 2, 28)
+    assert date(2024, 2, 28) == periods.RECORDING_SYSTEM_CHANGE
     systems = [
         periods.recording_system(m)
         for m in periods.months_between(date(2023, 12, 1), date(2024, 4, 1))
