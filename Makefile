@@ -38,6 +38,7 @@ check: setup
 	$(RUN) ruff check src tests bench
 	$(RUN) ruff format --check src tests bench
 	$(RUN) mypy
+	$(RUN) lint-imports
 	$(RUN) vawg manage makemigrations --check --dry-run
 	$(RUN) vawg docs --check
 

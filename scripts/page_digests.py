@@ -92,9 +92,9 @@ EXTRA_PATHS = (
 
 
 def addresses() -> list[str]:
-    from vawg_site.public.page_cache import WARM_PATHS, _commitment_paths
+    from vawg_site.public.warm import WARM_PATHS, commitment_paths
 
-    return [*WARM_PATHS, *_commitment_paths(), *EXTRA_PATHS]
+    return [*WARM_PATHS, *commitment_paths(), *EXTRA_PATHS]
 
 
 def digests() -> dict[str, list[object]]:

@@ -513,3 +513,52 @@ def counts_disclose(
         threshold=threshold,
         base=base,
     )
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A published figure: its label, the value shown (None when suppressed) and its share of
+    the published total (None when either is suppressed or the total is zero)."""
+
+    label: str
+    value: int | None
+    share: float | None = None
+
+    @property
+    def percent(self) -> str:
+        """The share as a whole percentage (``"42%"``), or ``""`` when there is none."""
+        return "" if self.share is None else f"{self.share * 100:.0f}%"
+
+
+def figures_disclose(
+    labels: Sequence[str], counts: Sequence[int]
+) -> tuple[list[Figure], int | None]:
+    """Counts disclosed together with their total (:func:`counts_disclose`), as labelled
+    figures with shares worked out from the published (rounded) values, so that a share reveals
+    nothing the figures do not.
+
+    Examples
+    --------
+    >>> figures, total = figures_disclose(["a", "b", "c"], [4, 12, 84])
+    >>> [(f.label, f.value, f.percent) for f in figures], total
+    ([('a', None, ''), ('b', None, ''), ('c', 85, '85%')], 100)
+
+    Nothing to count (a force extract with no orders) publishes no figure and a suppressed
+    total, as a zero count would be:
+
+    >>> figures_disclose([], [])
+    ([], None)
+    """
+    if not counts:
+        return [], None
+    table = counts_disclose(counts, total=True)
+    total = table.grand_total
+    figures = [
+        Figure(
+            label=label,
+            value=row[0],
+            share=None if row[0] is None or not total else row[0] / total,
+        )
+        for label, row in zip(labels, table.cells, strict=True)
+    ]
+    return figures, total

@@ -127,7 +127,7 @@ def _caches_warm(worker: object) -> None:
 
         from django.db import connections
 
-        from vawg_site.public.page_cache import site_caches_warm
+        from vawg_site.public.warm import site_caches_warm
 
         try:
             warmed = site_caches_warm()

@@ -1,4 +1,5 @@
-"""Generated documentation: the CLI reference from ``--help`` and the settings table.
+"""Generated documentation: the CLI reference from ``--help``, and the settings page from the
+declared settings tables (deployment and analysis).
 
 ``vawg docs`` writes them; ``vawg docs --check`` (and a test) fails when either is stale, so the
 docs never drift from the code.
@@ -13,6 +14,7 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 from vawg.cli import build_parser
+from vawg_site.config.analysis import analysis_markdown
 from vawg_site.config.env import settings_markdown
 
 
@@ -51,8 +53,13 @@ def cli_markdown() -> str:
     return "\n".join(lines)
 
 
+def settings_page_markdown() -> str:
+    """``docs/settings.md``: the deployment settings, then the analysis settings."""
+    return settings_markdown() + "\n" + analysis_markdown()
+
+
 def docs_write(*, out: Path, check: bool) -> int:
-    pages = {out / "cli.md": cli_markdown(), out / "settings.md": settings_markdown()}
+    pages = {out / "cli.md": cli_markdown(), out / "settings.md": settings_page_markdown()}
     stale = [path for path, text in pages.items() if not path.is_file() or path.read_text() != text]
     if check:
         for path in stale:

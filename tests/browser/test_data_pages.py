@@ -14,8 +14,8 @@ from uuid import uuid4
 import pytest
 from tests.browser.test_public_pages import MOBILE, _axe_violations, _tab_to
 
+from vawg_site.common import geography
 from vawg_site.opendata.models import StopSearch, StreetCrime, VawgCount
-from vawg_site.public import maps
 
 pytestmark = [pytest.mark.browser, pytest.mark.realdata]
 
@@ -41,7 +41,7 @@ PAGES = [
 
 @pytest.fixture
 def data_pages(transactional_db: None, real_data_dir: Path) -> None:
-    maps.cache_clear()
+    geography.cache_clear()
     rows = []
     for year in (2023, 2024):
         for month in range(1, 13):

@@ -149,6 +149,7 @@ class WardHotspotOut(Schema):
     area_code: str
     area_name: str
     count: float
+    score: float | None
     z: float | None
     p: float | None
     q: float | None
@@ -161,6 +162,7 @@ class GridHotspotOut(Schema):
     y: float
     cell_size_m: float
     count: float
+    score: float | None
     z: float | None
     p: float | None
     q: float | None
@@ -174,6 +176,9 @@ class HotspotMethod(Schema):
     neighbours: str
     seed: int | None
     months: list[str]
+    score: str
+    """The method of the ``score`` column (``counts``, ``recency`` or ``gistar``)."""
+    score_meaning: str
 
 
 class WardHotspots(Schema):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from vawg_site.config.analysis import analysis_read
 from vawg_site.config.env import setting
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,6 +22,8 @@ ALLOWED_HOSTS = setting("VAWG_ALLOWED_HOSTS")
 VAWG_HOME = Path(setting("VAWG_HOME")).expanduser().resolve()
 VAWG_MAP_TILE_URL = setting("VAWG_MAP_TILE_URL")
 VAWG_EXIT_URL = setting("VAWG_EXIT_URL")
+# How the published analyses run (hotspot score, permutations, seed, cell, period): one table.
+VAWG_ANALYSIS = analysis_read()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -52,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    # One data version for all of a request's reads (vawg_site.common.caching).
+    "vawg_site.common.caching.DataVersionMiddleware",
 ]
 
 ROOT_URLCONF = "vawg_site.config.urls"

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from vawg_site.public.selectors import force_data_is_synthetic
+from vawg_site.common.caching import force_data_is_synthetic
 
 SERVICE_NAME = "vawg"
 SERVICE_TAGLINE = "London VAWG data and analysis"

@@ -9,31 +9,10 @@ from typing import Any
 
 from django import forms
 
-from vawg_site.public.chart import month_label
+from vawg.periods import month_key, month_label
 
 ALL_LONDON = ""
 ALL_LONDON_LABEL = "All London"
-
-
-def month_key(month: date) -> str:
-    """'2024-02' for February 2024: the value a month takes in URLs and the CSV."""
-    return f"{month.year:04d}-{month.month:02d}"
-
-
-def months_back(month: date, n: int) -> date:
-    """The first day of the month ``n`` months before ``month``."""
-    index = month.year * 12 + month.month - 1 - n
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def months_between(first: date, last: date) -> list[date]:
-    """First days of every month from ``first`` to ``last`` inclusive."""
-    months = []
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        months.append(date(year, month, 1))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
 
 
 @dataclass(frozen=True)

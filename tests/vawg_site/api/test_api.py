@@ -188,7 +188,15 @@ def test_ward_hotspots(client: Client, published: None, real_data_dir: Any) -> N
     doc = _get(client, "/api/v1/hotspots/wards.geojson")
     assert len(doc["features"]) == 684
     csv_text = _get(client, "/api/v1/hotspots/wards.csv").content.decode()
-    assert csv_text.startswith("area_code,area_name,count,z,p,q,class,trend")
+    assert csv_text.startswith("area_code,area_name,count,score,z,p,q,class,trend")
+    # The score is the period's density, the classes those of the ward map: one analysis.
+    assert body["method"]["score"] == "counts"
+    assert belsize["score"] > 0
+    page = client.get("/data/maps/wards/data.json", {"start": "2023-12", "end": "2024-03"})
+    on_map = page.json()["wards"]
+    assert {r["area_code"]: r["hotspot_class"] for r in body["results"]} == {
+        code: row[2] for code, row in on_map.items()
+    }
 
 
 def test_ward_hotspots_without_the_boundaries_are_empty_not_an_error(

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from vawg_site.ingest.selectors import data_status, vawg_borough_month_list, vawg_borough_names
 from vawg_site.ingest.services import mps_vawg_load, police_uk_load
 from vawg_site.opendata.models import StreetCrime, VawgCount
+from vawg_site.opendata.selectors import met
 
 pytestmark = [pytest.mark.realdata, pytest.mark.django_db]
 
@@ -50,9 +50,10 @@ def test_both_vawg_extracts_load(real_data_dir: Path) -> None:
     result = mps_vawg_load(paths=paths)
     assert (result.read, result.loaded, result.rejected) == (783_609, 783_609, 0)
     assert VawgCount.objects.count() == 783_609
-    assert len(vawg_borough_names()) == 32
-    camden = vawg_borough_month_list(borough="Camden")
+    assert len([b for b in met.borough_names() if b not in met.NOT_A_BOROUGH]) == 32
+    first, last = met.offence_month_span() or (None, None)
+    assert (first.isoformat(), last.isoformat()) == ("2014-01-01", "2025-08-01")
+    camden = met.vawg_month_series(measure="offences", start=first, end=last, borough="Camden")
     assert camden[0].month.isoformat() == "2014-01-01"
-    assert all(r.count > 0 for r in camden)
-    assert data_status().vawg_offences.latest.isoformat() == "2025-08-01"
+    assert all(r.offences > 0 for r in camden)
     assert mps_vawg_load(paths=paths).loaded == 0

@@ -9,8 +9,9 @@ from uuid import uuid4
 import pytest
 from django.test import Client
 
+from vawg.periods import month_count
 from vawg_site.opendata.models import StopSearch, StreetCrime, VawgCount
-from vawg_site.public import commitment_selectors as open_data
+from vawg_site.opendata.selectors import met, police_uk
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,7 @@ def stop_search() -> None:
 
 
 def test_stop_search_of_women_and_girls_by_hand(stop_search: None) -> None:
-    s = open_data.stop_search_women()
+    s = police_uk.stop_search_women()
     assert s is not None
     assert (s.start, s.end) == (date(2024, 1, 1), date(2024, 12, 1))
     assert s.searches == 6 + 2 + 1 + 10 + 3 == 22
@@ -121,7 +122,7 @@ def borough_offences() -> None:
 
 
 def test_borough_changes_by_hand(borough_offences: None) -> None:
-    b = open_data.borough_changes()
+    b = met.borough_changes()
     assert b is not None
     assert (b.start, b.end) == (date(2024, 1, 1), date(2024, 12, 1))
     assert (b.previous_start, b.previous_end) == (date(2023, 1, 1), date(2023, 12, 1))
@@ -167,7 +168,7 @@ def street_crimes() -> None:
 
 
 def test_street_places_by_hand(street_crimes: None) -> None:
-    p = open_data.street_places()
+    p = police_uk.street_places()
     assert p is not None
     assert (p.start, p.end, p.months) == (date(2024, 1, 1), date(2024, 12, 1), 12)
     assert p.crimes == 4 + 3 + 5 + 2 + 1
@@ -179,10 +180,10 @@ def test_street_places_by_hand(street_crimes: None) -> None:
 
 
 def test_area_of_reads_the_local_authority_from_an_lsoa_name() -> None:
-    assert open_data.area_of("Westminster 018A") == "Westminster"
-    assert open_data.area_of("City of London 001F") == "City of London"
-    assert open_data.area_of("Kingston upon Thames 010C") == "Kingston upon Thames"
-    assert open_data.area_of("") == ""
+    assert police_uk.area_of("Westminster 018A") == "Westminster"
+    assert police_uk.area_of("City of London 001F") == "City of London"
+    assert police_uk.area_of("Kingston upon Thames 010C") == "Kingston upon Thames"
+    assert police_uk.area_of("") == ""
 
 
 @pytest.mark.usefixtures("borough_offences", "street_crimes")
@@ -232,8 +233,8 @@ def test_home_and_neighbours_link_the_new_pages(client: Client) -> None:
 
 def test_a_shorter_span_is_called_by_its_length(client: Client) -> None:
     """With three months loaded the page says three months, never "12 months"."""
-    assert open_data.months_between(date(2017, 1, 1), date(2017, 3, 1)) == 3
-    assert open_data.months_between(date(2023, 12, 1), date(2024, 11, 1)) == 12
+    assert month_count(date(2017, 1, 1), date(2017, 3, 1)) == 3
+    assert month_count(date(2023, 12, 1), date(2024, 11, 1)) == 12
     StreetCrime.objects.bulk_create(
         StreetCrime(
             crime_key=uuid4().hex,
@@ -250,3 +251,12 @@ def test_a_shorter_span_is_called_by_its_length(client: Client) -> None:
     html = client.get("/commitments/10/").content.decode()
     assert "in the 3 months January 2017 to March 2017" in html
     assert "12 months January 2017" not in html
+
+
+def test_a_force_extract_without_orders_still_shows_every_commitment(
+    client: Client, force: None
+) -> None:
+    """An extract with no orders file once made the pages that count orders fail."""
+    for number in range(1, 11):
+        response = client.get(f"/commitments/{number}/")
+        assert response.status_code == 200, number

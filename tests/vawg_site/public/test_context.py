@@ -9,8 +9,8 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
+from vawg_site.common.caching import SYNTHETIC_FORCE_MARKER
 from vawg_site.public.context import site
-from vawg_site.public.selectors import SYNTHETIC_FORCE_MARKER
 
 BANNER = "This site is using generated (synthetic) force data"
 

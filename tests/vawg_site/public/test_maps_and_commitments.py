@@ -12,8 +12,8 @@ from uuid import uuid4
 import pytest
 from django.test import Client
 
+from vawg_site.common import geography
 from vawg_site.opendata.models import StreetCrime, VawgCount
-from vawg_site.public import maps, progress
 from vawg_site.records.models import Crime, Involvement, Order, Person
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> None:
-    maps.cache_clear()
-    progress.cache_clear()
+    geography.cache_clear()
 
 
 @pytest.fixture
@@ -113,11 +112,6 @@ def test_street_map_is_labelled_a_proxy_and_counts_squares(
 def test_maps_without_data_say_so(client: Client) -> None:
     assert "nothing to map" in client.get("/data/maps/wards/").content.decode()
     assert "nothing to map" in client.get("/data/maps/street/").content.decode()
-
-
-def test_grid_reference_known_answers() -> None:
-    assert maps.grid_reference(530000, 180000) == "TQ 30 80"
-    assert maps.grid_reference(551234, 201999) == "TL 51 01"
 
 
 @pytest.fixture

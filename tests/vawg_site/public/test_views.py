@@ -249,7 +249,7 @@ def test_500_shows_no_internals(settings) -> None:  # type: ignore[no-untyped-de
     settings.DEBUG = False
     client = Client(raise_request_exception=False)
     with mock.patch(
-        "vawg_site.public.views.offence_month_span",
+        "vawg_site.opendata.selectors.met.offence_month_span",
         side_effect=RuntimeError("SELECT secret FROM settings"),
     ):
         response = client.get(reverse("public:borough_data"))

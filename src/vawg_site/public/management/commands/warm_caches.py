@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from vawg_site.public.page_cache import site_caches_warm
+from vawg_site.public.warm import site_caches_warm
 
 
 class Command(BaseCommand):

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from vawg_site.public.chart import (
-    RECORDING_SYSTEM_CHANGE,
-    _nice_step,
-    line_chart,
-    month_label,
-    recording_system,
-)
-from vawg_site.public.selectors import MonthCount
+from vawg.periods import RECORDING_SYSTEM_CHANGE, month_label, recording_system
+from vawg_site.opendata.selectors.met import MonthCount
+from vawg_site.public.presenters.chart import _nice_step, line_chart
 
 
 def test_nothing_to_draw() -> None:

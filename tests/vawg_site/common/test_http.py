@@ -1,4 +1,4 @@
-"""Whole public pages kept until the data changes: kept once, answered from the cache with every
+"""Whole answers kept until the data changes: kept once, answered from the cache with every
 security header, dropped when a load changes the data, never kept when they hold anything of the
 person asking, and the same whichever cache backend the workers use."""
 
@@ -19,9 +19,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
+from vawg_site.common import caching, http
 from vawg_site.config.env import caches_from_url
 from vawg_site.ingest.models import IngestRun
-from vawg_site.public import page_cache, selectors
+from vawg_site.opendata.selectors import met
+from vawg_site.public.warm import WARM_PATHS, site_caches_warm
 
 BOROUGH_PAGE = "/data/boroughs/?borough=Camden&start=2024-01&end=2024-03"
 
@@ -64,7 +66,7 @@ def test_a_new_load_changes_the_page(
     assert b"3,041" in client.get(BOROUGH_PAGE).content
     add_counts([("Camden", "Ward A", date(2024, 2, 1), 5)])
     IngestRun.objects.create(source="mps-vawg")
-    selectors.data_versions_forget()  # as when VERSION_TTL_S has passed
+    caching.data_version_forget()  # as when VERSION_TTL_S has passed
     response = client.get(BOROUGH_PAGE)
     assert response.context is not None  # worked out again, not the kept copy
     assert response.context["total"] == 3046
@@ -75,20 +77,19 @@ def test_the_version_reading_is_kept_briefly_in_the_shared_cache(
     client: Client, small_counts: None, each_backend: str
 ) -> None:
     client.get(BOROUGH_PAGE)
-    kept = cache.get("vawg.public:data-versions")
-    assert kept == selectors.data_versions()
-    assert 0 < selectors.VERSION_TTL_S <= 5
-    selectors.data_versions_forget()
-    assert cache.get("vawg.public:data-versions") is None
+    kept = cache.get("vawg:data-version")
+    assert kept == caching.data_version()
+    assert 0 < caching.VERSION_TTL_S <= 5
+    caching.data_version_forget()
+    assert cache.get("vawg:data-version") is None
 
 
 def test_a_new_load_of_any_source_changes_the_key(small_counts: None) -> None:
-    before = selectors.data_versions()
+    before = caching.data_version()
     IngestRun.objects.create(source="police-uk")
-    after = selectors.data_versions()
+    after = caching.data_version()
     assert after.key != before.key
-    assert after.street != before.street
-    assert after.published != before.published
+    assert after.of("ingest_runs") == before.of("ingest_runs") + 1
 
 
 def test_a_kept_page_keeps_every_security_header(client: Client, small_counts: None) -> None:
@@ -171,7 +172,7 @@ def test_only_answers_with_nothing_personal_are_kept(
     db: None, change: dict[str, bool], kept: bool
 ) -> None:
     calls: list[int] = []
-    view = page_cache.static_page(_counting_view(calls, **change))
+    view = http.static_page(_counting_view(calls, **change))
     factory = RequestFactory()
     for _ in range(2):
         request = factory.get("/somewhere/")
@@ -182,9 +183,9 @@ def test_only_answers_with_nothing_personal_are_kept(
 
 def test_posts_and_long_queries_are_not_kept(db: None) -> None:
     calls: list[int] = []
-    view = page_cache.static_page(_counting_view(calls))
+    view = http.static_page(_counting_view(calls))
     factory = RequestFactory()
-    long_query = "/somewhere/?q=" + "x" * (page_cache.MAX_QUERY_CHARS + 1)
+    long_query = "/somewhere/?q=" + "x" * (http.MAX_QUERY_CHARS + 1)
     for _ in range(2):
         view(factory.post("/somewhere/"))
         view(factory.get(long_query))
@@ -192,17 +193,17 @@ def test_posts_and_long_queries_are_not_kept(db: None) -> None:
 
 
 def test_one_version_query_for_all_of_a_pages_reads(small_counts: None) -> None:
-    with CaptureQueriesContext(connection) as queries, selectors.data_versions_pinned():
-        selectors.borough_names()
-        selectors.offence_month_span()
-        selectors.borough_month_counts(borough="Camden", start=None, end=None)
-        selectors.borough_names()
+    with CaptureQueriesContext(connection) as queries, caching.data_version_pinned():
+        met.borough_names()
+        met.offence_month_span()
+        met.met_months(measure="offences")
+        met.borough_names()
     # One version read, then the three reads once each (the repeated one comes from the cache).
     assert len(queries) == 4
 
 
 def test_warming_fills_the_cache(small_counts: None) -> None:
-    warmed = page_cache.site_caches_warm(paths=["/", "/data/boroughs/"])
+    warmed = site_caches_warm(paths=["/", "/data/boroughs/"])
     assert warmed.statuses == (("/", 200), ("/data/boroughs/", 200))
     with CaptureQueriesContext(connection) as queries:
         response = Client().get("/data/boroughs/")
@@ -221,6 +222,6 @@ def test_the_warm_caches_command_renders_the_main_pages(small_counts: None) -> N
     assert "200 /" in lines
     assert "200 /data/boroughs/" in lines
     assert lines[-1].startswith(f"warmed {len(lines) - 1} addresses")
-    assert len(lines) - 1 > len(page_cache.WARM_PATHS)  # and every commitment page
+    assert len(lines) - 1 > len(WARM_PATHS)  # and every commitment page
     # No street-level data is loaded here, so the street map's figures answer 404; nothing fails.
     assert all(int(line.split()[0]) < 500 for line in lines[:-1]), lines

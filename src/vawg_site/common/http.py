@@ -1,36 +1,41 @@
-"""Whole public pages kept in the site's cache until the data they show is loaded again.
+"""HTTP helpers shared by the public pages and the API: whole answers kept until the data
+changes (ETag, gzip, ``304 Not Modified``), cache headers, and CSV and GeoJSON bodies.
 
-A public page shows published figures and nothing of the person asking: no session, no form
-token, no cookie. So the bytes a view renders for one address (path and query) are the same for
-everyone until a load changes the data, the code or the settings, and can be kept under a key made
-of exactly those. A request then costs one query (:func:`~vawg_site.public.selectors.
-data_versions`, six primary-key maxima) and a cache look-up instead of a dozen aggregate reads and
-a template render. This is the whole-response cache of Django's ``cache_page``, keyed on the data
-version rather than on a timeout, and limited to responses that are safe to share:
+**Kept answers.** A public page or API answer shows published figures and nothing of the person
+asking: no session, no form token, no cookie. So the bytes a view renders for one address (path
+and query) are the same for everyone until a load changes the data, the code or the settings, and
+can be kept under a key made of exactly those. A request then costs the data version
+(:mod:`~vawg_site.common.caching`, read at most once a second) and a cache look-up instead of a
+dozen aggregate reads and a template render. This is the whole-response cache of Django's
+``cache_page``, keyed on the data version rather than on a timeout, and limited to answers that
+are safe to share:
 
 * only ``GET`` and ``HEAD`` answers with status 200 that the view marked ``public`` (so the
   ``no-store`` safety pages are never kept) and that set no cookie, did not touch the session and
   asked for no CSRF token;
 * the security headers (Content-Security-Policy, HSTS, ``X-Frame-Options`` and the rest) are not
-  stored: the middleware adds them to every answer, cached or not.
+  stored: the middleware adds them to every answer, kept or not.
 
-Each kept page carries an ETag (a ``304 Not Modified`` for a browser that has it) and a gzip copy
-made once when stored, sent to clients that accept it. The pages hold no secret, so compressing
-pages that echo the query string cannot leak one (BREACH needs a secret in the body).
+Each kept answer carries an ETag (a ``304 Not Modified`` for a client that has it) and a gzip
+copy made once when stored, sent to clients that accept it. The answers hold no secret, so
+compressing pages that echo the query string cannot leak one (BREACH needs a secret in the body).
 
-The cache is Django's default cache: each worker's memory unless ``VAWG_CACHE_URL`` names a cache
-the workers share (``docs/settings.md``). :func:`site_caches_warm` renders the main pages ahead of
-the first visitor, at ``vawg serve`` start-up or with ``vawg manage warm_caches`` after a load.
+**CSV.** A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is run as a
+formula by spreadsheet programs (CSV injection), so such text gets a leading apostrophe; a plain
+number (a negative change) stays a number.
 """
 
 from __future__ import annotations
 
+import csv
 import functools
 import gzip
 import hashlib
+import io
+import json
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,23 +43,96 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.text import slugify
 
-from vawg_site.public.selectors import (
-    DataVersions,
-    data_versions_pinned,
-    force_data_is_synthetic,
-)
+from vawg_site.common.caching import DataVersion, data_version_pinned, force_data_is_synthetic
+
+PUBLIC_MAX_AGE = 300
+"""Seconds a published-data answer may be cached by anyone (browsers, proxies)."""
 
 PAGE_SECONDS = 3600
-"""How long a kept page lives at most; a load changes its key long before that."""
+"""How long a kept answer lives at most; a load changes its key long before that."""
 
 MAX_QUERY_CHARS = 512
 """Longer query strings are answered but not kept (no real filter is this long)."""
 
 GZIP_MIN_BYTES = 1024
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _View = Callable[..., HttpResponseBase]
+
+
+# --- cache headers ------------------------------------------------------------------------------
+
+
+def cache_publicly(response: HttpResponse, *, max_age: int = PUBLIC_MAX_AGE) -> HttpResponse:
+    """Mark an answer of published figures as cacheable by anyone for ``max_age`` seconds."""
+    patch_cache_control(response, public=True, max_age=max_age)
+    return response
+
+
+def no_store(response: HttpResponse) -> HttpResponse:
+    """Mark an answer that must never be kept (the safety pages: Back must not show a copy)."""
+    patch_cache_control(response, no_store=True, no_cache=True, max_age=0)
+    return response
+
+
+# --- bodies -------------------------------------------------------------------------------------
+
+
+def csv_safe(value: Any) -> Any:
+    """``value`` as written to a CSV cell: text that a spreadsheet would run as a formula gets a
+    leading apostrophe; numbers, and text that is a plain number, are left as they are.
+
+    >>> csv_safe("=HYPERLINK(1)"), csv_safe("-12.5"), csv_safe(-3), csv_safe("Camden")
+    ("'=HYPERLINK(1)", '-12.5', -3, 'Camden')
+    """
+    if not isinstance(value, str) or _NUMBER.fullmatch(value):
+        return value
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def csv_body(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """UTF-8 CSV with one header row; None is written as an empty cell.
+
+    >>> csv_body(("area", "count"), [("=x", 1), ("Camden", None)])
+    b"area,count\\n'=x,1\\nCamden,\\n"
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else csv_safe(v) for v in row])
+    return out.getvalue().encode()
+
+
+def csv_filename(parts: Sequence[str]) -> str:
+    """A download's file name from its non-empty parts, each slugified.
+
+    >>> csv_filename(("vawg", "trend", "All London", "", "2024-01"))
+    'vawg-trend-all-london-2024-01.csv'
+    """
+    return "-".join(slugify(p) for p in parts if p) + ".csv"
+
+
+def csv_attachment(
+    *, filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> HttpResponse:
+    """A CSV download (``Content-Disposition: attachment``)."""
+    response = HttpResponse(csv_body(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def geojson_body(features: list[dict[str, Any]], meta: dict[str, Any]) -> bytes:
+    """A compact GeoJSON FeatureCollection with ``meta``'s members before the features."""
+    doc = {"type": "FeatureCollection", **meta, "features": features}
+    return json.dumps(doc, separators=(",", ":")).encode()
+
+
+# --- kept answers -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -84,13 +162,13 @@ def site_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def page_key(request: HttpRequest, versions: DataVersions | None) -> str:
-    """The cache key of the answer to ``request`` for the data loaded at ``versions`` (None for a
+def page_key(request: HttpRequest, version: DataVersion | None) -> str:
+    """The cache key of the answer to ``request`` for the data loaded at ``version`` (None for a
     page that shows no loaded data)."""
     parts = (
         request.path,
         sorted(request.GET.lists()),
-        versions.key if versions is not None else "",
+        version.key if version is not None else "",
         force_data_is_synthetic(),
         site_fingerprint(),
     )
@@ -121,13 +199,19 @@ def _shareable(request: HttpRequest, response: HttpResponseBase) -> bool:
     )
 
 
-def gzip_copy(body: bytes) -> bytes | None:
+def gzip_copy(body: bytes, *, level: int = 6) -> bytes | None:
     """A gzip copy of ``body`` worth sending instead (at least :data:`GZIP_MIN_BYTES` and
-    smaller than the body), else None. Made once, when the body is cached."""
+    smaller than the body), else None. Made once, when the body is kept."""
     if len(body) < GZIP_MIN_BYTES:
         return None
-    zipped = gzip.compress(body, compresslevel=6, mtime=0)
+    zipped = gzip.compress(body, compresslevel=level, mtime=0)
     return zipped if len(zipped) < len(body) else None
+
+
+def body_etag(body: bytes, *, weak: bool) -> str:
+    """An ETag naming ``body``: a hash of its bytes, weak (``W/"..."``) or strong."""
+    tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    return "W/" + tag if weak else tag
 
 
 def encoded_response(
@@ -169,7 +253,7 @@ def _stored(response: HttpResponse) -> StoredPage:
         headers=tuple(response.items()),
         body=body,
         gzipped=gzip_copy(body),
-        etag='W/"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+        etag=body_etag(body, weak=True),
     )
 
 
@@ -202,9 +286,9 @@ def published_page(view: _View) -> _View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not _keepable(request):
             return view(request, *args, **kwargs)
-        with data_versions_pinned() as versions:
+        with data_version_pinned() as version:
             return _kept(
-                request, lambda: view(request, *args, **kwargs), page_key(request, versions)
+                request, lambda: view(request, *args, **kwargs), page_key(request, version)
             )
 
     return wrapper
@@ -223,46 +307,22 @@ def static_page(view: _View) -> _View:
     return wrapper
 
 
-WARM_PATHS = (
-    "/",
-    "/data/",
-    "/data/boroughs/",
-    "/data/maps/wards/",
-    "/data/maps/wards/data.json",
-    "/data/maps/street/",
-    "/data/maps/street/data.json",
-    "/accessibility/",
-    "/how-we-use-data/",
-    "/api/docs",
-    "/api/v1/months",
-    "/api/v1/categories",
-    "/api/v1/areas/boroughs",
-    "/api/v1/hotspots/wards",
-    "/api/v1/hotspots/grid",
-)
-"""The pages and API calls most visitors start from (each with its default filters)."""
-
-
-def _commitment_paths() -> list[str]:
-    from vawg.commitments import COMMITMENTS
-
-    return [f"/commitments/{c.number}/" for c in COMMITMENTS if c.has_progress_page]
+# --- warming ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Warmed:
-    """What :func:`site_caches_warm` did: each address with its status, and the time taken."""
+    """What :func:`caches_warm` did: each address with its status, and the time taken."""
 
     statuses: tuple[tuple[str, int], ...]
     seconds: float
 
 
-def site_caches_warm(*, paths: Iterable[str] | None = None) -> Warmed:
-    """Render the main public pages and API calls once, filling the caches behind them.
+def caches_warm(*, paths: Iterable[str]) -> Warmed:
+    """Render each address once, filling the caches behind it.
 
-    Run by each ``vawg serve`` worker as it starts (by the first one only with a shared cache)
-    and, with a shared cache, after each load (``vawg manage warm_caches``). The requests go
-    straight to the views, not over the network; the answers are thrown away.
+    The requests go straight to the views, not over the network, one data version pinned for
+    each; the answers are thrown away.
     """
     from django.contrib.auth.models import AnonymousUser
     from django.test import RequestFactory
@@ -271,10 +331,11 @@ def site_caches_warm(*, paths: Iterable[str] | None = None) -> Warmed:
     started = time.perf_counter()
     factory = RequestFactory()
     statuses = []
-    for path in list(paths) if paths is not None else [*WARM_PATHS, *_commitment_paths()]:
+    for path in paths:
         request = factory.get(path)
         request.user = AnonymousUser()
         match = resolve(request.path_info)
-        response = match.func(request, *match.args, **match.kwargs)
+        with data_version_pinned():
+            response = match.func(request, *match.args, **match.kwargs)
         statuses.append((path, response.status_code))
     return Warmed(statuses=tuple(statuses), seconds=time.perf_counter() - started)

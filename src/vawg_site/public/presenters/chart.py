@@ -4,7 +4,7 @@ Drawn on the server so it needs no JavaScript; the template gives it ``role="img
 description, and the same figures are always shown as a table beside it. The Met's change of
 crime recording system (CRIS to CONNECT on 28 February 2024, Met FOI 01.FOI.25.042468) is marked
 on the time axis whenever the period crosses it, because the series steps down at that date for
-reasons of recording, not of crime (DOMAIN.md section 9).
+reasons of recording, not of crime (:mod:`vawg.periods`).
 """
 
 from __future__ import annotations
@@ -14,29 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from vawg_site.public.selectors import MonthCount
-
-RECORDING_SYSTEM_CHANGE = date(2024, 2, 28)
-"""The day the Met replaced CRIS with CONNECT for recording crime."""
-
-MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
-def month_label(month: date) -> str:
-    """'February 2024' for any day in that month, whatever the server's locale."""
-    return f"{MONTH_NAMES[month.month - 1]} {month.year}"
-
-
-def recording_system(month: date) -> str:
-    """The Met recording system the month's figure comes from."""
-    if (month.year, month.month) < (2024, 2):
-        return "CRIS"
-    if (month.year, month.month) == (2024, 2):
-        return "CRIS and CONNECT"
-    return "CONNECT"
+from vawg.periods import MONTH_NAMES, RECORDING_SYSTEM_CHANGE, month_label, year_later
+from vawg_site.opendata.selectors.met import MonthCount
 
 
 @dataclass(frozen=True)
@@ -124,11 +103,6 @@ def _nice_step(span: float, ticks: int) -> float:
         if raw <= multiple * power:
             return float(multiple * power)
     return float(10 * power)  # pragma: no cover - the loop always returns
-
-
-def year_later(month: date) -> date:
-    """The same month a year later (first day)."""
-    return date(month.year + 1, month.month, 1)
 
 
 def line_chart(

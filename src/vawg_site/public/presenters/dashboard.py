@@ -5,8 +5,8 @@ group.
 Each breakdown comes from its own sheet and no sheet is ever added to another: the location sheet
 (areas and months), the classification sheet (offence groups, all London), the victims' age-group
 sheet and the victims' ethnic-group sheet each count the same crimes or victims a different way.
-Every chart is drawn from a :class:`~vawg_site.public.tables.Table` that is also shown and offered
-as CSV.
+Every chart is drawn from a :class:`~vawg_site.public.presenters.tables.Table` that is also
+shown and offered as CSV.
 """
 
 from __future__ import annotations
@@ -16,26 +16,20 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from vawg_site.opendata.models import VawgCount
-from vawg_site.public.chart import (
-    RECORDING_SYSTEM_CHANGE,
-    BarChart,
-    LineChart,
-    bar_chart,
-    line_chart,
+from vawg.periods import (
+    month_key,
     month_label,
+    period_crosses_change,
     recording_system,
+    year_earlier,
     year_later,
 )
-from vawg_site.public.forms import DashboardFilter, month_key
-from vawg_site.public.selectors import MonthCount, vawg_month_series, vawg_totals_by
-from vawg_site.public.tables import Column, Table
+from vawg_site.opendata.selectors.met import MonthCount, Sheet, vawg_month_series, vawg_totals_by
+from vawg_site.public.forms import DashboardFilter
+from vawg_site.public.presenters.chart import BarChart, LineChart, bar_chart, line_chart
+from vawg_site.public.presenters.tables import Column, Table
 
 TABLE_NAMES = ("trend", "areas", "groups", "age", "ethnicity")
-
-
-def year_earlier(month: date) -> date:
-    return date(month.year - 1, month.month, 1)
 
 
 @dataclass(frozen=True)
@@ -190,7 +184,7 @@ def dashboard_build(
     sel = selection
     trend, total, compare_total = _trend(sel, first_month=first_month)
     period = f"{month_label(sel.start)} to {month_label(sel.end)}"
-    location = VawgCount.Sheet.LOCATION
+    location = Sheet.LOCATION
     areas: Section | None = None
     if sel.offence_group is None:
         if sel.borough is None:
@@ -249,7 +243,7 @@ def dashboard_build(
     if sel.measure == "offences" and sel.borough is None:
         items = vawg_totals_by(
             measure="offences",
-            sheet=VawgCount.Sheet.CLASSIFICATION,
+            sheet=Sheet.CLASSIFICATION,
             field="offence_group",
             start=sel.start,
             end=sel.end,
@@ -265,7 +259,7 @@ def dashboard_build(
         )
     age_items = vawg_totals_by(
         measure="victims",
-        sheet=VawgCount.Sheet.AGE,
+        sheet=Sheet.AGE,
         field="age_group",
         start=sel.start,
         end=sel.end,
@@ -285,7 +279,7 @@ def dashboard_build(
     )
     eth_items = vawg_totals_by(
         measure="victims",
-        sheet=VawgCount.Sheet.ETHNICITY,
+        sheet=Sheet.ETHNICITY,
         field="ethnic_group",
         start=sel.start,
         end=sel.end,
@@ -299,11 +293,8 @@ def dashboard_build(
         column="ethnic_group",
         measure="victims",
     )
-    crosses = sel.start <= RECORDING_SYSTEM_CHANGE.replace(day=1) <= sel.end or (
-        sel.compare
-        and year_earlier(sel.start)
-        <= RECORDING_SYSTEM_CHANGE.replace(day=1)
-        <= year_earlier(sel.end)
+    crosses = period_crosses_change(sel.start, sel.end) or (
+        sel.compare and period_crosses_change(year_earlier(sel.start), year_earlier(sel.end))
     )
     return Dashboard(
         selection=sel,

@@ -8,16 +8,14 @@ blank for a suppressed figure) and its text (what the page shows: ``1,234``, ``M
 
 from __future__ import annotations
 
-import csv
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils.text import slugify
 
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+from vawg_site.common.http import csv_attachment, csv_filename
+
 SUPPRESSED_TEXT = "[c]"
 """How a suppressed figure is shown (ONS's marker for a confidential cell)."""
 
@@ -91,20 +89,7 @@ class Table:
         return [header, *([cell.raw for cell in row] for row in self.html_rows)]
 
 
-def _csv_safe(text: str) -> str:
-    # A cell starting with one of these is run as a formula by spreadsheet programs; a plain
-    # number (a negative change) is safe and stays a number.
-    if _NUMBER.fullmatch(text):
-        return text
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def csv_response(*, table: Table, filename_parts: Sequence[str]) -> HttpResponse:
-    """The table as a CSV attachment (UTF-8, one header row)."""
-    filename = "-".join(slugify(p) for p in filename_parts if p) + ".csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response, lineterminator="\n")
-    for row in table.csv_rows():
-        writer.writerow([_csv_safe(value) for value in row])
-    return response
+    """The table as a CSV attachment (UTF-8, one header row): exactly the figures shown."""
+    header, *rows = table.csv_rows()
+    return csv_attachment(filename=csv_filename(filename_parts), header=header, rows=rows)

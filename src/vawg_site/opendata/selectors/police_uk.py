@@ -1,0 +1,330 @@
+"""data.police.uk's published records (:class:`~vawg_site.opendata.models.StreetCrime`,
+:class:`~vawg_site.opendata.models.StopSearch`), aggregated: never a point, never a record.
+
+police.uk has already moved each street-level crime to one of about 750,000 anonymous map points;
+these reads count them into LSOAs, grid cells or map-point labels, or by month. Its "Violence and
+sexual offences" category (API slug ``violent-crime``) is the street-level proxy for VAWG: it holds
+violence against anyone and has no victim sex or domestic-abuse flag, and every page and answer
+built on it says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import polars as pl
+from django.db.models import Count, Max, Min, Q, QuerySet
+
+from vawg.periods import month_count, month_key, months_back
+from vawg_site.common.caching import cached
+from vawg_site.common.geography import lsoa_areas, lsoa_available
+from vawg_site.opendata.models import StopSearch, StreetCrime
+
+STREET_CATEGORY = "violent-crime"
+"""police.uk's "Violence and sexual offences": the street-level proxy for VAWG."""
+
+LONDON_BBOX = (-0.52, 51.27, 0.34, 51.70)
+"""WGS84 box (west, south, east, north) around Greater London, for police.uk street records."""
+
+PERIOD_MONTHS = 12
+"""The period of the commitment summaries: the latest 12 months loaded."""
+
+MET_FORCE = "metropolitan"
+"""data.police.uk's slug for the Metropolitan Police Service (stop-and-search file names)."""
+
+FEMALE = "Female"
+GIRL_AGE_RANGES = ("under 10", "10-17")
+"""data.police.uk age ranges under 18."""
+
+NO_FURTHER_ACTION = ("A no further action disposal", "Nothing found - no further action")
+"""data.police.uk's wording for a search that ended with no further action (current, older)."""
+
+TOP_PLACES = 10
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def police_uk_categories(slugs: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(slug, label) of police.uk's current categories ``slugs``, labels from the shipped table
+    (the first label listed for a slug is the current one)."""
+    from vawg.spatial.readers import category_table
+
+    labels: dict[str, str] = {}
+    for label, slug in category_table().select("label", "slug").iter_rows():
+        labels.setdefault(slug, label)
+    return [(slug, labels.get(slug, slug)) for slug in sorted(slugs)]
+
+
+# --- months -----------------------------------------------------------------------------------
+
+
+@cached
+def street_month_span() -> tuple[date, date] | None:
+    """First and last month of police.uk violence and sexual offences loaded, or None."""
+    span = StreetCrime.objects.filter(category=STREET_CATEGORY).aggregate(
+        first=Min("month"), last=Max("month")
+    )
+    if span["first"] is None or span["last"] is None:
+        return None
+    return span["first"], span["last"]
+
+
+@cached
+def street_months_all() -> list[date]:
+    """Months with any street-level record loaded, whatever the category or force."""
+    return list(StreetCrime.objects.values_list("month", flat=True).distinct().order_by("month"))
+
+
+def _in_london(rows: QuerySet[StreetCrime]) -> QuerySet[StreetCrime]:
+    west, south, east, north = LONDON_BBOX
+    return rows.filter(
+        longitude__gte=west, longitude__lte=east, latitude__gte=south, latitude__lte=north
+    )
+
+
+@cached
+def street_months(*, category: str) -> list[date]:
+    """Months with London street records of a category."""
+    return list(
+        _in_london(StreetCrime.objects.filter(category=category))
+        .values_list("month", flat=True)
+        .distinct()
+        .order_by("month")
+    )
+
+
+# --- points, for counting only ------------------------------------------------------------------
+
+
+def street_points(*, category: str, start: date, end: date) -> pl.DataFrame:
+    """Columns ``month`` (``YYYY-MM``), ``lon``, ``lat`` of the street records of a category
+    with a location in the period. Used only to count crimes into grid cells; never shown."""
+    rows = StreetCrime.objects.filter(
+        category=category,
+        month__gte=start,
+        month__lte=end,
+        longitude__isnull=False,
+        latitude__isnull=False,
+    ).values_list("month", "longitude", "latitude")
+    months, lons, lats = [], [], []
+    for month, lon, lat in rows.iterator(chunk_size=5000):
+        if lon is None or lat is None:  # excluded by the query; the type does not know
+            continue
+        months.append(month_key(month))
+        lons.append(float(lon))
+        lats.append(float(lat))
+    return pl.DataFrame(
+        {"month": months, "lon": lons, "lat": lats},
+        schema={"month": pl.String, "lon": pl.Float64, "lat": pl.Float64},
+    )
+
+
+def _street_frame(*, category: str, start: date | None, end: date | None) -> pl.DataFrame:
+    """London street records of one category (month, lon, lat, lsoa); never returned."""
+    rows = _in_london(StreetCrime.objects.filter(category=category))
+    if start is not None:
+        rows = rows.filter(month__gte=start)
+    if end is not None:
+        rows = rows.filter(month__lte=end)
+    data = list(rows.values_list("month", "longitude", "latitude", "lsoa_code"))
+    return pl.DataFrame(
+        data,
+        schema={"month": pl.Date, "lon": pl.Float64, "lat": pl.Float64, "lsoa": pl.String},
+        orient="row",
+    )
+
+
+# --- counts by area and cell (the API) -----------------------------------------------------------
+
+
+@cached
+def street_counts_lsoa(
+    *, category: str, start: date | None, end: date | None
+) -> list[tuple[str, str, date, int]]:
+    """(lsoa_code, lsoa_name, month, count) of London street records: the record's own LSOA
+    where police.uk gives one, else the 2011 LSOA containing its snapped point."""
+    frame = _street_frame(category=category, start=start, end=end)
+    if frame.is_empty():
+        return []
+    missing = frame["lsoa"].is_null() | (frame["lsoa"] == "")
+    if bool(missing.any()) and lsoa_available():
+        from vawg.spatial.areal import area_index
+        from vawg.spatial.grid import to_bng
+
+        areas = lsoa_areas()
+        sub = frame.filter(missing)
+        x, y = to_bng(lon=sub["lon"].to_numpy(), lat=sub["lat"].to_numpy())
+        idx = area_index(areas=areas, x=x, y=y)
+        codes = np.array([*areas.codes, ""], dtype=object)[idx]
+        filled = frame["lsoa"].to_list()
+        j = 0
+        for i, is_missing in enumerate(missing.to_list()):
+            if is_missing:
+                filled[i] = codes[j]
+                j += 1
+        frame = frame.with_columns(pl.Series("lsoa", filled, dtype=pl.String))
+    names = (
+        dict(zip(lsoa_areas().codes, lsoa_areas().names, strict=True)) if lsoa_available() else {}
+    )
+    agg = (
+        frame.filter(pl.col("lsoa").is_not_null() & (pl.col("lsoa") != ""))
+        .group_by("lsoa", "month")
+        .len()
+        .sort("lsoa", "month")
+    )
+    return [(c, names.get(c, ""), m, int(n)) for c, m, n in agg.iter_rows()]
+
+
+@cached
+def street_counts_grid(
+    *, category: str, start: date | None, end: date | None, cell_size_m: int
+) -> list[tuple[float, float, date, int]]:
+    """(x, y, month, count): London street records per grid cell (centre, EPSG:27700 metres)
+    and month; cells aligned to multiples of ``cell_size_m``; empty cells left out."""
+    from vawg.spatial.grid import to_bng
+
+    frame = _street_frame(category=category, start=start, end=end)
+    if frame.is_empty():
+        return []
+    x, y = to_bng(lon=frame["lon"].to_numpy(), lat=frame["lat"].to_numpy())
+    s = float(cell_size_m)
+    cx = (np.floor(x / s) + 0.5) * s
+    cy = (np.floor(y / s) + 0.5) * s
+    agg = (
+        pl.DataFrame({"x": cx, "y": cy, "month": frame["month"]})
+        .group_by("x", "y", "month")
+        .len()
+        .sort("x", "y", "month")
+    )
+    return [(float(a), float(b), m, int(n)) for a, b, m, n in agg.iter_rows()]
+
+
+# --- commitment 10: the places with most violence and sexual offences ---------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place on data.police.uk's map: a map point label ("On or near ...") in one area (the
+    local authority in its LSOA's name), with the violence and sexual offences mapped to every
+    point of that label in that area (a long street has several) in the period."""
+
+    label: str
+    area: str
+    crimes: int
+
+
+@dataclass(frozen=True)
+class StreetPlaces:
+    start: date
+    end: date
+    months: int
+    crimes: int
+    """Violence and sexual offences in the period, with a map point or not."""
+    places: list[Place]
+
+
+def area_of(lsoa_name: str) -> str:
+    """The local authority in an LSOA's name ("Westminster 018A" -> "Westminster").
+
+    >>> area_of("Westminster 018A"), area_of("City of London 001F"), area_of("")
+    ('Westminster', 'City of London', '')
+    """
+    head, _, code = lsoa_name.rpartition(" ")
+    return head if head and code[:3].isdigit() else lsoa_name
+
+
+@cached
+def street_places() -> StreetPlaces | None:
+    """The places (label and area) with the most data.police.uk violence and sexual offences in
+    the latest 12 months loaded, most first (ties by label, then area); None when none are
+    loaded."""
+    crimes = StreetCrime.objects.filter(category=STREET_CATEGORY)
+    span = crimes.aggregate(first=Min("month"), last=Max("month"))
+    if span["last"] is None:
+        return None
+    end: date = span["last"]
+    start = max(span["first"], months_back(end, PERIOD_MONTHS - 1))
+    period = crimes.filter(month__gte=start, month__lte=end)
+    by_place: dict[tuple[str, str], int] = {}
+    groups = (
+        period.exclude(location="")
+        .values("location", "lsoa_name")
+        .annotate(crimes=Count("id"))
+        .values_list("location", "lsoa_name", "crimes")
+    )
+    for label, lsoa_name, count in groups.iterator(chunk_size=5000):
+        key = (label, area_of(lsoa_name))
+        by_place[key] = by_place.get(key, 0) + count
+    top = sorted(by_place.items(), key=lambda item: (-item[1], item[0]))[:TOP_PLACES]
+    return StreetPlaces(
+        start=start,
+        end=end,
+        months=month_count(start, end),
+        crimes=period.count(),
+        places=[Place(label=label, area=area, crimes=n) for (label, area), n in top],
+    )
+
+
+# --- commitment 1: stop and search of women and girls -------------------------------------------
+
+
+@dataclass(frozen=True)
+class StopSearchWomen:
+    """The Met's stop and search of women and girls over 12 months (data.police.uk)."""
+
+    start: date
+    end: date
+    months: int
+    searches: int
+    """All searches by the Met in the period, whatever the gender recorded."""
+    gender_recorded: int
+    """Searches with a gender recorded (Male, Female or Other)."""
+    women_and_girls: int
+    girls: int
+    no_further_action: int
+    """Searches of women and girls that ended with no further action."""
+    outcome_recorded: int
+    """Searches of women and girls with any outcome recorded."""
+    more_than_outer_clothing: int
+    """Searches of women and girls that removed more than outer clothing."""
+    girls_more_than_outer_clothing: int
+
+    @property
+    def women_share(self) -> float | None:
+        """Searches of women and girls over searches with a gender recorded."""
+        return _share(self.women_and_girls, self.gender_recorded)
+
+    @property
+    def no_further_action_share(self) -> float | None:
+        """No further action over searches of women and girls with an outcome recorded."""
+        return _share(self.no_further_action, self.outcome_recorded)
+
+
+@cached
+def stop_search_women() -> StopSearchWomen | None:
+    """Stop and search of women and girls by the Met in the latest 12 months loaded; None when
+    no stop-and-search file of the Met is loaded."""
+    met = StopSearch.objects.filter(force=MET_FORCE)
+    span = met.aggregate(first=Min("month"), last=Max("month"))
+    if span["last"] is None:
+        return None
+    end: date = span["last"]
+    start = max(span["first"], months_back(end, PERIOD_MONTHS - 1))
+    female = Q(gender=FEMALE)
+    girl = female & Q(age_range__in=GIRL_AGE_RANGES)
+    removed = Q(removal_of_clothing=True)
+    figures = met.filter(month__gte=start, month__lte=end).aggregate(
+        searches=Count("id"),
+        gender_recorded=Count("id", filter=~Q(gender="")),
+        women_and_girls=Count("id", filter=female),
+        girls=Count("id", filter=girl),
+        no_further_action=Count("id", filter=female & Q(outcome__in=NO_FURTHER_ACTION)),
+        outcome_recorded=Count("id", filter=female & ~Q(outcome="")),
+        more_than_outer_clothing=Count("id", filter=female & removed),
+        girls_more_than_outer_clothing=Count("id", filter=girl & removed),
+    )
+    return StopSearchWomen(start=start, end=end, months=month_count(start, end), **figures)
