@@ -189,6 +189,49 @@ def outcome_mix(*, crimes: pl.DataFrame, start: date, end: date) -> pl.DataFrame
     )
 
 
+PUBLISHED_OUTCOMES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("charged", "Charged or summonsed (outcome types 1 and 1A)", CHARGED_CODES),
+    *((code, label, (code,)) for code, label in OUTCOME_TYPES.items() if code not in CHARGED_CODES),
+    ("other", "Another outcome code", ()),
+    (OPEN, "Open: no outcome yet", ()),
+)
+"""The fixed rows of a published outcome table: (key, label, outcome codes). Every row is
+always there, zero or not, so that which outcomes occurred is never shown by which rows appear;
+charges (1 and 1A) are one row, so the charge count needs no sum of two rounded figures."""
+
+
+def outcome_table(*, crimes: pl.DataFrame, start: date, end: date) -> list[tuple[str, str, int]]:
+    """Crimes recorded from ``start`` to ``end`` inclusive by the rows of
+    :data:`PUBLISHED_OUTCOMES`: (key, label, crimes), every row, in order.
+
+    Examples
+    --------
+    >>> crimes = pl.DataFrame({"recorded_date": [date(2024, 1, 1)] * 5,
+    ...                        "outcome_code": ["16", "1", "1A", None, "99"]})
+    >>> rows = outcome_table(crimes=crimes, start=date(2024, 1, 1), end=date(2024, 1, 1))
+    >>> [(k, n) for k, _, n in rows if n]
+    [('charged', 2), ('16', 1), ('other', 1), ('open', 1)]
+    >>> len(rows) == len(PUBLISHED_OUTCOMES)
+    True
+    """
+    period = _in_period(crimes, "recorded_date", start, end)
+    codes = period.select(pl.col("outcome_code").fill_null("").str.strip_chars()).to_series()
+    counts: dict[str, int] = {}
+    for code, n in codes.value_counts().iter_rows():
+        counts[code] = int(n)
+    known = {c for _, _, group in PUBLISHED_OUTCOMES for c in group}
+    rows = []
+    for key, label, group in PUBLISHED_OUTCOMES:
+        if key == OPEN:
+            n = counts.get("", 0)
+        elif key == "other":
+            n = sum(v for c, v in counts.items() if c and c not in known)
+        else:
+            n = sum(counts.get(c, 0) for c in group)
+        rows.append((key, label, n))
+    return rows
+
+
 @dataclass(frozen=True)
 class TimeToOutcome:
     """Kaplan-Meier summary of days from recording to outcome.

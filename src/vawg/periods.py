@@ -193,3 +193,21 @@ def period_crosses_change(start: date, end: date) -> bool:
     """
     change = month_start(RECORDING_SYSTEM_CHANGE)
     return start <= change <= end
+
+
+def years_published(*, first: date, last: date) -> list[int]:
+    """The calendar years that records from day ``first`` to day ``last`` cover whole: the only
+    periods a table of them may be published for. A year the records cover only in part (at
+    either end) is left out: its figures would change as the records grow or as an extract's
+    start moves on, and two versions of one year's table could be subtracted from each other.
+
+    >>> years_published(first=date(2023, 3, 15), last=date(2025, 11, 30))
+    [2024]
+    >>> years_published(first=date(2024, 1, 1), last=date(2025, 12, 31))
+    [2024, 2025]
+    >>> years_published(first=date(2025, 1, 1), last=date(2025, 6, 30))
+    []
+    """
+    start = first.year if (first.month, first.day) == (1, 1) else first.year + 1
+    end = last.year if (last.month, last.day) == (12, 31) else last.year - 1
+    return list(range(start, end + 1))

@@ -127,7 +127,8 @@ def published(db: None) -> None:
 
 @pytest.fixture
 def force(db: None) -> None:
-    """A small force extract: VAWG crimes (rape; stalking) in two cells, and one non-VAWG crime."""
+    """A small force extract: 40 VAWG crimes (rape; stalking) in two cells in January and
+    February 2024, and two non-VAWG crimes."""
     woman = Person.objects.create(person_ref="p1", sex="F")
     crimes = []
     for i in range(40):
@@ -141,8 +142,11 @@ def force(db: None) -> None:
                 northing=185_200.0 + i,
             )
         )
-    crimes.append(Crime(crime_ref="burglary", recorded_date=dt.date(2024, 1, 5), offence_code="28E",
-                        easting=529_500.0, northing=185_500.0))  # fmt: skip
+    # Two burglaries (not VAWG) on the first and last days of 2024: the records cover 2024 whole,
+    # so its tables are published.
+    for ref, day in (("burglary-1", dt.date(2024, 1, 1)), ("burglary-2", dt.date(2024, 12, 31))):
+        crimes.append(Crime(crime_ref=ref, recorded_date=day, offence_code="28E",
+                            easting=529_500.0, northing=185_500.0))  # fmt: skip
     Crime.objects.bulk_create(crimes)
     Involvement.objects.bulk_create(
         Involvement(crime=c, person=woman, role="victim") for c in Crime.objects.all()

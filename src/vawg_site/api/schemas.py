@@ -219,6 +219,8 @@ class ForceGroupRow(Schema):
 class ForceGroupMonth(Schema):
     provenance: Provenance
     disclosure: DisclosureOut
+    year: int
+    """The calendar year of the table: force tables are published for whole years only."""
     months: list[str]
     rows: list[ForceGroupRow]
     month_totals: list[int | None]
@@ -241,6 +243,8 @@ class ForceCellOut(Schema):
 class ForceGrid(Schema):
     provenance: Provenance
     disclosure: DisclosureOut
+    year: int
+    """The calendar year of the table: force tables are published for whole years only."""
     crs: str
     total: int | None
     total_status: str

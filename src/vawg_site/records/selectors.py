@@ -18,9 +18,12 @@ VAWG is decided by one classifier, :func:`vawg.taxonomy.crimes_classify`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from typing import Any
 
+import numpy as np
 import polars as pl
+from django.db.models import Max, Min
 
 from vawg import measures
 from vawg.disclosure import (
@@ -32,13 +35,11 @@ from vawg.disclosure import (
     figures_disclose,
     table_disclose,
 )
-from vawg.periods import month_after, month_key
+from vawg.periods import month_key, years_published
 from vawg.taxonomy import VAWG_GROUPS, crimes_classify, taxonomy_load
 from vawg_site.common.caching import cached
+from vawg_site.common.geography import geo_available, london_area
 from vawg_site.records.models import Crime, Involvement, Order
-
-PERIOD_DAYS = 365
-"""The period of the commitment measures: the 365 days to the extract's last recorded day."""
 
 _CHUNK = 5000
 
@@ -138,6 +139,22 @@ def force_months() -> list[date]:
     )
 
 
+@cached
+def force_span() -> tuple[date, date] | None:
+    """The first and last day a crime was recorded in the records, or None when none is."""
+    span = Crime.objects.aggregate(first=Min("recorded_date"), last=Max("recorded_date"))
+    if span["first"] is None or span["last"] is None:
+        return None
+    return span["first"], span["last"]
+
+
+def force_years() -> list[int]:
+    """The calendar years the force's tables are published for: those the records cover whole
+    (:func:`vawg.periods.years_published`)."""
+    span = force_span()
+    return [] if span is None else years_published(first=span[0], last=span[1])
+
+
 def force_loaded() -> bool:
     """Whether any force records are loaded."""
     return Crime.objects.exists()
@@ -149,6 +166,18 @@ def order_type_labels() -> dict[str, str]:
 
 
 # --- disclosed tables (the API) ------------------------------------------------------------------
+#
+# Force figures are published for fixed periods only: whole calendar years, by calendar month,
+# and one grid of 1 km squares. Tables for any other period or cell size could be subtracted from
+# each other (a June-to-December table from a January-to-December one reveals January-to-May;
+# 500 m squares nest in 1 km squares), pinning the suppressed counts that each table on its own
+# protects. docs/disclosure.md gives the argument that fixed, disjoint tables need no joint audit.
+
+FORCE_GRID_CELL_M = 1000
+"""The one cell size of the force's grid table."""
+
+STUDY_AREA_STEP_M = 10_000
+"""Without boundaries, the grid covers the crimes' extent widened to multiples of 10 km."""
 
 
 @dataclass(frozen=True)
@@ -160,14 +189,11 @@ class ForceTable:
     table: DisclosedTable | None
 
 
-def _vawg_in_period(*, start: date | None, end: date | None) -> pl.DataFrame:
-    """The VAWG crimes recorded in ``start``..``end`` (first days of months, inclusive): month,
-    group, easting, northing."""
-    crimes = force_vawg_crimes(force_frames())
-    if start is not None:
-        crimes = crimes.filter(pl.col("recorded_date") >= start)
-    if end is not None:
-        crimes = crimes.filter(pl.col("recorded_date") < month_after(end))
+def _vawg_in_year(year: int) -> pl.DataFrame:
+    """The VAWG crimes recorded in calendar ``year``: month, group, easting, northing."""
+    crimes = force_vawg_crimes(force_frames()).filter(
+        pl.col("recorded_date").is_between(date(year, 1, 1), date(year, 12, 31))
+    )
     return crimes.select(
         month=pl.col("recorded_date").dt.truncate("1mo"),
         group=pl.col("vawg_group"),
@@ -177,13 +203,14 @@ def _vawg_in_period(*, start: date | None, end: date | None) -> pl.DataFrame:
 
 
 @cached
-def force_group_month_table(*, start: date | None, end: date | None) -> ForceTable:
-    """The force's VAWG crimes by group (rows) and recorded month (columns), disclosure
-    controlled with row, column and grand totals."""
-    frame = _vawg_in_period(start=start, end=end)
-    if frame.is_empty():
+def force_group_month_table(*, year: int) -> ForceTable:
+    """The force's VAWG crimes of calendar ``year`` by group (rows) and recorded month (the 12
+    columns), disclosure controlled with row, column and grand totals. Empty (no table) for a
+    year that is not published (:func:`force_years`)."""
+    if year not in force_years():
         return ForceTable([], [], None)
-    months = sorted(set(frame["month"].to_list()))
+    frame = _vawg_in_year(year)
+    months = [date(year, m, 1) for m in range(1, 13)]
     col = {m: j for j, m in enumerate(months)}
     row = {g: i for i, g in enumerate(VAWG_GROUPS)}
     counts = [[0] * len(months) for _ in VAWG_GROUPS]
@@ -196,35 +223,62 @@ def force_group_month_table(*, start: date | None, end: date | None) -> ForceTab
     )
 
 
+def _study_grid(located: pl.DataFrame) -> Any:
+    """The fixed grid of the force's table: every 1 km square of Greater London when its
+    boundaries are available, else of the crimes' extent widened to multiples of 10 km (so that
+    the edge of the grid does not mark where the outermost crime is)."""
+    from vawg.spatial.grid import grid_from_area, grid_from_bounds
+
+    if geo_available():
+        return grid_from_area(area=london_area(), cell_size_m=float(FORCE_GRID_CELL_M))
+    step = STUDY_AREA_STEP_M
+    e = located["easting"].to_numpy()
+    n = located["northing"].to_numpy()
+    low_x, low_y = (float(e.min()) // step) * step, (float(n.min()) // step) * step
+    high_x, high_y = (float(e.max()) // step + 1) * step, (float(n.max()) // step + 1) * step
+    return grid_from_bounds(
+        x_min=low_x, y_min=low_y, x_max=high_x - 1, y_max=high_y - 1,
+        cell_size_m=float(FORCE_GRID_CELL_M),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ForceGridTable:
+    """The force's VAWG crimes per square of the fixed grid, and those with no square."""
+
+    cells: list[tuple[float, float] | None]
+    """Each square's centre (EPSG:27700 metres), every square of the study area, empty ones
+    included; None for the last row: crimes with no location or outside the study area."""
+    table: DisclosedTable | None
+
+
 @cached
-def force_grid_table(
-    *, start: date | None, end: date | None, cell_size_m: int
-) -> tuple[list[tuple[float, float] | None], DisclosedTable | None]:
-    """The force's VAWG crimes per grid cell (centres, EPSG:27700) over the period, disclosure
-    controlled with the total; crimes without a location form one last row (cell None)."""
-    frame = _vawg_in_period(start=start, end=end)
-    if frame.is_empty():
-        return [], None
+def force_grid_table(*, year: int) -> ForceGridTable:
+    """The force's VAWG crimes of calendar ``year`` per 1 km square, every square of the study
+    area listed (a zero is suppressed like any small count, so an empty square cannot be told
+    from a square with a few crimes), disclosure controlled with the total."""
+    if year not in force_years():
+        return ForceGridTable([], None)
+    frame = _vawg_in_year(year)
     located = frame.filter(pl.col("easting").is_not_null() & pl.col("northing").is_not_null())
-    s = float(cell_size_m)
-    agg = (
-        located.select(
-            x=(pl.col("easting") / s).floor() * s + s / 2,
-            y=(pl.col("northing") / s).floor() * s + s / 2,
-        )
-        .group_by("x", "y")
-        .len()
-        .sort("x", "y")
-    )
+    if located.is_empty():
+        return ForceGridTable([None], counts_disclose([frame.height]))
+    grid = _study_grid(located)
+    s = float(FORCE_GRID_CELL_M)
+    col = np.floor((located["easting"].to_numpy() - grid.x_min) / s).astype(np.int64)
+    row = np.floor((located["northing"].to_numpy() - grid.y_min) / s).astype(np.int64)
+    inside = (row >= 0) & (row < grid.n_rows) & (col >= 0) & (col < grid.n_cols)
+    inside[inside] = grid.in_area[row[inside], col[inside]]
+    full = np.zeros(grid.shape, dtype=np.int64)
+    np.add.at(full, (row[inside], col[inside]), 1)
+    x, y = grid.centres()
     cells: list[tuple[float, float] | None] = [
-        (float(a), float(b)) for a, b in agg.select("x", "y").iter_rows()
+        (float(a), float(b)) for a, b in zip(x[grid.in_area], y[grid.in_area], strict=True)
     ]
-    counts = [int(n) for n in agg["len"].to_list()]
-    unlocated = frame.height - located.height
-    if unlocated:
-        cells.append(None)
-        counts.append(unlocated)
-    return cells, counts_disclose(counts)
+    counts = [int(v) for v in full[grid.in_area]]
+    cells.append(None)
+    counts.append(frame.height - int(inside.sum()))
+    return ForceGridTable(cells, counts_disclose(counts))
 
 
 # --- the commitment measures -------------------------------------------------------------------
@@ -232,15 +286,21 @@ def force_grid_table(
 
 @dataclass(frozen=True)
 class ForceMeasures:
-    """Everything the commitment pages show from the force extract, disclosure controlled."""
+    """Everything the commitment pages show from the force extract, for one calendar year,
+    disclosure controlled. The crime figures come from one disclosed table (crimes by outcome);
+    the charge and time-to-outcome counts are worked out from its published figures, so that the
+    pages show no two tables that could be combined."""
 
-    as_of: date
+    year: int
     start: date
+    end: date
+    as_of: date
+    """The records' last day: outcomes are counted up to it."""
     crimes_recorded: int | None
+    outcome_mix: list[Figure]
     charge: list[Figure]
     outcomes_assigned: int | None
     charge_rate: float | None
-    outcome_mix: list[Figure]
     victim_withdrew_share: float | None
     time_to_outcome: measures.TimeToOutcome | None
     time_to_charge: measures.TimeToOutcome | None
@@ -265,6 +325,10 @@ def _share(part: int | None, whole: int | None) -> float | None:
     return part / whole
 
 
+def _less(whole: int | None, part: int | None) -> int | None:
+    return None if whole is None or part is None else max(0, whole - part)
+
+
 def _measure_inputs(
     frames: ForceFrames,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -283,69 +347,81 @@ def _measure_inputs(
     return vawg, victimisations, allegations
 
 
+def _orders_figures(orders: pl.DataFrame, *, on: date) -> tuple[list[Figure], int | None]:
+    """Orders in force on day ``on``, one row for every order type (zeros included)."""
+    in_place = measures.orders_in_place(orders=orders, as_of=on)
+    counted = dict(zip(in_place["order_type"], in_place["orders"], strict=True))
+    labels = order_type_labels()
+    return figures_disclose(
+        [f"{label} ({code})" for code, label in labels.items()],
+        [int(counted.get(code, 0)) for code in labels],
+    )
+
+
 @cached
 def force_measures() -> ForceMeasures | None:
-    """The commitment measures over the 365 days to the last recorded day (``PERIOD_DAYS``),
-    every count disclosure controlled and every rate worked out from the published (rounded)
-    counts; None when no force records are loaded."""
+    """The commitment measures for the latest calendar year the records cover whole
+    (:func:`force_years`), every count disclosure controlled and every rate worked out from the
+    published (rounded) counts; None when no year is covered whole."""
+    years = force_years()
+    span = force_span()
+    if not years or span is None:
+        return None
+    year, as_of = years[-1], span[1]
+    start, end = date(year, 1, 1), date(year, 12, 31)
     frames = force_frames()
     vawg, victimisations, allegations = _measure_inputs(frames)
-    if vawg.is_empty():
-        return None
-    as_of: date = vawg["recorded_date"].max()  # type: ignore[assignment]
-    start = as_of - timedelta(days=PERIOD_DAYS - 1)
 
-    rate = measures.charge_rate(crimes=vawg, start=start, end=as_of)
-    charge, assigned = figures_disclose(
-        ["Charged or summonsed", "Other outcomes"],
-        [rate.charged, rate.outcomes_assigned - rate.charged],
-    )
-    mix = measures.outcome_mix(crimes=vawg, start=start, end=as_of)
-    mix_figures, recorded = figures_disclose(mix["outcome"].to_list(), mix["crimes"].to_list())
-    withdrew = next(
-        (
-            f.share
-            for f, code in zip(mix_figures, mix["outcome_code"].to_list(), strict=True)
-            if code == measures.VICTIM_WITHDREW_CODE
+    outcomes = measures.outcome_table(crimes=vawg, start=start, end=end)
+    mix, recorded = figures_disclose([label for _, label, _ in outcomes], [n for *_, n in outcomes])
+    by_key = {key: f for (key, _, _), f in zip(outcomes, mix, strict=True)}
+    charged = by_key["charged"].value
+    still_open = by_key[measures.OPEN].value
+    assigned = _less(recorded, still_open)
+    charge = [
+        Figure("Charged or summonsed", charged, _share(charged, assigned)),
+        Figure(
+            "Other outcomes", _less(assigned, charged), _share(_less(assigned, charged), assigned)
         ),
-        None,
-    )
-    tto = measures.time_to_outcome(crimes=vawg, start=start, end=as_of, as_of=as_of)
+    ]
+    time_counts = [
+        Figure("Outcome assigned by the data's last day", assigned, _share(assigned, recorded)),
+        Figure("Still open (right-censored)", still_open, _share(still_open, recorded)),
+    ]
+    tto = measures.time_to_outcome(crimes=vawg, start=start, end=end, as_of=as_of)
     ttc = measures.time_to_outcome(
-        crimes=vawg, start=start, end=as_of, as_of=as_of, codes=measures.CHARGED_CODES
+        crimes=vawg, start=start, end=end, as_of=as_of, codes=measures.CHARGED_CODES
     )
-    time_counts, _ = figures_disclose(
-        ["Outcome assigned by the data's last day", "Still open (right-censored)"],
-        [tto.outcomes, tto.censored],
-    )
-    in_place = measures.orders_in_place(orders=frames.orders, as_of=as_of)
-    labels = order_type_labels()
-    place_figures, place_total = figures_disclose(
-        [f"{labels.get(t, t)} ({t})" for t in in_place["order_type"].to_list()],
-        in_place["orders"].to_list(),
-    )
-    breach = measures.order_breach_rate(orders=frames.orders, start=start, end=as_of)
+    place_figures, place_total = _orders_figures(frames.orders, on=end)
+    breach = measures.order_breach_rate(orders=frames.orders, start=start, end=end)
     breach_figures, in_force = figures_disclose(
-        ["Breached at least once in the period", "Not breached in the period"],
+        ["Breached at least once in the year", "Not breached in the year"],
         [breach.breached, breach.orders - breach.breached],
     )
-    repeat = measures.repeat_victimisation(victimisations=victimisations, start=start, end=as_of)
+    repeat = measures.repeat_victimisation(victimisations=victimisations, start=start, end=end)
     repeat_figures, victims = figures_disclose(
         ["Victimised again within 12 months", "No earlier VAWG crime within 12 months"],
         [repeat.repeat_victims, repeat.victims - repeat.repeat_victims],
     )
     eligible = counts_disclose(
-        [measures.list_eligible(allegations=allegations, as_of=as_of)], total=False
+        [
+            measures.list_eligible(
+                allegations=allegations, as_of=end, window_days=(end - start).days + 1
+            )
+        ],
+        total=False,
     ).cells[0][0]
     return ForceMeasures(
-        as_of=as_of,
+        year=year,
         start=start,
+        end=end,
+        as_of=as_of,
         crimes_recorded=recorded,
+        outcome_mix=mix,
         charge=charge,
         outcomes_assigned=assigned,
-        charge_rate=_share(charge[0].value, assigned),
-        outcome_mix=mix_figures,
-        victim_withdrew_share=withdrew,
+        charge_rate=_share(charged, assigned),
+        victim_withdrew_share=by_key[measures.VICTIM_WITHDREW_CODE].share,
         # A median is shown only when it rests on at least THRESHOLD outcomes.
         time_to_outcome=tto if tto.outcomes >= THRESHOLD else None,
         time_to_charge=ttc if ttc.outcomes >= THRESHOLD else None,

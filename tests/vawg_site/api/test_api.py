@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from django.test import Client
 
 from vawg.disclosure import RULE_NAME
+from vawg_site.records.models import Crime
 
 pytestmark = pytest.mark.django_db
 
@@ -236,17 +238,51 @@ def test_force_table_goes_through_disclosure_control(client: Client, force: None
     body = _get(client, "/api/v1/force/vawg-crimes/by-group-month")
     assert body["disclosure"]["rule"] == RULE_NAME
     assert body["provenance"]["disclosure"] == RULE_NAME
+    assert body["months"] == [f"2024-{m:02d}" for m in range(1, 13)]  # the whole year, always
     rape = next(r for r in body["rows"] if r["group"] == "rape")
-    # 26 rapes, 13 in each month, and 14 stalking crimes, 7 in each; every other group is 0.
-    # With the month totals (20, 20) published, showing the 13s would give away the 7s
-    # (20 - 13), so the rape cells are suppressed too (docs/disclosure.md, step 3, the audit).
-    assert rape["counts"] == [None, None]
-    assert rape["status"] == ["secondary", "secondary"]
+    # 26 rapes, 13 in each of January and February, and 14 stalking crimes, 7 in each; every
+    # other cell is 0. Showing the 13s with the month totals (20, 20) would give away the 7s.
+    assert rape["counts"] == [None] * 12
     assert rape["total"] == 25  # 26, rounded
+    assert body["grand_total"] == 40
     for row in body["rows"]:
         for value, status in zip(row["counts"], row["status"], strict=True):
             assert (value is None) == (status != "published")
             assert value is None or (value >= 10 and value % 5 == 0)
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("year=2024", 200),
+        ("month_from=2024-01&month_to=2024-12", 200),
+        ("month_from=2024-01&month_to=2024-06", 400),
+        ("month_from=2024-02", 400),
+        ("month_from=2023-01&month_to=2024-12", 400),
+        ("year=2023", 404),
+        ("year=2024&month_from=2025-01&month_to=2025-12", 400),
+    ],
+)
+def test_force_tables_are_published_for_whole_calendar_years_only(
+    client: Client, force: None, query: str, status: int
+) -> None:
+    for path in ("by-group-month", "grid"):
+        response = client.get(f"/api/v1/force/vawg-crimes/{path}?{query}")
+        assert response.status_code == status, (path, query, response.content)
+
+
+def test_force_grid_has_one_cell_size(client: Client, force: None) -> None:
+    assert client.get("/api/v1/force/vawg-crimes/grid?cell_size_m=1000").status_code == 200
+    for size in (500, 1500, 2000):
+        response = client.get(f"/api/v1/force/vawg-crimes/grid?cell_size_m={size}")
+        assert response.status_code == 400, size
+
+
+def test_a_force_year_not_covered_whole_is_not_published(client: Client, db: None) -> None:
+    Crime.objects.create(crime_ref="c", recorded_date=date(2024, 3, 1), offence_code="19C")
+    response = client.get("/api/v1/force/vawg-crimes/by-group-month")
+    assert response.status_code == 404
+    assert "covered whole" in response.json()["detail"]
 
 
 def test_force_grid_cells_are_squares_not_points(client: Client, force: None) -> None:
@@ -254,6 +290,8 @@ def test_force_grid_cells_are_squares_not_points(client: Client, force: None) ->
     assert body["results"], body
     for cell in body["results"]:
         assert cell["rule"] == RULE_NAME
+        if cell["x_min"] is None:  # the last row: crimes with no square
+            continue
         assert cell["x_min"] % 1000 == 0
         assert cell["y_min"] % 1000 == 0
         assert cell["count"] is None or cell["count"] >= 10
@@ -261,7 +299,7 @@ def test_force_grid_cells_are_squares_not_points(client: Client, force: None) ->
 
 @pytest.mark.parametrize(
     "url",
-    ["/api/v1/force/vawg-crimes/by-group-month", "/api/v1/force/vawg-crimes/grid?cell_size_m=500"],
+    ["/api/v1/force/vawg-crimes/by-group-month", "/api/v1/force/vawg-crimes/grid?limit=1000"],
 )
 def test_no_point_coordinates_in_force_derived_responses(
     client: Client, force: None, url: str

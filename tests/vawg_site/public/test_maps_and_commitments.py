@@ -132,6 +132,8 @@ def force_data() -> None:
         )
         Involvement.objects.create(crime=crime, person=people[i], role="victim")
         Involvement.objects.create(crime=crime, person=people[40 + i], role="suspect")
+    # Not VAWG: a crime on the last day of 2024, so that the records cover 2024 whole.
+    Crime.objects.create(crime_ref="X", recorded_date=date(2024, 12, 31), offence_code="28E")
     for i in range(15):
         Order.objects.create(
             order_ref=f"O{i}",
@@ -165,6 +167,13 @@ def test_commitment_pages_apply_disclosure_and_show_no_people(
     assert client.get("/commitments/6/").status_code == 200
     assert client.get("/commitments/0/").status_code == 404
     assert client.get("/commitments/11/").status_code == 404
+
+
+def test_force_records_without_a_whole_year_say_so(client: Client) -> None:
+    Crime.objects.create(crime_ref="C", recorded_date=date(2024, 3, 1), offence_code="8Q")
+    html = client.get("/commitments/8/").content.decode()
+    assert "do not yet cover a whole calendar year" in html
+    assert "No force records are loaded" not in html
 
 
 def test_commitment_pages_without_data(client: Client) -> None:

@@ -4,6 +4,7 @@ kept in the cache."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -16,37 +17,49 @@ pytestmark = pytest.mark.django_db
 
 def test_frames_mark_the_crimes_with_a_female_victim(force: None) -> None:
     frames = selectors.force_frames()
-    assert frames.crimes.height == 41
-    assert frames.involvements.height == 41
+    assert frames.crimes.height == 42
+    assert frames.involvements.height == 42
     assert frames.crimes["female_victim"].all()
     vawg = selectors.force_vawg_crimes(frames)
     assert vawg.height == 40  # the burglary is not VAWG
     assert set(vawg["vawg_group"].to_list()) == {"rape", "stalking"}
 
 
+def test_only_years_the_records_cover_whole_are_published(force: None) -> None:
+    assert selectors.force_span() == (date(2024, 1, 1), date(2024, 12, 31))
+    assert selectors.force_years() == [2024]
+    assert selectors.force_group_month_table(year=2023).table is None
+    assert selectors.force_grid_table(year=2025).table is None
+
+
 def test_the_group_by_month_table_is_disclosed(force: None) -> None:
-    table = selectors.force_group_month_table(start=None, end=None)
-    assert table.col_labels == ["2024-01", "2024-02"]
+    table = selectors.force_group_month_table(year=2024)
+    assert table.col_labels == [f"2024-{m:02d}" for m in range(1, 13)]
     assert table.table is not None
     assert table.table.rule == RULE_NAME
     # 40 crimes: 26 rape and 14 stalking, 20 a month; every published cell a multiple of 5.
     published = [v for row in table.table.cells for v in row if v is not None]
     assert all(v % 5 == 0 for v in published)
     assert table.table.grand_total == 40
-    january = selectors.force_group_month_table(start=date(2024, 1, 1), end=date(2024, 1, 1))
-    assert january.col_labels == ["2024-01"]
 
 
-def test_the_grid_table_is_disclosed_and_keeps_no_point(force: None) -> None:
-    cells, table = selectors.force_grid_table(start=None, end=None, cell_size_m=1000)
-    assert table is not None
-    assert len(cells) == 2
-    assert all(c is not None and c[0] % 500 == 0 for c in cells)
-    assert table.grand_total == 40
+def test_the_grid_table_lists_every_square_and_keeps_no_point(
+    force: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VAWG_DATA_DIR", str(tmp_path))  # no boundaries: a 10 km-aligned box
+    grid = selectors.force_grid_table(year=2024)
+    assert grid.table is not None
+    assert grid.cells[-1] is None  # crimes with no square
+    squares = [c for c in grid.cells if c is not None]
+    # The crimes lie either side of easting 530,000: two 10 km boxes, in 1 km squares.
+    assert len(squares) == 200
+    assert all(c[0] % 1000 == 500 and c[1] % 1000 == 500 for c in squares)
+    assert grid.table.grand_total == 40
+    assert sum(1 for row in grid.table.status if row[0] == "published") <= 2
 
 
 def test_only_disclosed_results_are_kept(force: None) -> None:
-    selectors.force_group_month_table(start=None, end=None)
+    selectors.force_group_month_table(year=2024)
     selectors.force_measures()
     kept = [cache.get(k) for k in cache._cache]  # type: ignore[attr-defined]
     import polars as pl

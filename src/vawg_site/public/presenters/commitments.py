@@ -26,7 +26,7 @@ from vawg.periods import months_back, period_crosses_change
 from vawg_site.common.geography import geo_available
 from vawg_site.opendata.selectors import met, police_uk
 from vawg_site.opendata.selectors.hotspots import ward_hotspots
-from vawg_site.records.selectors import force_measures
+from vawg_site.records.selectors import force_loaded, force_measures
 
 PERIOD_MONTHS = 12
 """The summaries cover the latest 12 months of published data."""
@@ -151,6 +151,7 @@ def commitment_context(commitment: Commitment) -> dict[str, Any]:
         "wanted": wanted,
         "shows_force_data": uses_force,
         "force": force_measures() if uses_force else None,
+        "force_loaded": uses_force and force_loaded(),
         "published": published_summary() if "published_trend" in wanted else None,
         "victims": victims_summary() if "published_victims" in wanted else None,
         "hotspots": hotspot_summary() if "ward_hotspots" in wanted else None,
