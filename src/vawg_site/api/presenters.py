@@ -25,7 +25,15 @@ from vawg.periods import month_parse, spans_system_change
 from vawg_site.api import schemas as s
 from vawg_site.common.caching import cached_value
 from vawg_site.common.geography import Area, area_get, borough_list
-from vawg_site.common.http import body_etag, csv_body, encoded_response, geojson_body, gzip_copy
+from vawg_site.common.http import (
+    Refused,
+    body_etag,
+    csv_body,
+    encoded_response,
+    geojson_body,
+    gzip_copy,
+    work_limited,
+)
 from vawg_site.ingest.selectors import load_finished_last
 
 API_MAX_AGE = 300
@@ -105,12 +113,15 @@ def send(request: HttpRequest, build: Callable[[], Body], *, key: tuple[Any, ...
     a gzip copy for clients that accept it."""
 
     def render() -> tuple[bytes, str, str, bytes | None]:
-        body, content_type = build()
+        body, content_type = work_limited(request, build)
         return body, content_type, body_etag(body, weak=False), gzip_copy(body)
 
-    body, content_type, etag, zipped = cached_value(
-        name="api.response", arguments=key, compute=render
-    )
+    try:
+        body, content_type, etag, zipped = cached_value(
+            name="api.response", arguments=key, compute=render
+        )
+    except Refused as refused:
+        return refused.response
     # The compressed copy is another representation, so it has its own (strong) ETag.
     response = encoded_response(
         request,

@@ -20,6 +20,13 @@ Each kept answer carries an ETag (a ``304 Not Modified`` for a client that has i
 copy made once when stored, sent to clients that accept it. The answers hold no secret, so
 compressing pages that echo the query string cannot leak one (BREACH needs a secret in the body).
 
+**Work that is not kept yet** is limited, so that asking for many new periods cannot starve
+everyone else: each client may have ``VAWG_RENDERS_PER_MINUTE`` answers worked out afresh a minute
+(answers already kept do not count), and each worker works out at most ``VAWG_RENDER_SLOTS`` at
+once, a request waiting up to :data:`RENDER_WAIT_S` for a slot. Past either limit the answer is
+``429`` or ``503`` with ``Retry-After``, never a queue that grows. Behind a reverse proxy listed in
+``VAWG_TRUSTED_PROXIES``, the client is the address its ``X-Forwarded-For`` names.
+
 **CSV.** A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is run as a
 formula by spreadsheet programs (CSV injection), so such text gets a leading apostrophe; a plain
 number (a negative change) stays a number.
@@ -27,6 +34,7 @@ number (a negative change) stays a number.
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import functools
 import gzip
@@ -34,15 +42,17 @@ import hashlib
 import io
 import json
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.text import slugify
 
@@ -57,11 +67,15 @@ PAGE_SECONDS = 3600
 MAX_QUERY_CHARS = 512
 """Longer query strings are answered but not kept (no real filter is this long)."""
 
+RENDER_WAIT_S = 15.0
+"""Seconds a request waits for a slot before it is answered 503."""
+
 GZIP_MIN_BYTES = 1024
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _View = Callable[..., HttpResponseBase]
+T = TypeVar("T")
 
 
 # --- cache headers ------------------------------------------------------------------------------
@@ -132,6 +146,77 @@ def geojson_body(features: list[dict[str, Any]], meta: dict[str, Any]) -> bytes:
     return json.dumps(doc, separators=(",", ":")).encode()
 
 
+# --- limits on work not kept yet --------------------------------------------------------------
+
+_slots_lock = threading.Lock()
+_slots: dict[int, threading.BoundedSemaphore] = {}
+_unlimited: contextvars.ContextVar[bool] = contextvars.ContextVar("vawg_unlimited", default=False)
+
+
+def _slots_of(n: int) -> threading.BoundedSemaphore:
+    with _slots_lock:
+        return _slots.setdefault(n, threading.BoundedSemaphore(n))
+
+
+class Refused(Exception):  # noqa: N818 - an answer, not an error
+    """Raised where an answer would have to be worked out but may not be now; ``response`` is
+    the answer to send instead (429 or 503, with ``Retry-After``)."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address a request came from: the peer, or behind a trusted proxy the right-most
+    address of ``X-Forwarded-For`` that is not itself a trusted proxy."""
+    peer = str(request.META.get("REMOTE_ADDR", ""))
+    trusted = set(settings.VAWG_TRUSTED_PROXIES)
+    if peer not in trusted:
+        return peer
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for address in reversed([a for a in forwarded if a]):
+        if address not in trusted:
+            return str(address)
+    return peer
+
+
+def _refusal(status: int, retry_after_s: int) -> HttpResponse:
+    response = HttpResponse(render_to_string("429.html"), status=status)
+    response["Retry-After"] = str(retry_after_s)
+    return no_store(response)
+
+
+def _render_counted(request: HttpRequest) -> None:
+    """Count one answer worked out for this client; :class:`Refused` past the limit."""
+    limit = int(settings.VAWG_RENDERS_PER_MINUTE)
+    if limit <= 0 or _unlimited.get():
+        return
+    window = int(time.time() // 60)
+    key = f"vawg:renders:{client_address(request)}:{window}"
+    cache.add(key, 0, 120)
+    try:
+        done = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, 120)
+        done = 1
+    if done > limit:
+        raise Refused(_refusal(429, 60 - int(time.time()) % 60))
+
+
+def work_limited(request: HttpRequest, work: Callable[[], T]) -> T:
+    """``work()`` within the limits: counted for the client, one of ``VAWG_RENDER_SLOTS`` at a
+    time. Raises :class:`Refused` instead of starting when a limit is reached."""
+    _render_counted(request)
+    slots = _slots_of(max(1, int(settings.VAWG_RENDER_SLOTS)))
+    if not slots.acquire(timeout=RENDER_WAIT_S):
+        raise Refused(_refusal(503, 30))
+    try:
+        return work()
+    finally:
+        slots.release()
+
+
 # --- kept answers -------------------------------------------------------------------------------
 
 
@@ -162,12 +247,20 @@ def site_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def page_key(request: HttpRequest, version: DataVersion | None) -> str:
+def page_key(
+    request: HttpRequest, version: DataVersion | None, *, params: tuple[str, ...] | None = None
+) -> str:
     """The cache key of the answer to ``request`` for the data loaded at ``version`` (None for a
-    page that shows no loaded data)."""
+    page that shows no loaded data). With ``params``, only those query parameters count (each
+    by its last value, as a view reads it): a view that reads nothing else then answers
+    ``?start=2024-01&x=1`` with the page it keeps for ``?start=2024-01``."""
+    if params is None:
+        query: Any = sorted(request.GET.lists())
+    else:
+        query = [(name, request.GET[name]) for name in params if name in request.GET]
     parts = (
         request.path,
-        sorted(request.GET.lists()),
+        query,
         version.key if version is not None else "",
         force_data_is_synthetic(),
         site_fingerprint(),
@@ -262,7 +355,10 @@ def _kept(
 ) -> HttpResponseBase:
     page = cache.get(key)
     if page is None:
-        response = render()
+        try:
+            response = work_limited(request, render)
+        except Refused as refused:
+            return refused.response
         if not _shareable(request, response):
             return response
         page = _stored(response)  # type: ignore[arg-type]
@@ -272,26 +368,44 @@ def _kept(
     )
 
 
-def _keepable(request: HttpRequest) -> bool:
-    return (
-        request.method in ("GET", "HEAD")
-        and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_CHARS
-    )
+def _keepable(request: HttpRequest, *, params: tuple[str, ...] | None) -> bool:
+    if params is not None:
+        return all(len(request.GET.get(name, "")) <= MAX_QUERY_CHARS for name in params)
+    return len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_CHARS
 
 
-def published_page(view: _View) -> _View:
-    """Keep the view's public answers per address until the data, code or settings change."""
+def _answered(
+    request: HttpRequest,
+    render: Callable[[], HttpResponseBase],
+    version: DataVersion | None,
+    params: tuple[str, ...] | None,
+) -> HttpResponseBase:
+    if request.method not in ("GET", "HEAD"):
+        return render()
+    if not _keepable(request, params=params):
+        try:
+            return work_limited(request, render)  # answered, but not kept, and still limited
+        except Refused as refused:
+            return refused.response
+    return _kept(request, render, page_key(request, version, params=params))
 
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not _keepable(request):
-            return view(request, *args, **kwargs)
-        with data_version_pinned() as version:
-            return _kept(
-                request, lambda: view(request, *args, **kwargs), page_key(request, version)
-            )
 
-    return wrapper
+def published_page(*, params: tuple[str, ...]) -> Callable[[_View], _View]:
+    """Keep the view's public answers per address until the data, code or settings change.
+
+    ``params`` names every query parameter the view reads; the others are left out of the key,
+    so a new junk parameter is not a new page to work out.
+    """
+
+    def decorate(view: _View) -> _View:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            with data_version_pinned() as version:
+                return _answered(request, lambda: view(request, *args, **kwargs), version, params)
+
+        return wrapper
+
+    return decorate
 
 
 def static_page(view: _View) -> _View:
@@ -300,9 +414,7 @@ def static_page(view: _View) -> _View:
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not _keepable(request):
-            return view(request, *args, **kwargs)
-        return _kept(request, lambda: view(request, *args, **kwargs), page_key(request, None))
+        return _answered(request, lambda: view(request, *args, **kwargs), None, None)
 
     return wrapper
 
@@ -322,7 +434,7 @@ def caches_warm(*, paths: Iterable[str]) -> Warmed:
     """Render each address once, filling the caches behind it.
 
     The requests go straight to the views, not over the network, one data version pinned for
-    each; the answers are thrown away.
+    each, outside the per-client limit; the answers are thrown away.
     """
     from django.contrib.auth.models import AnonymousUser
     from django.test import RequestFactory
@@ -331,11 +443,15 @@ def caches_warm(*, paths: Iterable[str]) -> Warmed:
     started = time.perf_counter()
     factory = RequestFactory()
     statuses = []
-    for path in paths:
-        request = factory.get(path)
-        request.user = AnonymousUser()
-        match = resolve(request.path_info)
-        with data_version_pinned():
-            response = match.func(request, *match.args, **match.kwargs)
-        statuses.append((path, response.status_code))
+    token = _unlimited.set(True)
+    try:
+        for path in paths:
+            request = factory.get(path)
+            request.user = AnonymousUser()
+            match = resolve(request.path_info)
+            with data_version_pinned():
+                response = match.func(request, *match.args, **match.kwargs)
+            statuses.append((path, response.status_code))
+    finally:
+        _unlimited.reset(token)
     return Warmed(statuses=tuple(statuses), seconds=time.perf_counter() - started)

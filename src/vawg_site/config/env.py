@@ -129,6 +129,32 @@ SETTINGS: dict[str, Setting] = {
             caches_from_url,
         ),
         Setting(
+            "VAWG_RENDERS_PER_MINUTE",
+            "30",
+            "answers a minute",
+            "Public pages and API answers one client may have worked out afresh each minute "
+            "(answers already kept do not count); past it the answer is 429 with Retry-After. "
+            "0 turns the limit off.",
+            int,
+        ),
+        Setting(
+            "VAWG_RENDER_SLOTS",
+            "2",
+            "answers at once",
+            "Pages or API answers each worker works out at once; a request waits up to 15 s for "
+            "a slot, then gets 503 with Retry-After.",
+            int,
+        ),
+        Setting(
+            "VAWG_TRUSTED_PROXIES",
+            "",
+            "comma-separated addresses",
+            "Addresses of the reverse proxies in front of the site. A request from one of them is "
+            "counted against the client its X-Forwarded-For names; from anywhere else, against "
+            "the address it came from.",
+            _list,
+        ),
+        Setting(
             "VAWG_MAP_TILE_URL",
             "",
             "URL template",

@@ -24,6 +24,10 @@ VAWG_MAP_TILE_URL = setting("VAWG_MAP_TILE_URL")
 VAWG_EXIT_URL = setting("VAWG_EXIT_URL")
 # How the published analyses run (hotspot score, permutations, seed, cell, period): one table.
 VAWG_ANALYSIS = analysis_read()
+# Limits on work not kept yet, per client and per worker (vawg_site.common.http).
+VAWG_RENDERS_PER_MINUTE = setting("VAWG_RENDERS_PER_MINUTE")
+VAWG_RENDER_SLOTS = setting("VAWG_RENDER_SLOTS")
+VAWG_TRUSTED_PROXIES = setting("VAWG_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

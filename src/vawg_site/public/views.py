@@ -8,6 +8,7 @@ The site keeps each published-data page it renders until the data is loaded agai
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 from datetime import date
 from functools import lru_cache
@@ -15,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -72,7 +74,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def exit_now(request: HttpRequest) -> HttpResponse:
     """Where "Exit this page" points: end the session, ask the browser to clear what it holds
     for this site, and send the person to a neutral page. It cannot remove browser history."""
-    request.session.flush()
+    with contextlib.suppress(DatabaseError):  # leaving never waits on the database
+        request.session.flush()  # (the browser drops the cookie anyway: Clear-Site-Data)
     response = HttpResponseRedirect(settings.VAWG_EXIT_URL)
     response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     response["Referrer-Policy"] = "no-referrer"
@@ -114,7 +117,7 @@ def _defaults(months: list[date], *, latest: int, **more: str) -> dict[str, str]
 
 
 @require_safe
-@published_page
+@published_page(params=(*FILTER_FIELDS, "format"))
 def borough_data(request: HttpRequest) -> HttpResponse:
     """VAWG offences by borough and month, as published by the Met: chart, table and CSV."""
     span = met.offence_month_span()
@@ -185,7 +188,7 @@ DASHBOARD_FIELDS = ("measure", "borough", "ward", "group", "start", "end", "comp
 
 
 @require_safe
-@published_page
+@published_page(params=(*DASHBOARD_FIELDS, "format", "table"))
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The Met's published VAWG offences and victims: trend, areas, offence groups, victims."""
     span = met.offence_month_span()
@@ -248,7 +251,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@published_page
+@published_page(params=("borough",))
 def dashboard_wards(request: HttpRequest) -> HttpResponse:
     """The wards of one borough, for the dashboard's script to refresh the ward list."""
     borough = request.GET.get("borough", "")
@@ -286,7 +289,7 @@ def _map_base(*, square: str = "") -> dict[str, Any]:
 
 
 @require_safe
-@published_page
+@published_page(params=(*MAP_FIELDS, "format", "page"))
 def ward_map(request: HttpRequest) -> HttpResponse:
     """Ward hotspot map of the Met's published VAWG offences, with its table."""
     span = met.offence_month_span()
@@ -365,7 +368,7 @@ def ward_map(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@published_page
+@published_page(params=MAP_FIELDS)
 def ward_map_data(request: HttpRequest) -> HttpResponse:
     """Per-ward figures for the map script: {code: [offences, rate, class, name, borough]}."""
     span = met.offence_month_span()
@@ -382,7 +385,7 @@ def ward_map_data(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@published_page
+@published_page(params=(*MAP_FIELDS, "format", "page"))
 def street_map(request: HttpRequest) -> HttpResponse:
     """Grid map of police.uk violence and sexual offences: the street-level proxy."""
     span = street_month_span()
@@ -460,7 +463,7 @@ def street_map(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@published_page
+@published_page(params=MAP_FIELDS)
 def street_map_data(request: HttpRequest) -> HttpResponse:
     """Squares for the map script: [[reference, crimes, class, [[lat, lng] x 4]], ...]."""
     span = street_month_span()
@@ -509,7 +512,7 @@ def _gzipped(body: bytes) -> bytes:
 
 
 @require_safe
-@published_page
+@published_page(params=())
 def commitment(request: HttpRequest, number: int) -> HttpResponse:
     """A commitment: what it means, and the measures the platform can show for it."""
     found = commitment_find(number)

@@ -225,3 +225,93 @@ def test_the_warm_caches_command_renders_the_main_pages(small_counts: None) -> N
     assert len(lines) - 1 > len(WARM_PATHS)  # and every commitment page
     # No street-level data is loaded here, so the street map's figures answer 404; nothing fails.
     assert all(int(line.split()[0]) < 500 for line in lines[:-1]), lines
+
+
+def test_junk_parameters_are_the_same_page(client: Client, small_counts: None) -> None:
+    client.get(BOROUGH_PAGE)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(BOROUGH_PAGE + "&utm_source=x&start=2024-01")
+    assert again.status_code == 200
+    assert again.context is None  # the kept page: the junk parameter is not part of the key
+    assert len(queries) <= 1
+
+
+def test_new_pages_are_limited_per_client_and_kept_ones_are_not(
+    client: Client, small_counts: None, settings: Any
+) -> None:
+    settings.VAWG_RENDERS_PER_MINUTE = 3
+    months = ["2023-11", "2023-12", "2024-01", "2024-02"]
+    answers = [client.get(f"/data/boroughs/?start={m}&end=2024-03") for m in months]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    refused = answers[-1]
+    assert "Retry-After" in refused
+    assert "no-store" in refused["Cache-Control"]
+    assert "Exit this page" in refused.content.decode()
+    # Pages already kept still answer, and another client is not held back.
+    assert client.get(f"/data/boroughs/?start={months[0]}&end=2024-03").status_code == 200
+    other = Client(REMOTE_ADDR="192.0.2.7")
+    assert other.get(f"/data/boroughs/?start={months[3]}&end=2024-03").status_code == 200
+    # The API counts the same way.
+    assert client.get("/api/v1/vawg/location?month_from=2023-11").status_code == 429
+
+
+def test_a_long_query_is_answered_but_counted(
+    client: Client, small_counts: None, settings: Any
+) -> None:
+    settings.VAWG_RENDERS_PER_MINUTE = 2
+    long = "&borough=" + "x" * (http.MAX_QUERY_CHARS + 1)
+    statuses = [client.get(BOROUGH_PAGE + long + f"&n={n}").status_code for n in range(3)]
+    assert statuses[:2] == [400, 400]  # answered (the area is not in the data), not kept
+    assert statuses[-1] == 429
+
+
+def test_no_slot_free_is_a_503(
+    client: Client, small_counts: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(http, "RENDER_WAIT_S", 0.01)
+    slots = http._slots_of(2)
+    slots.acquire()  # two other requests are working something out
+    slots.acquire()
+    try:
+        response = client.get(BOROUGH_PAGE)
+    finally:
+        slots.release()
+        slots.release()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+
+
+def test_exit_answers_when_the_database_does_not(
+    client: Client, db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+
+    def broken(self: object) -> None:
+        raise OperationalError("database is locked")
+
+    session = client.session
+    session["seen"] = 1
+    session.save()
+    monkeypatch.setattr(SessionStore, "flush", broken)
+    response = client.get("/exit")
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+
+
+def test_behind_a_trusted_proxy_the_client_is_the_forwarded_address(settings: Any) -> None:
+    factory = RequestFactory()
+    request = factory.get(
+        "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.4, 10.0.0.2"
+    )
+    assert http.client_address(request) == "10.0.0.1"  # no proxy trusted: the peer
+    settings.VAWG_TRUSTED_PROXIES = ["10.0.0.1", "10.0.0.2"]
+    assert http.client_address(request) == "198.51.100.4"
+    spoofed = factory.get("/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="198.51.100.4")
+    assert http.client_address(spoofed) == "203.0.113.9"  # not from a proxy: header ignored
+
+
+def test_warming_is_not_limited(small_counts: None, settings: Any) -> None:
+    settings.VAWG_RENDERS_PER_MINUTE = 1
+    warmed = site_caches_warm(paths=["/", "/data/boroughs/", "/data/", "/accessibility/"])
+    assert {status for _, status in warmed.statuses} == {200}
