@@ -2,8 +2,8 @@
 
 django-ninja's Swagger UI and Redoc pages load their scripts from a CDN unless ``ninja`` is an
 installed app, and even then send about 1.5 MB of script that needs inline styles. The public site
-makes no third-party requests and allows no inline script or style (SECURITY.md checklist 13 and
-15), so this page lists each operation, its parameters and responses in HTML, with the site's own
+makes no third-party requests and its Content-Security-Policy allows no inline script or style,
+so this page lists each operation, its parameters and responses in HTML, with the site's own
 stylesheet, and links to the machine-readable schema at ``/api/openapi.json``.
 """
 

@@ -1,5 +1,5 @@
 """Forms for the public pages. Every choice is checked against an allow-list built from the data
-(SECURITY.md section 4: fixed choice lists), so nothing a visitor types reaches a query as is."""
+(fixed choice lists), so nothing a visitor types reaches a query as is."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The force extract (``../shared/CONTRACT.md`` section 2): crimes, people, involvements, orders.
+"""The force extract (its files are described in ``docs/ingest.md``): crimes, people,
+involvements, orders.
 
 This is personal data processed for law enforcement (DPA 2018 Part 3). Nothing here is shown on a
 public page except through ``vawg.disclosure``.

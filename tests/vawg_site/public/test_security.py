@@ -1,5 +1,5 @@
-"""Headers, cookies, third-party origins and "Exit this page" on every public page
-(SECURITY.md section 3 and checklist items 13-17)."""
+"""Headers, cookies, third-party origins and "Exit this page" on every public page: what a
+person at risk at home needs from a site they may have to leave quickly."""
 
 from __future__ import annotations
 
