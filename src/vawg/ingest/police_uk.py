@@ -64,6 +64,15 @@ from vawg.ingest.common import (
     source_files,
     text_lines,
 )
+from vawg.schemas import (
+    POLICE_UK_OUTCOMES_FILE,
+    POLICE_UK_STOP_SEARCH_FILE,
+    POLICE_UK_STREET_FILE,
+    STREET_CRIME,
+    STREET_OUTCOME,
+    Schema,
+)
+from vawg.schemas import STOP_SEARCH as STOP_SEARCH_TABLE
 
 _T = TypeVar("_T")
 
@@ -71,54 +80,12 @@ CHUNK_ROWS = 250_000
 """Rows per chunk of a CSV file: more than any force publishes in a month (the Met's ~95,000),
 so that a file's LSOA vintage is decided over the whole file, and small enough to bound memory."""
 
-CSV_COLUMNS = (
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-)
-"""The header of a street-level CSV file."""
-
-OUTCOME_CSV_COLUMNS = (
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Outcome type",
-)
-"""The header of an outcomes CSV file."""
-
-STOP_SEARCH_CSV_COLUMNS = (
-    "Type",
-    "Date",
-    "Part of a policing operation",
-    "Policing operation",
-    "Latitude",
-    "Longitude",
-    "Gender",
-    "Age range",
-    "Self-defined ethnicity",
-    "Officer-defined ethnicity",
-    "Legislation",
-    "Object of search",
-    "Outcome",
-    "Outcome linked to object of search",
-    "Removal of more than just outer clothing",
-)
-"""The header of a stop-and-search CSV file."""
+CSV_COLUMNS = POLICE_UK_STREET_FILE.names
+"""The header of a street-level CSV file (:data:`vawg.schemas.POLICE_UK_STREET_FILE`)."""
+OUTCOME_CSV_COLUMNS = POLICE_UK_OUTCOMES_FILE.names
+"""The header of an outcomes CSV file (:data:`vawg.schemas.POLICE_UK_OUTCOMES_FILE`)."""
+STOP_SEARCH_CSV_COLUMNS = POLICE_UK_STOP_SEARCH_FILE.names
+"""The header of a stop-and-search CSV file (:data:`vawg.schemas.POLICE_UK_STOP_SEARCH_FILE`)."""
 
 OUTCOMES_MARKERS = frozenset({"Crime ID", "Month", "Outcome type"})
 STOP_AND_SEARCH_MARKERS = frozenset({"Type", "Date", "Object of search"})
@@ -127,68 +94,20 @@ STREET = "street"
 OUTCOME = "outcome"
 STOP_SEARCH = "stop-search"
 
-COLUMNS = (
-    "crime_key",
-    "month",
-    "crime_id",
-    "category",
-    "reported_by",
-    "falls_within",
-    "longitude",
-    "latitude",
-    "location",
-    "lsoa_code",
-    "lsoa_name",
-    "last_outcome",
-    "context",
-    "location_type",
-    "source",
-    "lsoa_vintage",
-)
-"""Columns of the normalised street table, in the order of ``opendata.StreetCrime``'s fields.
-``month`` is a ``pl.Date`` (first day of the month), ``longitude``/``latitude`` are WGS84 degrees
-(``pl.Float64``, null when the record has no location), everything else is a string ("" when
-blank)."""
+COLUMNS = STREET_CRIME.names
+"""Columns of the normalised street table (:data:`vawg.schemas.STREET_CRIME`, the order of
+``opendata.StreetCrime``'s fields). ``month`` is a ``pl.Date`` (first day of the month),
+``longitude``/``latitude`` are WGS84 degrees (``pl.Float64``, null when the record has no
+location), everything else is a string ("" when blank)."""
 
-OUTCOME_COLUMNS = (
-    "crime_id",
-    "month",
-    "outcome_type",
-    "occurrence",
-    "reported_by",
-    "falls_within",
-    "longitude",
-    "latitude",
-    "location",
-    "lsoa_code",
-    "lsoa_name",
-    "lsoa_vintage",
-)
-"""Columns of the normalised outcomes table (``opendata.StreetOutcome``); ``occurrence`` is
-Int64."""
+OUTCOME_COLUMNS = STREET_OUTCOME.names
+"""Columns of the normalised outcomes table (:data:`vawg.schemas.STREET_OUTCOME`);
+``occurrence`` is Int64."""
 
-STOP_SEARCH_COLUMNS = (
-    "search_key",
-    "force",
-    "search_type",
-    "searched_at",
-    "month",
-    "part_of_operation",
-    "operation_name",
-    "latitude",
-    "longitude",
-    "gender",
-    "age_range",
-    "self_defined_ethnicity",
-    "officer_defined_ethnicity",
-    "legislation",
-    "object_of_search",
-    "outcome",
-    "outcome_linked",
-    "removal_of_clothing",
-)
-"""Columns of the normalised stop-and-search table (``opendata.StopSearch``): ``searched_at`` is
-a UTC ``pl.Datetime``, ``month`` a ``pl.Date``, the three flags nullable ``pl.Boolean``."""
+STOP_SEARCH_COLUMNS = STOP_SEARCH_TABLE.names
+"""Columns of the normalised stop-and-search table (:data:`vawg.schemas.STOP_SEARCH`):
+``searched_at`` is a UTC ``pl.Datetime``, ``month`` a ``pl.Date``, the three flags nullable
+``pl.Boolean``."""
 
 # Great Britain (with Northern Ireland, whose force publishes on police.uk too), generously.
 LAT_RANGE = (49.0, 61.5)
@@ -210,22 +129,9 @@ _HASHED = (
     "location_type",
 )
 
-# The raw string columns every street file is first mapped onto.
-_RAW = (
-    "crime_id",
-    "month_raw",
-    "reported_by",
-    "falls_within",
-    "lon_raw",
-    "lat_raw",
-    "location",
-    "lsoa_code",
-    "lsoa_name",
-    "category_raw",
-    "last_outcome",
-    "context",
-    "location_type",
-)
+# The raw string columns every street file (CSV or API) is first mapped onto: the CSV's columns
+# as the reader names them, and the location type (which the CSV leaves to be derived).
+_RAW = (*POLICE_UK_STREET_FILE.read_names, "location_type")
 
 
 @dataclass(frozen=True)
@@ -358,7 +264,7 @@ def police_uk_read(
         rejections.extend(batch.rejections)
         if batch.rows.height:
             frames.append(batch.rows)
-    rows = pl.concat(frames, how="vertical") if frames else _empty()
+    rows = pl.concat(frames, how="vertical") if frames else STREET_CRIME.empty()
     before = rows.height
     rows = rows.unique(subset=["crime_key", "month"], keep="last", maintain_order=True)
     duplicates += before - rows.height
@@ -419,41 +325,19 @@ def _csv_kind(header: tuple[str, ...], file: str) -> str:
     )
 
 
-def _empty() -> pl.DataFrame:
-    schema: dict[str, pl.DataType] = {name: pl.String() for name in COLUMNS}
-    schema["month"] = pl.Date()
-    schema["longitude"] = pl.Float64()
-    schema["latitude"] = pl.Float64()
-    return pl.DataFrame(schema=schema)
-
-
 def _raw_text(frame: pl.DataFrame, columns: Iterable[str]) -> pl.Expr:
     return pl.concat_str([pl.col(c) for c in columns], separator=",").str.slice(0, RAW_MAX_CHARS)
 
 
-def _located_columns() -> list[pl.Expr]:
-    """The columns the street and outcomes CSVs share (identity, month, forces, place), named as
-    the normalised table names them."""
-    return [
-        pl.col("Crime ID").alias("crime_id"),
-        pl.col("Month").alias("month_raw"),
-        pl.col("Reported by").alias("reported_by"),
-        pl.col("Falls within").alias("falls_within"),
-        pl.col("Longitude").alias("lon_raw"),
-        pl.col("Latitude").alias("lat_raw"),
-        pl.col("Location").alias("location"),
-        pl.col("LSOA code").alias("lsoa_code"),
-        pl.col("LSOA name").alias("lsoa_name"),
-    ]
+def _read_columns(schema: Schema) -> list[pl.Expr]:
+    """A file's columns named as the reader names them (:attr:`vawg.schemas.Column.read_as`)."""
+    return [pl.col(c.name).alias(c.read_name) for c in schema.columns]
 
 
 def _street_csv(chunk: CsvTable, file: str, counter: dict[str, int]) -> PoliceUkBatch:
     rows = chunk.rows
     frame = rows.select(
-        *_located_columns(),
-        pl.col("Crime type").alias("category_raw"),
-        pl.col("Last outcome category").alias("last_outcome"),
-        pl.col("Context").alias("context"),
+        *_read_columns(POLICE_UK_STREET_FILE),
         pl.when(pl.col("Reported by") == "British Transport Police")
         .then(pl.lit("BTP"))
         .otherwise(pl.lit("Force"))
@@ -794,8 +678,7 @@ def _with_keys(frame: pl.DataFrame, counter: dict[str, int]) -> pl.DataFrame:
 def _outcomes_csv(chunk: CsvTable, file: str, counter: dict[str, int]) -> PoliceUkBatch:
     rows = chunk.rows
     frame = rows.select(
-        *_located_columns(),
-        pl.col("Outcome type").alias("outcome_type"),
+        *_read_columns(POLICE_UK_OUTCOMES_FILE),
         pl.col("_line"),
         _raw_text(rows, OUTCOME_CSV_COLUMNS).alias("_raw"),
     ).with_columns(_parse_month(), *_parse_coordinates())
@@ -846,21 +729,7 @@ def _stop_search_csv(chunk: CsvTable, source: SourceFile, counter: dict[str, int
     force = match.group(1) if match else ""
     frame = rows.select(
         pl.lit(force).alias("force"),
-        pl.col("Type").alias("search_type"),
-        pl.col("Date").alias("date_raw"),
-        pl.col("Part of a policing operation").alias("operation_raw"),
-        pl.col("Policing operation").alias("operation_name"),
-        pl.col("Latitude").alias("lat_raw"),
-        pl.col("Longitude").alias("lon_raw"),
-        pl.col("Gender").alias("gender"),
-        pl.col("Age range").alias("age_range"),
-        pl.col("Self-defined ethnicity").alias("self_defined_ethnicity"),
-        pl.col("Officer-defined ethnicity").alias("officer_defined_ethnicity"),
-        pl.col("Legislation").alias("legislation"),
-        pl.col("Object of search").alias("object_of_search"),
-        pl.col("Outcome").alias("outcome"),
-        pl.col("Outcome linked to object of search").alias("linked_raw"),
-        pl.col("Removal of more than just outer clothing").alias("removal_raw"),
+        *_read_columns(POLICE_UK_STOP_SEARCH_FILE),
         pl.col("_line"),
         _raw_text(rows, STOP_SEARCH_CSV_COLUMNS).alias("_raw"),
     )

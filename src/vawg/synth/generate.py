@@ -34,6 +34,12 @@ import polars as pl
 
 from vawg import __version__
 from vawg.errors import UserInputError
+from vawg.schemas import (
+    FORCE_CRIMES_FILE,
+    FORCE_INVOLVEMENTS_FILE,
+    FORCE_ORDERS_FILE,
+    FORCE_PEOPLE_FILE,
+)
 from vawg.synth.calibration import OTHER_FLAGGED_GROUP, Calibration
 from vawg.synth.places import points_from_table, points_in_wards
 
@@ -796,10 +802,15 @@ def write_extract(
     people_out = people.sort("person_ref")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    crimes.select(pl.exclude("^_.*$")).write_csv(out / "crimes.csv")
-    people_out.select(pl.exclude("^_.*$")).write_csv(out / "people.csv")
-    involvements.write_csv(out / "involvements.csv")
-    order_frame.write_csv(out / "orders.csv")
+    for frame, schema in (
+        (crimes, FORCE_CRIMES_FILE),
+        (people_out, FORCE_PEOPLE_FILE),
+        (involvements, FORCE_INVOLVEMENTS_FILE),
+        (order_frame, FORCE_ORDERS_FILE),
+    ):
+        # The contract's columns that the generator makes, in the contract's order.
+        written = [name for name in schema.names if name in frame.columns]
+        frame.select(written).write_csv(out / f"{schema.name}.csv")
     row_counts = {
         "crimes": crimes.height,
         "vawg_offences": int((~is_precursor).sum()),

@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from vawg.ingest.common import ReadResult, Rejection, SkippedFile, SourceFile
 from vawg.ingest.force import ForceExtract, force_read
-from vawg.ingest.mps_recorded import IDENTITY, mps_recorded_read
+from vawg.ingest.mps_recorded import mps_recorded_read
 from vawg.ingest.mps_vawg import mps_vawg_read
 from vawg.ingest.police_uk import (
     OUTCOME,
@@ -49,6 +49,19 @@ from vawg.ingest.police_uk import (
 )
 from vawg.ingest.wards import WARD_LOOKUP_RELATIVE, ward_lookup_read
 from vawg.paths import data_dir_default
+from vawg.schemas import (
+    CRIME,
+    INVOLVEMENT,
+    ORDER,
+    PERSON,
+    RECORDED_CRIME_COUNT,
+    STREET_CRIME,
+    STREET_OUTCOME,
+    VAWG_COUNT,
+    Column,
+    Schema,
+)
+from vawg.schemas import STOP_SEARCH as STOP_SEARCH_TABLE
 from vawg_site.ingest.models import IngestRun
 from vawg_site.ingest.models import Rejection as RejectionRow
 from vawg_site.records.models import Crime, Person
@@ -116,18 +129,54 @@ class LoadResult:
 
 @dataclass(frozen=True)
 class _Target:
-    """How staged rows reach one table: staging columns with portable SQL types, the target's
-    columns with the SELECT expression for each, joins, and the identity columns."""
+    """How staged rows reach one table: the staged columns (a :class:`vawg.schemas.Schema`: the
+    readers' normalised table), the target's columns with the SELECT expression for each, joins,
+    and the identity columns."""
 
     table: str
-    stage: tuple[tuple[str, str], ...]
+    schema: Schema
     columns: tuple[tuple[str, str], ...]
     key: tuple[str, ...]
     joins: str = ""
 
+    @property
+    def stage(self) -> tuple[str, ...]:
+        """The staged columns, in order."""
+        return self.schema.names
+
+
+def _plain(schema: Schema) -> _Target:
+    """A target that stores a normalised table as it is: the table the schema names, a column
+    per schema column, upserted on the schema's identity."""
+    return _Target(
+        table=schema.name,
+        schema=schema,
+        columns=tuple((name, f"s.{name}") for name in schema.names),
+        key=schema.identity,
+    )
+
 
 def _vendor() -> str:
     return connection.vendor
+
+
+def _sql_type(column: Column) -> str:
+    """A portable SQL type for a staging column: text of at most ``max_chars`` characters
+    (unlimited when None), a date, a double, a boolean, a 32-bit integer (what the stored count
+    and number columns are) or a UTC date-time."""
+    dtype = column.dtype
+    if isinstance(dtype, pl.Datetime):
+        return "timestamptz" if _vendor() == "postgresql" else "datetime"
+    if dtype.is_integer():
+        return "integer"
+    types: dict[type[pl.DataType], str] = {
+        pl.Date: "date",
+        pl.Float64: "double precision",
+        pl.Boolean: "boolean",
+    }
+    if type(dtype) in types:
+        return types[type(dtype)]
+    return "text" if column.max_chars is None else f"varchar({column.max_chars})"
 
 
 def _stage_name(table: str) -> str:
@@ -194,7 +243,7 @@ def _sqlite_literal(column: pl.Series) -> str | None:
 
 
 def _upsert(target: _Target, frame: pl.DataFrame, *, progress: Progress | None) -> int:
-    """Upsert ``frame`` (columns in ``target.stage`` order); returns the rows inserted or changed.
+    """Upsert ``frame`` (``target.stage`` columns); returns the rows inserted or changed.
 
     PostgreSQL: ``COPY`` into a temporary staging table, then one ``INSERT ... SELECT ... ON
     CONFLICT``. SQLite: tables without joins take ``executemany`` of the ``INSERT ... ON
@@ -202,7 +251,7 @@ def _upsert(target: _Target, frame: pl.DataFrame, *, progress: Progress | None) 
     runs in-process); tables with joins (references to resolve) are staged like PostgreSQL.
     """
     vendor = _vendor()
-    names = [name for name, _ in target.stage]
+    names = list(target.stage)
     frame = frame.select(names)
     distinct = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
     updates = [c for c, _ in target.columns if c not in target.key]
@@ -226,7 +275,7 @@ def _upsert(target: _Target, frame: pl.DataFrame, *, progress: Progress | None) 
     stage = _stage_name(target.table)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {stage}")
-        columns_sql = ", ".join(f"{name} {sql_type}" for name, sql_type in target.stage)
+        columns_sql = ", ".join(f"{c.name} {_sql_type(c)}" for c in target.schema.columns)
         cursor.execute(f"CREATE TEMPORARY TABLE {stage} ({columns_sql})")
         for start in range(0, frame.height, BATCH_ROWS):
             batch = frame.slice(start, BATCH_ROWS)
@@ -358,7 +407,7 @@ def _indexes_drop(table: str) -> list[str]:
 def _append(target: _Target, frame: pl.DataFrame, *, progress: Progress | None) -> None:
     """Append ``frame`` to ``target``'s table: ``COPY`` on PostgreSQL, ``executemany`` of a
     plain ``INSERT`` on SQLite."""
-    names = [name for name, _ in target.stage]
+    names = list(target.stage)
     frame = frame.select(names)
     columns = ", ".join(names)
     with connection.cursor() as cursor:
@@ -448,103 +497,9 @@ def _record(
     return run
 
 
-STREET_CRIME = _Target(
-    table="opendata_streetcrime",
-    stage=(
-        ("crime_key", "varchar(80)"),
-        ("month", "date"),
-        ("crime_id", "varchar(80)"),
-        ("category", "varchar(48)"),
-        ("reported_by", "varchar(64)"),
-        ("falls_within", "varchar(64)"),
-        ("longitude", "double precision"),
-        ("latitude", "double precision"),
-        ("location", "varchar(255)"),
-        ("lsoa_code", "varchar(12)"),
-        ("lsoa_name", "varchar(96)"),
-        ("last_outcome", "varchar(128)"),
-        ("context", "text"),
-        ("location_type", "varchar(8)"),
-        ("source", "varchar(8)"),
-        ("lsoa_vintage", "varchar(8)"),
-    ),
-    columns=tuple(
-        (name, f"s.{name}")
-        for name in (
-            "crime_key",
-            "month",
-            "crime_id",
-            "category",
-            "reported_by",
-            "falls_within",
-            "longitude",
-            "latitude",
-            "location",
-            "lsoa_code",
-            "lsoa_name",
-            "last_outcome",
-            "context",
-            "location_type",
-            "source",
-            "lsoa_vintage",
-        )
-    ),
-    key=("crime_key", "month"),
-)
-
-
-def _plain(table: str, stage: tuple[tuple[str, str], ...], key: tuple[str, ...]) -> _Target:
-    return _Target(
-        table=table, stage=stage, columns=tuple((n, f"s.{n}") for n, _ in stage), key=key
-    )
-
-
-STREET_OUTCOME = _plain(
-    "opendata_streetoutcome",
-    (
-        ("crime_id", "varchar(80)"),
-        ("month", "date"),
-        ("outcome_type", "varchar(128)"),
-        ("occurrence", "integer"),
-        ("reported_by", "varchar(64)"),
-        ("falls_within", "varchar(64)"),
-        ("longitude", "double precision"),
-        ("latitude", "double precision"),
-        ("location", "varchar(255)"),
-        ("lsoa_code", "varchar(12)"),
-        ("lsoa_name", "varchar(96)"),
-        ("lsoa_vintage", "varchar(8)"),
-    ),
-    ("crime_id", "month", "outcome_type", "occurrence"),
-)
-
-
-def _stop_search_target() -> _Target:
-    when = "timestamptz" if _vendor() == "postgresql" else "datetime"
-    return _plain(
-        "opendata_stopsearch",
-        (
-            ("search_key", "varchar(48)"),
-            ("force", "varchar(64)"),
-            ("search_type", "varchar(32)"),
-            ("searched_at", when),
-            ("month", "date"),
-            ("part_of_operation", "boolean"),
-            ("operation_name", "varchar(128)"),
-            ("latitude", "double precision"),
-            ("longitude", "double precision"),
-            ("gender", "varchar(16)"),
-            ("age_range", "varchar(16)"),
-            ("self_defined_ethnicity", "varchar(128)"),
-            ("officer_defined_ethnicity", "varchar(32)"),
-            ("legislation", "varchar(128)"),
-            ("object_of_search", "varchar(128)"),
-            ("outcome", "varchar(128)"),
-            ("outcome_linked", "boolean"),
-            ("removal_of_clothing", "boolean"),
-        ),
-        ("search_key",),
-    )
+STREET_CRIME_TARGET = _plain(STREET_CRIME)
+STREET_OUTCOME_TARGET = _plain(STREET_OUTCOME)
+STOP_SEARCH_TARGET = _plain(STOP_SEARCH_TABLE)
 
 
 @dataclass
@@ -584,7 +539,11 @@ def police_uk_load(*, paths: Sequence[Path], progress: Progress | None = None) -
     """
     started = time.perf_counter()
     files = police_uk_files(paths)  # every path checked before the transaction opens
-    targets = {STREET: STREET_CRIME, OUTCOME: STREET_OUTCOME, STOP_SEARCH: _stop_search_target()}
+    targets = {
+        STREET: STREET_CRIME_TARGET,
+        OUTCOME: STREET_OUTCOME_TARGET,
+        STOP_SEARCH: STOP_SEARCH_TARGET,
+    }
     tallies = {kind: _Tally() for kind in targets}
     rejections: list[Rejection] = []
     vintages: dict[str, str] = {}
@@ -731,9 +690,9 @@ def _prefetch(items: Iterator[_T], *, depth: int = 2) -> Iterator[_T]:
 
 
 _KEYS = {
-    STREET: ("crime_key", "month"),
-    OUTCOME: ("crime_id", "month", "outcome_type", "occurrence"),
-    STOP_SEARCH: ("search_key",),
+    STREET: STREET_CRIME.identity,
+    OUTCOME: STREET_OUTCOME.identity,
+    STOP_SEARCH: STOP_SEARCH_TABLE.identity,
 }
 
 
@@ -788,30 +747,7 @@ def _outcome_link_notices(months: list[str]) -> list[str]:
     ]
 
 
-_VAWG_COLUMNS = (
-    ("natural_key", "varchar(40)"),
-    ("measure", "varchar(8)"),
-    ("sheet", "varchar(16)"),
-    ("month", "date"),
-    ("committed_month", "date"),
-    ("bcu", "varchar(48)"),
-    ("borough", "varchar(48)"),
-    ("ward_name", "varchar(96)"),
-    ("offence_group", "varchar(96)"),
-    ("offence", "varchar(128)"),
-    ("offence_detail", "varchar(255)"),
-    ("vawg_offence", "varchar(128)"),
-    ("age_group", "varchar(32)"),
-    ("ethnic_group", "varchar(48)"),
-    ("ward_code", "varchar(9)"),
-    ("count", "integer"),
-)
-VAWG_COUNT = _Target(
-    table="opendata_vawgcount",
-    stage=_VAWG_COLUMNS,
-    columns=tuple((name, f"s.{name}") for name, _ in _VAWG_COLUMNS),
-    key=("natural_key",),
-)
+VAWG_COUNT_TARGET = _plain(VAWG_COUNT)
 
 
 def mps_vawg_load(
@@ -831,7 +767,7 @@ def mps_vawg_load(
     result = mps_vawg_read(paths, wards=wards)
     unmatched = [w.as_dict() for w in result.unmatched_wards]
     return _counts_load(
-        VAWG_COUNT,
+        VAWG_COUNT_TARGET,
         result,
         source="mps-vawg",
         paths=paths,
@@ -841,20 +777,7 @@ def mps_vawg_load(
     )
 
 
-RECORDED_COUNT = _plain(
-    "opendata_recordedcrimecount",
-    (
-        ("level", "varchar(8)"),
-        ("area_code", "varchar(12)"),
-        ("area_name", "varchar(128)"),
-        ("borough", "varchar(64)"),
-        ("major_category", "varchar(96)"),
-        ("minor_category", "varchar(128)"),
-        ("month", "date"),
-        ("count", "integer"),
-    ),
-    IDENTITY,
-)
+RECORDED_COUNT_TARGET = _plain(RECORDED_CRIME_COUNT)
 
 
 def mps_recorded_load(*, paths: Sequence[Path], progress: Progress | None = None) -> LoadResult:
@@ -862,7 +785,7 @@ def mps_recorded_load(*, paths: Sequence[Path], progress: Progress | None = None
     London Datastore), one stored row per published (area, category, month) count."""
     started = time.perf_counter()
     return _counts_load(
-        RECORDED_COUNT,
+        RECORDED_COUNT_TARGET,
         mps_recorded_read(paths),
         source="mps-recorded",
         paths=paths,
@@ -914,63 +837,11 @@ def _counts_load(
     )
 
 
-_CRIME = _Target(
-    table="records_crime",
-    stage=(
-        ("crime_ref", "varchar(64)"),
-        ("recorded_date", "date"),
-        ("committed_date", "date"),
-        ("offence_code", "varchar(16)"),
-        ("offence_description", "varchar(255)"),
-        ("offence_code_known", "boolean"),
-        ("domestic_abuse", "boolean"),
-        ("easting", "double precision"),
-        ("northing", "double precision"),
-        ("outcome_code", "varchar(8)"),
-        ("outcome_date", "date"),
-    ),
-    columns=tuple(
-        (name, f"s.{name}")
-        for name in (
-            "crime_ref",
-            "recorded_date",
-            "committed_date",
-            "offence_code",
-            "offence_description",
-            "offence_code_known",
-            "domestic_abuse",
-            "easting",
-            "northing",
-            "outcome_code",
-            "outcome_date",
-        )
-    ),
-    key=("crime_ref",),
-)
-_PERSON = _Target(
-    table="records_person",
-    stage=(
-        ("person_ref", "varchar(64)"),
-        ("sex", "varchar(1)"),
-        ("birth_year", "integer"),
-        ("ethnicity", "varchar(16)"),
-    ),
-    columns=(
-        ("person_ref", "s.person_ref"),
-        ("sex", "s.sex"),
-        ("birth_year", "s.birth_year"),
-        ("ethnicity", "s.ethnicity"),
-    ),
-    key=("person_ref",),
-)
+_CRIME = _plain(CRIME)
+_PERSON = _plain(PERSON)
 _INVOLVEMENT = _Target(
     table="records_involvement",
-    stage=(
-        ("crime_ref", "varchar(64)"),
-        ("person_ref", "varchar(64)"),
-        ("role", "varchar(16)"),
-        ("relationship", "varchar(16)"),
-    ),
+    schema=INVOLVEMENT,
     columns=(
         ("crime_id", "c.id"),
         ("person_id", "p.id"),
@@ -987,15 +858,7 @@ def _order_target() -> _Target:
     breach = "CAST(s.breach_dates AS jsonb)" if _vendor() == "postgresql" else "s.breach_dates"
     return _Target(
         table="records_order",
-        stage=(
-            ("order_ref", "varchar(64)"),
-            ("order_type", "varchar(8)"),
-            ("subject_ref", "varchar(64)"),
-            ("protected_ref", "varchar(64)"),
-            ("start_date", "date"),
-            ("end_date", "date"),
-            ("breach_dates", "text"),
-        ),
+        schema=ORDER,
         columns=(
             ("order_ref", "s.order_ref"),
             ("order_type", "s.order_type"),

@@ -12,21 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vawg.ingest.police_uk import police_uk_batches
+from vawg.schemas import POLICE_UK_STREET_FILE
 
-HEADER = [
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-]
+HEADER = list(POLICE_UK_STREET_FILE.names)
 _VALID_TEXT = """\
 id-1,2023-03,CoLP,CoLP,-0.09,51.51,On or near A,E01000001,A,Drugs,,
 ,2023-03,CoLP,CoLP,,,No location,,,Anti-social behaviour,,

@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 
 from vawg_site.ingest import services
@@ -239,3 +240,46 @@ def test_recorded_crime_loads_once_and_a_revision_updates(tmp_path: Path) -> Non
         RecordedCrimeCount.objects.get(minor_category="SHOPLIFTING", month="2024-01-01").count == 10
     )
     assert IngestRun.objects.filter(source="mps-recorded").count() == 3
+
+
+TARGETS = [
+    services.STREET_CRIME_TARGET,
+    services.STREET_OUTCOME_TARGET,
+    services.STOP_SEARCH_TARGET,
+    services.VAWG_COUNT_TARGET,
+    services.RECORDED_COUNT_TARGET,
+    services._CRIME,
+    services._PERSON,
+    services._INVOLVEMENT,
+    services._order_target(),
+]
+
+
+def test_every_target_stages_its_schema_into_columns_of_its_table() -> None:
+    with connection.cursor() as cursor:
+        for target in TARGETS:
+            stored = {
+                c.name for c in connection.introspection.get_table_description(cursor, target.table)
+            }
+            assert {name for name, _ in target.columns} <= stored, target.table
+            assert set(target.key) <= stored, target.table
+            plain = [expr for _, expr in target.columns if expr.startswith("s.")]
+            assert {expr[2:] for expr in plain} <= set(target.stage), target.table
+
+
+def test_the_schemas_text_widths_are_the_stored_columns_widths() -> None:
+    """A staged value that fits the schema's width fits the stored column: both say the same."""
+    models = {m._meta.db_table: m for m in apps.get_models()}
+    # A joined target stages references, which the stored table holds as links.
+    person = (Person, "person_ref")
+    references = {"crime_ref": (Crime, "crime_ref"), "person_ref": person}
+    references |= {"subject_ref": person, "protected_ref": person}
+    for target in TARGETS:
+        for column in target.schema.columns:
+            if column.dtype not in (pl.String, pl.Categorical):
+                continue
+            owner, name = (models[target.table], column.name)
+            if target.joins and column.name in references:
+                owner, name = references[column.name]
+            field = owner._meta.get_field(name)
+            assert getattr(field, "max_length", None) == column.max_chars, (target.table, name)
