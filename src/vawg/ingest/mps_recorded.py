@@ -27,13 +27,13 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 
 import polars as pl
 
 from vawg.errors import UserInputError
 from vawg.ingest.common import ReadResult, Rejection, SourceFile, source_files
+from vawg.periods import month_parse_compact
 from vawg.schemas import RECORDED_CRIME_COUNT
 
 COLUMNS = RECORDED_CRIME_COUNT.names
@@ -106,7 +106,7 @@ def _read_file(source: SourceFile) -> tuple[pl.DataFrame, list[Rejection], int, 
     )
     repeated = (repeated - wide.height) * len(months)
     month_dates = pl.DataFrame(
-        {"_m": months, "month": [date(int(m[:4]), int(m[4:]), 1) for m in months]},
+        {"_m": months, "month": [month_parse_compact(m) for m in months]},
         schema={"_m": pl.String, "month": pl.Date},
     )
     good: list[pl.DataFrame] = []

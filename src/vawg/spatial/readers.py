@@ -27,6 +27,7 @@ import polars as pl
 from vawg.errors import UserInputError
 from vawg.extract import code_text_normalise, flag_yes_no
 from vawg.paths import data_dir_default
+from vawg.periods import is_month_key
 from vawg.spatial.grid import to_bng
 from vawg.taxonomy import crimes_classify, crimes_female_victim, taxonomy_load
 
@@ -230,7 +231,7 @@ def read_police_uk(
     ['month', 'category', 'x', 'y', 'harm_days']
     """
     slug = category_slug(category) if category is not None else None
-    _month_filter(pl.DataFrame({"month": []}, schema={"month": pl.String}), month_from, month_to)
+    _months_check(month_from, month_to)  # before any file is read
     frames = []
     for path in _police_uk_files(paths):
         name = path.name.lower()
@@ -271,29 +272,23 @@ def read_police_uk(
     )
 
 
+def _months_check(*bounds: str | None) -> None:
+    """Raise :class:`~vawg.errors.UserInputError` for a month bound that is not ``YYYY-MM``."""
+    for bound in bounds:
+        if bound is not None and not is_month_key(bound):
+            raise UserInputError(f"month must be YYYY-MM, got {bound!r}")
+
+
 def _month_filter(
     frame: pl.DataFrame, month_from: str | None, month_to: str | None
 ) -> pl.DataFrame:
-    for bound in (month_from, month_to):
-        if bound is not None and not _is_month(bound):
-            raise UserInputError(f"month must be YYYY-MM, got {bound!r}")
+    """The rows of ``frame`` whose ``month`` key lies in the inclusive bounds."""
+    _months_check(month_from, month_to)
     if month_from is not None:
         frame = frame.filter(pl.col("month") >= month_from)
     if month_to is not None:
         frame = frame.filter(pl.col("month") <= month_to)
     return frame
-
-
-def _is_month(text: str) -> bool:
-    parts = text.split("-")
-    return (
-        len(parts) == 2
-        and len(parts[0]) == 4
-        and len(parts[1]) == 2
-        and parts[0].isdigit()
-        and parts[1].isdigit()
-        and 1 <= int(parts[1]) <= 12
-    )
 
 
 def _extract_table(folder: Path, stem: str) -> pl.DataFrame | None:
