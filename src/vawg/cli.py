@@ -1,9 +1,10 @@
 """The ``vawg`` command: thin shells over the core and the site's services.
 
 Commands that need the database (``demo``, ``serve``, ``ingest``, ``manage``) import the Django
-project only when they run, so that ``import vawg.cli`` stays free of Django. Exit codes follow
-``../shared/CONTRACT.md``: 0 done, 2 the user's input is wrong (one line on stderr), 1 anything
-else.
+project only when they run, so that ``import vawg.cli`` stays free of Django. ``ingest`` creates
+or upgrades the database's schema before it loads; ``serve`` refuses a database whose schema is
+not up to date (``vawg_site.database``). Exit codes follow ``CONTRACT.md`` section 1: 0 done, 2
+the user's input is wrong (one line on stderr), 1 anything else.
 """
 
 from __future__ import annotations
@@ -75,7 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser(
         "serve",
         help="serve the site on the configured database",
-        description="Serve the site with gunicorn on the configured database.",
+        description="Serve the site with gunicorn on the configured database. A database "
+        "that has not been set up, or whose schema is behind this version, is refused (exit "
+        "code 2) rather than altered: run `vawg manage migrate` first.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -86,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
         "ingest",
         help="load data files into the database",
         description="Load data files into the configured database. Loading "
-        "the same files again loads nothing new.",
+        "the same files again loads nothing new. A database that has not been set up (or "
+        "whose schema is behind) is migrated first, with one line on standard error.",
     )
     ingest_sub = ingest.add_subparsers(dest="source", required=True, metavar="SOURCE")
     for source, text in (

@@ -1,4 +1,4 @@
-"""A fast, typed reader of a force extract folder for analytics (``../shared/CONTRACT.md`` §2).
+"""A fast, typed reader of a force extract folder for analytics (``CONTRACT.md`` §2).
 
 This module is the analytics road into a force extract: it finds ``crimes``, ``people``,
 ``involvements`` and ``orders`` as ``.csv``, ``.csv.gz`` or ``.parquet``, and returns Polars lazy
@@ -25,50 +25,18 @@ from pathlib import Path
 import polars as pl
 
 from vawg.errors import UserInputError
+from vawg.schemas import FORCE_FILES
 
-TABLES = ("crimes", "people", "involvements", "orders")
+TABLES = tuple(FORCE_FILES)
 """The four tables of a force extract."""
 
 _SUFFIXES = (".parquet", ".csv", ".csv.gz")
 
-SCHEMAS: dict[str, dict[str, type[pl.DataType]]] = {
-    "crimes": {
-        "crime_ref": pl.String,
-        "recorded_date": pl.Date,
-        "committed_date": pl.Date,
-        "offence_code": pl.String,
-        "offence_description": pl.String,
-        "domestic_abuse": pl.String,
-        "latitude": pl.Float64,
-        "longitude": pl.Float64,
-        "easting": pl.Float64,
-        "northing": pl.Float64,
-        "outcome_code": pl.String,
-        "outcome_date": pl.Date,
-    },
-    "people": {
-        "person_ref": pl.String,
-        "sex": pl.String,
-        "birth_year": pl.Int32,
-        "ethnicity": pl.String,
-    },
-    "involvements": {
-        "crime_ref": pl.String,
-        "person_ref": pl.String,
-        "role": pl.String,
-        "relationship": pl.String,
-    },
-    "orders": {
-        "order_ref": pl.String,
-        "order_type": pl.String,
-        "subject_ref": pl.String,
-        "protected_ref": pl.String,
-        "start_date": pl.Date,
-        "end_date": pl.Date,
-        "breach_dates": pl.String,
-    },
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    table: dict(schema.polars()) for table, schema in FORCE_FILES.items()
 }
-"""The typed columns of each table. ``domestic_abuse`` is read as text and turned into a boolean."""
+"""The typed columns of each table (:data:`vawg.schemas.FORCE_FILES`). ``domestic_abuse`` is read
+as text and turned into a boolean."""
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "crimes": ("crime_ref", "recorded_date", "offence_code"),
@@ -76,6 +44,9 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "involvements": ("crime_ref", "person_ref", "role"),
     "orders": ("order_ref", "order_type", "subject_ref"),
 }
+"""The columns the analytics cannot do without, fewer than the contract's (which
+:mod:`vawg.ingest.force` requires before anything is stored): an analysis may run on an export
+that lacks, say, the outcome columns."""
 
 
 @dataclass(frozen=True)

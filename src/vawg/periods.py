@@ -54,6 +54,23 @@ def month_parse(text: str) -> date:
     return date(int(year), int(month), 1)
 
 
+def month_parse_compact(text: str) -> date:
+    """The first day of the month a ``YYYYMM`` key names, as the Met's wide recorded-crime files
+    name their month columns.
+
+    Raises ValueError when ``text`` is not six digits with a month 01-12.
+
+    >>> month_parse_compact("202403")
+    datetime.date(2024, 3, 1)
+    >>> month_parse_compact("2024-3")
+    Traceback (most recent call last):
+    ValueError: not a month (YYYYMM): '2024-3'
+    """
+    if not (len(text) == 6 and text.isdigit() and 1 <= int(text[4:]) <= 12):
+        raise ValueError(f"not a month (YYYYMM): {text!r}")
+    return date(int(text[:4]), int(text[4:]), 1)
+
+
 def is_month_key(text: str) -> bool:
     """Whether ``text`` is a ``YYYY-MM`` month key.
 

@@ -21,9 +21,13 @@ def setup_django() -> None:
 
 
 def ingest(args: argparse.Namespace) -> int:
+    """``vawg ingest``: a load writes, so a database not yet set up (or behind) is migrated
+    first (:func:`vawg_site.database.schema_migrate`)."""
     setup_django()
+    from vawg_site.database import schema_migrate
     from vawg_site.ingest.cli import run
 
+    schema_migrate()
     return run(args)
 
 
@@ -68,7 +72,12 @@ def _serve_in_fresh_interpreter(*, host: str, port: int, data_dir: Path) -> NoRe
 
 
 def serve(args: argparse.Namespace) -> int:
+    """``vawg serve``: a server only reads, so it refuses (exit code 2, one line) a database not
+    set up or behind instead of altering it (:func:`vawg_site.database.schema_require`)."""
     setup_django()
+    from vawg_site.database import schema_require
+
+    schema_require()
     return serve_forever(host=args.host, port=args.port, workers=args.workers)
 
 

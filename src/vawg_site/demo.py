@@ -120,6 +120,7 @@ def demo_prepare(
     """Migrate, load the real data found and a force extract; return the steps taken so far."""
     from django.core.management import call_command
 
+    from vawg_site.database import database_label
     from vawg_site.ingest import services
 
     home = Path(settings.VAWG_HOME)
@@ -128,7 +129,7 @@ def demo_prepare(
     files = real_files_find(data_dir=data_dir)
     steps = Steps(total=5)
 
-    with steps.step(f"Preparing the database ({_database_label()}) and static files"):
+    with steps.step(f"Preparing the database ({database_label()}) and static files"):
         call_command("migrate", interactive=False, verbosity=0)
         # Collected files are served pre-compressed by WhiteNoise: lighter pages on a phone.
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -217,13 +218,6 @@ def _load_pending(
         bar.close()
     state.mark(pending)
     steps.say(_result_line(result))
-
-
-def _database_label() -> str:
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"SQLite at {db['NAME']}"
-    return f"PostgreSQL database {db['NAME']} on {db.get('HOST') or 'localhost'}"
 
 
 def _result_line(result: Any) -> str:

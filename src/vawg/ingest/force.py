@@ -35,33 +35,27 @@ from vawg.ingest.common import (
     rejections_from,
     text_decode,
 )
+from vawg.schemas import (
+    FORCE_CRIMES_FILE,
+    FORCE_FILES,
+    FORCE_INVOLVEMENTS_FILE,
+    FORCE_ORDERS_FILE,
+    FORCE_PEOPLE_FILE,
+    INVOLVEMENT,
+    ORDER,
+    Schema,
+)
 from vawg.taxonomy import offence_code_normalise, taxonomy_load
 
-TABLES = ("crimes", "people", "involvements", "orders")
+TABLES = tuple(FORCE_FILES)
 REQUIRED_TABLES = ("crimes", "people")
 
-CRIME_COLUMNS = (
-    "crime_ref",
-    "recorded_date",
-    "committed_date",
-    "offence_code",
-    "offence_description",
-    "domestic_abuse",
-    "outcome_code",
-    "outcome_date",
-)
-COORDINATE_PAIRS = (("latitude", "longitude"), ("easting", "northing"))
-PEOPLE_COLUMNS = ("person_ref", "sex", "birth_year", "ethnicity")
-INVOLVEMENT_COLUMNS = ("crime_ref", "person_ref", "role", "relationship")
-ORDER_COLUMNS = (
-    "order_ref",
-    "order_type",
-    "subject_ref",
-    "protected_ref",
-    "start_date",
-    "end_date",
-    "breach_dates",
-)
+CRIME_COLUMNS = FORCE_CRIMES_FILE.required
+"""The columns ``crimes`` must have; and one of :data:`COORDINATE_PAIRS` in full."""
+COORDINATE_PAIRS = FORCE_CRIMES_FILE.alternatives
+PEOPLE_COLUMNS = FORCE_PEOPLE_FILE.names
+INVOLVEMENT_COLUMNS = FORCE_INVOLVEMENTS_FILE.names
+ORDER_COLUMNS = FORCE_ORDERS_FILE.names
 SEXES = ("F", "M", "X", "U")
 ROLES = ("victim", "suspect", "offender", "witness")
 RELATIONSHIPS = ("partner", "ex-partner", "family", "acquaintance", "stranger", "unknown")
@@ -91,12 +85,14 @@ class TableRead:
 class ForceExtract:
     """The four tables of a force extract, checked and normalised.
 
-    ``crimes``: crime_ref, recorded_date, committed_date, offence_code, offence_description,
-    domestic_abuse (bool), easting, northing (EPSG:27700 metres, null when unknown), outcome_code,
-    outcome_date. ``people``: person_ref, sex, birth_year (Int64, null), ethnicity.
-    ``involvements``: crime_ref, person_ref, role, relationship. ``orders``: order_ref,
-    order_type, subject_ref, protected_ref, start_date, end_date, breach_dates (a JSON list of
-    ISO dates). Dates are ISO strings (null when blank); other text is "" when blank.
+    The tables' rows have the columns of :data:`vawg.schemas.CRIME`, :data:`~vawg.schemas.PERSON`,
+    :data:`~vawg.schemas.INVOLVEMENT` and :data:`~vawg.schemas.ORDER`. ``crimes``: crime_ref,
+    recorded_date, committed_date, offence_code, offence_description, offence_code_known (bool),
+    domestic_abuse (bool), easting, northing (EPSG:27700 metres, null when unknown),
+    outcome_code, outcome_date. ``people``: person_ref, sex, birth_year (Int64, null),
+    ethnicity. ``involvements``: crime_ref, person_ref, role, relationship. ``orders``:
+    order_ref, order_type, subject_ref, protected_ref, start_date, end_date, breach_dates (a JSON
+    list of ISO dates). Dates are ``pl.Date`` (null when blank); other text is "" when blank.
     """
 
     crimes: TableRead
@@ -273,8 +269,7 @@ def _finish(
 
 
 def _crimes(source: SourceFile) -> TableRead:
-    allowed = (*CRIME_COLUMNS, *[c for pair in COORDINATE_PAIRS for c in pair])
-    frame, extra, header = _table(source, allowed, CRIME_COLUMNS)
+    frame, extra, header = _table(source, FORCE_CRIMES_FILE.names, CRIME_COLUMNS)
     pairs = [pair for pair in COORDINATE_PAIRS if set(pair) & set(header)]
     if not pairs:
         raise UserInputError(
@@ -363,8 +358,8 @@ def _crimes(source: SourceFile) -> TableRead:
         key=["crime_ref"],
         output=[
             pl.col("crime_ref"),
-            pl.col("recorded_date"),
-            pl.col("committed_date").replace("", None),
+            pl.col("_recorded").alias("recorded_date"),
+            pl.col("_committed").alias("committed_date"),
             pl.col("offence_code"),
             pl.col("offence_description"),
             offence_code_normalise(pl.col("offence_code"))
@@ -374,7 +369,7 @@ def _crimes(source: SourceFile) -> TableRead:
             pl.col("_e").alias("easting"),
             pl.col("_n").alias("northing"),
             pl.col("outcome_code").str.to_uppercase(),
-            pl.col("outcome_date").replace("", None),
+            pl.col("_outcome").alias("outcome_date"),
         ],
         extra=extra,
     )
@@ -431,15 +426,15 @@ def _people(source: SourceFile) -> TableRead:
     )
 
 
-def _empty_table(columns: tuple[str, ...]) -> TableRead:
-    return TableRead(pl.DataFrame(schema={c: pl.String for c in columns}), 0, 0, ())
+def _empty_table(schema: Schema) -> TableRead:
+    return TableRead(schema.empty(), 0, 0, ())
 
 
 def _involvements(
     source: SourceFile | None, crime_refs: set[str], person_refs: set[str]
 ) -> TableRead:
     if source is None:
-        return _empty_table(INVOLVEMENT_COLUMNS)
+        return _empty_table(INVOLVEMENT)
     frame, extra, _ = _table(source, INVOLVEMENT_COLUMNS, INVOLVEMENT_COLUMNS)
     frame = frame.with_columns(
         pl.col("role").str.to_lowercase(), pl.col("relationship").str.to_lowercase()
@@ -476,7 +471,7 @@ def _involvements(
 
 def _orders(source: SourceFile | None, person_refs: set[str]) -> TableRead:
     if source is None:
-        return _empty_table(ORDER_COLUMNS)
+        return _empty_table(ORDER)
     frame, extra, _ = _table(source, ORDER_COLUMNS, ORDER_COLUMNS)
     people = pl.Series(sorted(person_refs), dtype=pl.String)
     frame = frame.with_columns(
@@ -537,8 +532,8 @@ def _orders(source: SourceFile | None, person_refs: set[str]) -> TableRead:
             pl.col("order_type"),
             pl.col("subject_ref"),
             pl.col("protected_ref"),
-            pl.col("start_date"),
-            pl.col("end_date").replace("", None),
+            pl.col("_start").alias("start_date"),
+            pl.col("_end").alias("end_date"),
             pl.col("_breach_json").alias("breach_dates"),
         ],
         extra=extra,

@@ -27,27 +27,19 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 
 import polars as pl
 
 from vawg.errors import UserInputError
 from vawg.ingest.common import ReadResult, Rejection, SourceFile, source_files
+from vawg.periods import month_parse_compact
+from vawg.schemas import RECORDED_CRIME_COUNT
 
-COLUMNS = (
-    "level",
-    "area_code",
-    "area_name",
-    "borough",
-    "major_category",
-    "minor_category",
-    "month",
-    "count",
-)
-"""The normalised long table."""
+COLUMNS = RECORDED_CRIME_COUNT.names
+"""The normalised long table (:data:`vawg.schemas.RECORDED_CRIME_COUNT`)."""
 
-IDENTITY = ("level", "area_code", "area_name", "major_category", "minor_category", "month")
+IDENTITY = RECORDED_CRIME_COUNT.identity
 
 _LAYOUTS: dict[str, dict[str, str]] = {
     "borough": {
@@ -114,7 +106,7 @@ def _read_file(source: SourceFile) -> tuple[pl.DataFrame, list[Rejection], int, 
     )
     repeated = (repeated - wide.height) * len(months)
     month_dates = pl.DataFrame(
-        {"_m": months, "month": [date(int(m[:4]), int(m[4:]), 1) for m in months]},
+        {"_m": months, "month": [month_parse_compact(m) for m in months]},
         schema={"_m": pl.String, "month": pl.Date},
     )
     good: list[pl.DataFrame] = []
@@ -145,7 +137,7 @@ def _read_file(source: SourceFile) -> tuple[pl.DataFrame, list[Rejection], int, 
         good.append(
             long.filter(pl.col("count").is_not_null() & (pl.col("count") >= 0)).select(COLUMNS)
         )
-    rows = pl.concat(good) if good else pl.DataFrame(schema=_SCHEMA)
+    rows = pl.concat(good) if good else RECORDED_CRIME_COUNT.empty()
     return rows, rejections, wide.height * len(months) + repeated, repeated
 
 
@@ -175,7 +167,7 @@ def mps_recorded_read(paths: Iterable[Path]) -> ReadResult:
         read += count
         duplicates += repeated
     if not frames:
-        return ReadResult(pl.DataFrame(schema=_SCHEMA), read, duplicates, tuple(rejections))
+        return ReadResult(RECORDED_CRIME_COUNT.empty(), read, duplicates, tuple(rejections))
     # Files of one level overlap only in a month or two (the historical file's last month is
     # the current file's first): only the cells of (level, month) pairs in more than one file
     # can repeat, and only those are de-duplicated (the last read kept), which keeps memory to
@@ -200,10 +192,3 @@ def mps_recorded_read(paths: Iterable[Path]) -> ReadResult:
 
 def _accept(name: str) -> bool:
     return name.startswith("recorded-crime") and name.endswith(".parquet")
-
-
-_SCHEMA = {
-    **{c: pl.Categorical for c in COLUMNS if c not in ("month", "count")},
-    "month": pl.Date,
-    "count": pl.Int64,
-}

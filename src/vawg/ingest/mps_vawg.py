@@ -38,51 +38,20 @@ from vawg.ingest.common import (
     text_decode,
 )
 from vawg.ingest.wards import Ward, WardMatcher, ward_name_normalise
+from vawg.schemas import MPS_VAWG_FILE, VAWG_COUNT
 
-SOURCE_COLUMNS = {
-    "sheet": "sheet_raw",
-    "recorded_date_months": "month_raw",
-    "date_committed_from_date_months": "committed_raw",
-    "count": "count_raw",
-    "bcu_location": "bcu",
-    "borough_name": "borough",
-    "ward_name_clean_2": "ward_name",
-    "crimsec_group": "offence_group",
-    "crimseccodeexpansion": "offence",
-    "crimsec_offences": "offence_detail",
-    "vawg_offence": "vawg_offence",
-    "age_group": "age_group",
-    "ethnic_appearance_group_group": "ethnic_group",
-}
-"""Published column -> normalised column. The first four are required."""
+SOURCE_COLUMNS = dict(zip(MPS_VAWG_FILE.names, MPS_VAWG_FILE.read_names, strict=True))
+"""Published column -> the reader's column (:data:`vawg.schemas.MPS_VAWG_FILE`)."""
 
-REQUIRED = ("sheet", "recorded_date_months", "count")
+REQUIRED = MPS_VAWG_FILE.required
 
-_TEXT = (
-    "bcu",
-    "borough",
-    "ward_name",
-    "offence_group",
-    "offence",
-    "offence_detail",
-    "vawg_offence",
-    "age_group",
-    "ethnic_group",
-)
+# The published text columns, as the reader names them (those it does not parse).
+_TEXT = tuple(name for name in MPS_VAWG_FILE.read_names if not name.endswith("_raw"))
 
-COLUMNS = (
-    "natural_key",
-    "measure",
-    "sheet",
-    "month",
-    "committed_month",
-    *_TEXT,
-    "ward_code",
-    "count",
-)
-"""Columns of the normalised table: ``month``/``committed_month`` are ``pl.Date`` (first of the
-month; ``committed_month`` may be null), ``count`` is ``pl.Int64``, the rest strings ("" when
-blank)."""
+COLUMNS = VAWG_COUNT.names
+"""Columns of the normalised table (:data:`vawg.schemas.VAWG_COUNT`): ``month``/
+``committed_month`` are ``pl.Date`` (first of the month; ``committed_month`` may be null),
+``count`` is ``pl.Int64``, the rest strings ("" when blank)."""
 
 
 def sheet_parse(name: str) -> tuple[str, str] | None:
@@ -136,7 +105,7 @@ def mps_vawg_read(
         frames.append(frame)
         if progress is not None:
             progress(done, len(files))
-    rows = pl.concat(frames, how="vertical") if frames else _empty()
+    rows = pl.concat(frames, how="vertical") if frames else VAWG_COUNT.empty()
     before = rows.height
     rows = rows.unique(subset=["natural_key"], keep="last", maintain_order=True)
     notices: list[str] = []
@@ -169,14 +138,6 @@ def ward_unmatched(rows: pl.DataFrame) -> tuple[UnmatchedWard, ...]:
     return tuple(
         UnmatchedWard(str(b), str(w), int(r), int(o or 0)) for b, w, r, o in table.iter_rows()
     )
-
-
-def _empty() -> pl.DataFrame:
-    schema: dict[str, pl.DataType] = {name: pl.String() for name in COLUMNS}
-    schema["month"] = pl.Date()
-    schema["committed_month"] = pl.Date()
-    schema["count"] = pl.Int64()
-    return pl.DataFrame(schema=schema)
 
 
 def _strings(frame: pl.DataFrame) -> pl.DataFrame:

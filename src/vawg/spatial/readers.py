@@ -25,8 +25,11 @@ import numpy as np
 import polars as pl
 
 from vawg.errors import UserInputError
+from vawg.extract import code_text_normalise, flag_yes_no
 from vawg.paths import data_dir_default
+from vawg.periods import is_month_key
 from vawg.spatial.grid import to_bng
+from vawg.taxonomy import crimes_classify, crimes_female_victim, taxonomy_load
 
 EVENT_COLUMNS = ("month", "category", "x", "y", "harm_days")
 
@@ -228,7 +231,7 @@ def read_police_uk(
     ['month', 'category', 'x', 'y', 'harm_days']
     """
     slug = category_slug(category) if category is not None else None
-    _month_filter(pl.DataFrame({"month": []}, schema={"month": pl.String}), month_from, month_to)
+    _months_check(month_from, month_to)  # before any file is read
     frames = []
     for path in _police_uk_files(paths):
         name = path.name.lower()
@@ -269,29 +272,23 @@ def read_police_uk(
     )
 
 
+def _months_check(*bounds: str | None) -> None:
+    """Raise :class:`~vawg.errors.UserInputError` for a month bound that is not ``YYYY-MM``."""
+    for bound in bounds:
+        if bound is not None and not is_month_key(bound):
+            raise UserInputError(f"month must be YYYY-MM, got {bound!r}")
+
+
 def _month_filter(
     frame: pl.DataFrame, month_from: str | None, month_to: str | None
 ) -> pl.DataFrame:
-    for bound in (month_from, month_to):
-        if bound is not None and not _is_month(bound):
-            raise UserInputError(f"month must be YYYY-MM, got {bound!r}")
+    """The rows of ``frame`` whose ``month`` key lies in the inclusive bounds."""
+    _months_check(month_from, month_to)
     if month_from is not None:
         frame = frame.filter(pl.col("month") >= month_from)
     if month_to is not None:
         frame = frame.filter(pl.col("month") <= month_to)
     return frame
-
-
-def _is_month(text: str) -> bool:
-    parts = text.split("-")
-    return (
-        len(parts) == 2
-        and len(parts[0]) == 4
-        and len(parts[1]) == 2
-        and parts[0].isdigit()
-        and parts[1].isdigit()
-        and 1 <= int(parts[1]) <= 12
-    )
 
 
 def _extract_table(folder: Path, stem: str) -> pl.DataFrame | None:
@@ -318,13 +315,6 @@ def is_force_extract(path: Path) -> bool:
     )
 
 
-def _vawg_codes() -> tuple[set[str], set[str]]:
-    table = _package_csv("vawg_taxonomy.csv").filter(pl.col("scheme") == "ho")
-    always = {_normalise_code(c) for c in table.filter(pl.col("rule") == "always")["code"]}
-    female = {_normalise_code(c) for c in table.filter(pl.col("rule") == "female_victim")["code"]}
-    return always, female
-
-
 def read_force_extract(
     folder: Path,
     *,
@@ -332,16 +322,16 @@ def read_force_extract(
     month_from: str | None = None,
     month_to: str | None = None,
 ) -> Events:
-    """Events from a force extract folder (``../shared/CONTRACT.md`` section 2).
+    """Events from a force extract folder (``CONTRACT.md`` section 2).
 
     Parameters
     ----------
     folder : Path
         Holds ``crimes.csv`` (and, for ``vawg``, ``people.csv`` and ``involvements.csv``).
     category : str or None
-        ``vawg`` (default): crimes flagged domestic abuse, offences that are VAWG whatever the
-        victim, and offences against the person with a female victim (``vawg_taxonomy.csv``);
-        a Home Office offence code; or None for all crimes.
+        ``vawg`` (default): the crimes :func:`vawg.taxonomy.crimes_classify` counts as VAWG
+        (by offence title, offence code, a female victim on the crime, or the domestic-abuse
+        flag), as the ranking does; a Home Office offence code; or None for all crimes.
     month_from, month_to : str, optional
         Inclusive ``YYYY-MM`` bounds on the recorded date.
 
@@ -370,18 +360,7 @@ def read_force_extract(
         month=pl.col("recorded_date").str.slice(0, 7),
     )
     if category is not None and category.strip().lower() == "vawg":
-        always, female = _vawg_codes()
-        females = _female_victim_crimes(folder)
-        da = (
-            pl.col("domestic_abuse").fill_null("").str.to_uppercase() == "Y"
-            if ("domestic_abuse" in crimes.columns)
-            else pl.lit(False)
-        )
-        crimes = crimes.filter(
-            da
-            | pl.col("code").is_in(sorted(always))
-            | (pl.col("code").is_in(sorted(female)) & pl.col("crime_ref").is_in(females))
-        )
+        crimes = crimes.filter(_is_vawg(crimes, folder))
     elif category is not None:
         crimes = crimes.filter(pl.col("code") == _normalise_code(category))
     crimes = _month_filter(crimes, month_from, month_to)
@@ -409,14 +388,36 @@ def read_force_extract(
     return Events(frame=out, read=read, no_location=int((~ok).sum()), duplicates=0)
 
 
-def _female_victim_crimes(folder: Path) -> list[str]:
+def _is_vawg(crimes: pl.DataFrame, folder: Path) -> pl.Series:
+    """Which crimes are VAWG, by :func:`vawg.taxonomy.crimes_classify` (the classifier the
+    ranking and the measures use): the offence title, the offence code, a female victim on the
+    crime (from the extract's involvements and people), and the domestic-abuse flag."""
+    columns = crimes.columns
+    flag = pl.col("domestic_abuse") if "domestic_abuse" in columns else pl.lit(None, pl.String)
+    title = pl.col("offence_description") if "offence_description" in columns else pl.lit(None)
+    typed = crimes.lazy().select(
+        pl.int_range(pl.len()).alias("_row"),
+        pl.col("offence_code"),
+        title.cast(pl.String).alias("offence_description"),
+        flag_yes_no(flag).fill_null(False).alias("domestic_abuse"),
+        pl.col("crime_ref").is_in(_female_victim_crimes(folder).implode()).alias("female_victim"),
+    )
+    classified = crimes_classify(typed, taxonomy=taxonomy_load()).sort("_row").collect()
+    return classified["is_vawg"]
+
+
+def _female_victim_crimes(folder: Path) -> pl.Series:
+    """The crimes with a female victim, the sex and role read as :mod:`vawg.extract` reads them
+    (trimmed; the sex upper-cased, the role lower-cased)."""
     inv = _extract_table(folder, "involvements")
     people = _extract_table(folder, "people")
     if inv is None or people is None:
-        return []
-    women = people.filter(pl.col("sex") == "F").select("person_ref")
-    refs = inv.filter(pl.col("role") == "victim").join(women, on="person_ref", how="semi")
-    return refs["crime_ref"].unique().to_list()
+        return pl.Series("crime_ref", [], dtype=pl.String)
+    female = crimes_female_victim(
+        involvements=inv.lazy().with_columns(pl.col("role").str.strip_chars().str.to_lowercase()),
+        people=people.lazy().with_columns(code_text_normalise(pl.col("sex")).alias("sex")),
+    )
+    return female.collect()["crime_ref"]
 
 
 def read_events(

@@ -8,9 +8,12 @@ partner violence"), Home Office outcome types and delays, and protective orders.
 taken from a publication is marked provisional in ``docs/synth.md``. The result is synthetic: it
 describes no real person or crime, and says so in its ``MANIFEST.json``.
 
-Method: calibration (:mod:`vawg.synth.calibration`), generation (:mod:`vawg.synth.generate`),
-placement in ward polygons (:mod:`vawg.synth.places`) and the check of each target
-(:mod:`vawg.synth.report`).
+Method: calibration (:mod:`vawg.synth.calibration`); generation (:mod:`vawg.synth.generate`),
+in stages: the offences and their parameters (:mod:`vawg.synth.offences`), suspects' careers
+(:mod:`vawg.synth.careers`), people and involvements (:mod:`vawg.synth.people`), protective
+orders (:mod:`vawg.synth.orders`), placement in ward polygons (:mod:`vawg.synth.places`), the
+shared random draws (:mod:`vawg.synth.draws`); the files (:mod:`vawg.synth.writer`); and the
+check of each target (:mod:`vawg.synth.report`).
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ from vawg.synth.calibration import (
     calibration_to_json,
     ward_counts_match,
 )
-from vawg.synth.generate import SynthSummary, offence_types, write_extract
+from vawg.synth.generate import SynthSummary, write_extract
+from vawg.synth.offences import offence_types
 from vawg.synth.places import points_from_table, points_in_wards
 from vawg.synth.report import ReportRow, report, report_format
 

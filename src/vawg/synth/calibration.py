@@ -27,6 +27,7 @@ import polars as pl
 
 from vawg.errors import UserInputError
 from vawg.ingest.wards import WARD_LOOKUP_RELATIVE, ward_lookup_read, ward_name_normalise
+from vawg.periods import months_back
 
 OFFENCES_RELATIVE = Path("mps") / "vawg-offences.parquet"
 VICTIMS_RELATIVE = Path("mps") / "vawg-victims.parquet"
@@ -109,10 +110,8 @@ def _months_last12(frame: pl.DataFrame) -> tuple[date, date]:
     last = frame["recorded_date_months"].max()
     if not isinstance(last, date):
         raise UserInputError("the VAWG offence file has no recorded months")
-    end = date(last.year, last.month, 1)
-    start_month = end.month - 11
-    start = date(end.year + (start_month - 1) // 12, (start_month - 1) % 12 + 1, 1)
-    return start, end
+    end = date(last.year, last.month, 1)  # a date, whether the file holds dates or date-times
+    return months_back(end, 11), end
 
 
 def _in_period(start: date, end: date) -> pl.Expr:

@@ -17,7 +17,8 @@ import numpy.typing as npt
 import polars as pl
 
 from vawg.synth.calibration import Calibration
-from vawg.synth.generate import CHARGED, SynthSummary
+from vawg.synth.generate import SynthSummary
+from vawg.synth.offences import CHARGED
 
 MET_STATED_ANNUAL = 150_000
 """VAWG offences a year as the Met states it (DOMAIN.md section 1)."""

@@ -33,11 +33,13 @@ import urllib.error
 import urllib.request
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from datetime import date
 from http.client import HTTPException
 from pathlib import Path
 
 from tqdm import tqdm
+
+from vawg.periods import month_after, month_key, month_parse, months_between, months_shift
 
 POLICE_UK_ARCHIVE_URL = "https://data.police.uk/data/archive/"
 """Where the monthly archives are: ``{base}YYYY-MM.zip``."""
@@ -70,62 +72,38 @@ class FetchError(Exception):
     """A download failed for good (after retries) or gave something that is not the data."""
 
 
-@dataclass(frozen=True)
-class Month:
-    year: int
-    month: int
+def month_arg(text: str) -> date:
+    """The first day of the month a ``--from``/``--to`` value names (``YYYY-MM``, spaces around
+    it ignored); ValueError with the message the command prints otherwise.
 
-    @classmethod
-    def parse(cls, text: str) -> Month:
-        """``YYYY-MM``.
-
-        >>> Month.parse("2023-03").shift(-3)
-        Month(year=2022, month=12)
-        """
-        match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
-        if not match or not 1 <= int(match.group(2)) <= 12:
-            raise ValueError(f"month '{text}' is not YYYY-MM")
-        return cls(int(match.group(1)), int(match.group(2)))
-
-    def shift(self, months: int) -> Month:
-        index = self.year * 12 + self.month - 1 + months
-        return Month(index // 12, index % 12 + 1)
-
-    def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-    def __le__(self, other: Month) -> bool:
-        return (self.year, self.month) <= (other.year, other.month)
+    >>> month_arg(" 2023-03 ")
+    datetime.date(2023, 3, 1)
+    >>> month_arg("2023-13")
+    Traceback (most recent call last):
+    ValueError: month '2023-13' is not YYYY-MM
+    """
+    try:
+        return month_parse(text.strip())
+    except ValueError:
+        raise ValueError(f"month '{text}' is not YYYY-MM") from None
 
 
-def months_between(start: Month, end: Month) -> list[Month]:
-    """Every month from ``start`` to ``end``, both included."""
-    months = []
-    current = start
-    while current <= end:
-        months.append(current)
-        current = current.shift(1)
-    return months
+def archives_for(start: date, end: date) -> list[date]:
+    """The fewest archives that cover the months ``start``..``end`` (first days of months):
+    greedily, the latest archive whose 36 months still include the first month not yet
+    covered, never later than ``end`` (later archives may not be published yet).
 
-
-def archives_for(start: Month, end: Month) -> list[Month]:
-    """The fewest archives that cover ``start``..``end``: greedily, the latest archive whose 36
-    months still include the first month not yet covered, never later than ``end`` (later
-    archives may not be published yet).
-
-    >>> [str(m) for m in archives_for(Month.parse("2020-01"), Month.parse("2023-06"))]
+    >>> [month_key(m) for m in archives_for(month_parse("2020-01"), month_parse("2023-06"))]
     ['2022-12', '2023-06']
-    >>> [str(m) for m in archives_for(Month.parse("2023-01"), Month.parse("2023-03"))]
+    >>> [month_key(m) for m in archives_for(month_parse("2023-01"), month_parse("2023-03"))]
     ['2023-03']
     """
-    chosen: list[Month] = []
+    chosen: list[date] = []
     current = start
     while current <= end:
-        archive = current.shift(ARCHIVE_MONTHS - 1)
-        if end <= archive:
-            archive = end
+        archive = min(months_shift(current, ARCHIVE_MONTHS - 1), end)
         chosen.append(archive)
-        current = archive.shift(1)
+        current = month_after(archive)
     return chosen
 
 
@@ -255,20 +233,20 @@ _MEMBER = re.compile(r"(?:^|/)(\d{4}-\d{2})-(.+)-(street|outcomes|stop-and-searc
 def police_uk_fetch(
     *,
     force: str,
-    start: Month,
-    end: Month,
+    start: date,
+    end: date,
     out: Path,
     base_url: str = POLICE_UK_ARCHIVE_URL,
     keep_archives: bool = False,
     quiet: bool = False,
 ) -> list[Path]:
-    """Download the fewest archives for ``start``..``end`` and extract ``force``'s street,
-    outcomes and stop-and-search files of those months into ``out/YYYY-MM/``. Returns the files
-    written (files already there are kept)."""
-    wanted = {str(m) for m in months_between(start, end)}
+    """Download the fewest archives for the months ``start``..``end`` (first days of months) and
+    extract ``force``'s street, outcomes and stop-and-search files of those months into
+    ``out/YYYY-MM/``. Returns the files written (files already there are kept)."""
+    wanted = {month_key(m) for m in months_between(start, end)}
     written: list[Path] = []
     done: set[tuple[str, str]] = set()
-    for archive_month in archives_for(start, end):
+    for archive_month in map(month_key, archives_for(start, end)):
         archive = download(
             f"{base_url.rstrip('/')}/{archive_month}.zip",
             out / "archives" / f"{archive_month}.zip",
@@ -315,7 +293,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.source == "police-uk":
             try:
-                start, end = Month.parse(args.start), Month.parse(args.end)
+                start, end = month_arg(args.start), month_arg(args.end)
             except ValueError as error:
                 print(f"vawg: {error}", file=sys.stderr)
                 return 2

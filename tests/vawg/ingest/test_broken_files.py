@@ -17,11 +17,9 @@ import pytest
 
 from vawg.errors import UserInputError
 from vawg.ingest.police_uk import police_uk_batches
+from vawg.schemas import POLICE_UK_STREET_FILE
 
-HEADER = (
-    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
-    "Crime type,Last outcome category,Context"
-)
+HEADER = ",".join(POLICE_UK_STREET_FILE.names)
 COLP = "City of London Police,City of London Police"
 GOOD = f"id-good,2023-03,{COLP},-0.0906,51.5135,On or near X,E01000001,City 001A,Drugs,,"
 

@@ -12,21 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vawg.ingest.police_uk import police_uk_batches
+from vawg.schemas import POLICE_UK_STREET_FILE
 
-HEADER = [
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-]
+HEADER = list(POLICE_UK_STREET_FILE.names)
 _VALID_TEXT = """\
 id-1,2023-03,CoLP,CoLP,-0.09,51.51,On or near A,E01000001,A,Drugs,,
 ,2023-03,CoLP,CoLP,,,No location,,,Anti-social behaviour,,
@@ -69,9 +57,15 @@ def test_every_row_is_kept_a_duplicate_or_rejected_with_a_reason(
     rows: list[list[str]], crlf: bool, bom: bool
 ) -> None:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n" if crlf else "\n")
+    end = "\r\n" if crlf else "\n"
+    writer = csv.writer(buffer, lineterminator=end)
+    # The csv module quotes a field holding its own line terminator but not a lone CR, which
+    # a CSV reader takes as a line break: such a row is two physical rows, both read. Quote
+    # it, so that every row written is one row read.
+    quoted = csv.writer(buffer, lineterminator=end, quoting=csv.QUOTE_ALL)
     writer.writerow(HEADER)
-    writer.writerows(rows)
+    for row in rows:
+        (quoted if any("\r" in field for field in row) else writer).writerow(row)
     data = (b"\xef\xbb\xbf" if bom else b"") + buffer.getvalue().encode("utf-8")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "mutated.csv"

@@ -24,11 +24,10 @@ from typing import Any
 
 import pytest
 
+from vawg.schemas import POLICE_UK_STREET_FILE
+
 VAWG = str(Path(sys.executable).parent / "vawg")
-HEADER = (
-    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
-    "Crime type,Last outcome category,Context"
-)
+HEADER = ",".join(POLICE_UK_STREET_FILE.names)
 COLP = "City of London Police,City of London Police"
 TABLES = (
     "opendata_streetcrime",

@@ -1,12 +1,11 @@
-"""police.uk reader on small hand-written files: CSV, gzip, zip with a nested folder, BOM, CRLF,
-blank and repeated Crime IDs, No Location rows, API JSON, and the files it skips."""
+"""Street records: CSV normalised with its identity rules (repeated Crime IDs, content keys,
+No Location rows), bad rows rejected with their line, API JSON mapped, and the fast API reader."""
 
 from __future__ import annotations
 
 import gzip
 import io
 import json
-import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,36 +13,18 @@ from typing import Any
 import polars as pl
 import pytest
 
-from vawg.errors import UserInputError
-from vawg.ingest.police_uk import (
-    _API_SCHEMA,
-    OUTCOME,
-    STOP_SEARCH,
-    STOP_SEARCH_CSV_COLUMNS,
-    _api_table,
-    category_slug,
-    police_uk_batches,
-    police_uk_read,
-)
+from vawg.ingest.police_uk import police_uk_read
+from vawg.ingest.police_uk.street import _API_SCHEMA, _api_table
 
 COLP = "City of London Police,City of London Police"
-ROWS = [
-    f"id1,2023-03,{COLP},-0.100000,51.510000,On or near A Street,E01000001,City of London 001A,"
-    "Violence and sexual offences,Under investigation,",
-    f",2023-03,{COLP},-0.100000,51.510000,On or near A Street,E01000001,City of London 001A,"
-    "Anti-social behaviour,,",
-    f",2023-03,{COLP},-0.100000,51.510000,On or near A Street,E01000001,City of London 001A,"
-    "Anti-social behaviour,,",
-    f"id2,2023-03,{COLP},,,No Location,,,Theft from the person,Status update unavailable,",
-    f"id1,2023-03,{COLP},-0.100000,51.510000,On or near B Street,E01000001,City of London 001A,"
-    "Violence and sexual offences,Unable to prosecute suspect,",
-]
 
 
-def test_a_csv_is_normalised_with_its_identity_rules(tmp_path: Path, make_street_csv: Any) -> None:
+def test_a_csv_is_normalised_with_its_identity_rules(
+    tmp_path: Path, make_street_csv: Any, street_rows: list[str]
+) -> None:
     street_csv = make_street_csv
     path = tmp_path / "2023-03-city-of-london-street.csv"
-    path.write_bytes(street_csv(ROWS, bom=True, crlf=True))
+    path.write_bytes(street_csv(street_rows, bom=True, crlf=True))
     result = police_uk_read([path])
     assert (result.read, result.rows.height, result.duplicates, len(result.rejections)) == (
         5,
@@ -67,12 +48,12 @@ def test_a_csv_is_normalised_with_its_identity_rules(tmp_path: Path, make_street
 
 
 def test_content_keys_are_stable_and_ignore_row_position_and_outcome(
-    tmp_path: Path, make_street_csv: Any
+    tmp_path: Path, make_street_csv: Any, street_rows: list[str]
 ) -> None:
     street_csv = make_street_csv
     first = tmp_path / "a.csv"
     second = tmp_path / "b.csv"
-    asb = ROWS[1]
+    asb = street_rows[1]
     other = f",2023-03,{COLP},-0.2,51.6,On or near C,E01000002,X,Anti-social behaviour,,"
     first.write_bytes(street_csv([asb, other]))
     later = asb[: -len(",,")] + ",Later outcome,"
@@ -82,30 +63,13 @@ def test_content_keys_are_stable_and_ignore_row_position_and_outcome(
     assert keys_a == keys_b
 
 
-def test_gzip_zip_with_nested_folder_and_folder_give_the_same_rows(
-    tmp_path: Path, make_street_csv: Any
+def test_bad_rows_are_rejected_with_their_line(
+    tmp_path: Path, make_street_csv: Any, street_rows: list[str]
 ) -> None:
-    street_csv = make_street_csv
-    data = street_csv(ROWS, crlf=False)
-    plain = tmp_path / "plain" / "2023-03-city-of-london-street.csv"
-    plain.parent.mkdir()
-    plain.write_bytes(data)
-    gz = tmp_path / "2023-03-city-of-london-street.csv.gz"
-    gz.write_bytes(gzip.compress(data))
-    archive = tmp_path / "archive.zip"
-    with zipfile.ZipFile(archive, "w") as z:
-        z.writestr("2023-03/2023-03-city-of-london-street.csv", data)
-    results = [police_uk_read([p]) for p in (plain.parent, gz, archive)]
-    frames = [r.rows.drop("crime_key").sort("location", "category") for r in results]
-    assert all(f.equals(frames[0]) for f in frames)
-    assert results[2].rows.height == 4
-
-
-def test_bad_rows_are_rejected_with_their_line(tmp_path: Path, make_street_csv: Any) -> None:
     street_csv = make_street_csv
     path = tmp_path / "x.csv"
     rows = [
-        ROWS[0],
+        street_rows[0],
         f"id3,2023-13,{COLP},-0.1,51.5,L,E1,N,Drugs,,",
         f"id4,2023-03,{COLP},-0.1,51.5,L,E1,N,Not a crime type,,",
         f"id5,2023-03,{COLP},abc,51.5,L,E1,N,Drugs,,",
@@ -215,50 +179,3 @@ def test_the_api_fast_reader_gives_what_the_whole_document_reader_gives(case: st
     assert fast is not None
     assert fast.equals(whole, null_equal=True)
     assert fast.height == len(json.loads(text))
-
-
-def test_outcomes_and_stop_and_search_files_are_read_into_their_own_tables(
-    tmp_path: Path,
-) -> None:
-    (tmp_path / "2023-03-x-outcomes.csv").write_text(
-        "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
-        "Outcome type\nabc,2023-03,F,F,,,No location,,,Unable to prosecute suspect\n"
-        "abc,2023-03,F,F,,,No location,,,Suspect charged\n"
-        "abc,2023-03,F,F,,,No location,,,Suspect charged\n"
-    )
-    (tmp_path / "2023-03-x-stop-and-search.csv").write_text(
-        ",".join(STOP_SEARCH_CSV_COLUMNS) + "\n"
-        "Person search,2023-03-01T10:18:00+00:00,False,,51.5,-0.1,Male,25-34,,White,"
-        "Misuse of Drugs Act 1971 (section 23),Controlled drugs,Arrest,True,False\n"
-        "Person search,2023-03-31T23:30:00+00:00,,,,,Male,25-34,,White,,Controlled drugs,"
-        "Arrest,,\n"
-    )
-    batches = list(police_uk_batches([tmp_path]))
-    outcomes = next(b for b in batches if b.kind == OUTCOME)
-    assert outcomes.read == 3
-    # Two suspects charged for one crime are two outcome events: occurrence 0 and 1.
-    assert outcomes.rows.select("outcome_type", "occurrence").rows() == [
-        ("Unable to prosecute suspect", 0),
-        ("Suspect charged", 0),
-        ("Suspect charged", 1),
-    ]
-    searches = next(b for b in batches if b.kind == STOP_SEARCH)
-    assert searches.rows.height == 2
-    assert searches.rows["force"].to_list() == ["x", "x"]
-    assert searches.rows["part_of_operation"].to_list() == [False, None]
-    assert searches.rows["month"].dt.strftime("%Y-%m").to_list() == ["2023-03", "2023-03"]
-    assert police_uk_read([tmp_path]).read == 0  # the street table only
-
-
-def test_an_unknown_csv_or_a_missing_path_is_a_user_error(tmp_path: Path) -> None:
-    other = tmp_path / "other.csv"
-    other.write_text("a,b\n1,2\n")
-    with pytest.raises(UserInputError, match=r"not a police\.uk street-level CSV"):
-        police_uk_read([other])
-    with pytest.raises(UserInputError, match="no such file"):
-        police_uk_read([tmp_path / "missing.csv"])
-
-
-def test_labels_and_slugs_map_to_one_category_set() -> None:
-    assert category_slug("Violence and sexual offences") == category_slug("violent-crime")
-    assert category_slug("Criminal damage and arson") == "criminal-damage-arson"

@@ -1,0 +1,59 @@
+"""Outcomes of data.police.uk (``YYYY-MM-force-outcomes.csv``), normalised to
+:data:`vawg.schemas.STREET_OUTCOME` (``opendata.StreetOutcome``).
+
+Rows are outcome events, several per crime. A row is identified by (Crime ID, month, outcome
+type, occurrence number among identical rows of the file): two suspects charged for one crime are
+two rows. An outcome names its crime by the Crime ID; the crime is often in an earlier month.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from vawg.ingest.common import CsvTable
+from vawg.ingest.police_uk.rules import (
+    OUTCOME,
+    OUTCOME_COLUMNS,
+    OUTCOME_CSV_COLUMNS,
+    PoliceUkBatch,
+    coordinate_columns,
+    coordinate_rules,
+    lsoa_vintage,
+    month_column,
+    month_rule,
+    occurrences_number,
+    raw_text,
+    read_columns,
+    rows_split,
+)
+from vawg.schemas import POLICE_UK_OUTCOMES_FILE
+
+
+def outcomes_csv(chunk: CsvTable, file: str, counter: dict[str, int]) -> PoliceUkBatch:
+    """A chunk of an outcomes CSV file, normalised, each row numbered among its identical rows
+    (``counter`` carries the numbers from one chunk of the file to the next)."""
+    rows = chunk.rows
+    frame = rows.select(
+        *read_columns(POLICE_UK_OUTCOMES_FILE),
+        pl.col("_line"),
+        raw_text(OUTCOME_CSV_COLUMNS).alias("_raw"),
+    ).with_columns(month_column(), *coordinate_columns())
+    rules = [
+        (pl.col("crime_id") == "", pl.lit("Crime ID is blank (an outcome must name its crime)")),
+        month_rule(),
+        (pl.col("outcome_type") == "", pl.lit("Outcome type is blank")),
+        *coordinate_rules(),
+    ]
+    good, bad = rows_split(frame, rules, file=file)
+    identity = good.select(
+        pl.concat_str(["crime_id", "month_raw", "outcome_type"], separator="\x1f")
+    ).to_series()
+    occurrence = occurrences_number(identity.to_list(), counter)
+    vintage = lsoa_vintage(good["lsoa_code"].unique().to_list())
+    out = good.with_columns(
+        pl.Series("occurrence", occurrence, dtype=pl.Int64),
+        pl.lit(vintage).alias("lsoa_vintage"),
+    ).select(OUTCOME_COLUMNS)
+    rejections = sorted([*chunk.rejections, *bad], key=lambda r: r.line)
+    read = rows.height + len(chunk.rejections)
+    return PoliceUkBatch(OUTCOME, file, out, read, 0, tuple(rejections))
