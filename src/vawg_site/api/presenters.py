@@ -104,6 +104,20 @@ GEOJSON_RESPONSE = {
 ERRORS: dict[int, type[BaseModel]] = {400: s.ErrorOut}
 ERRORS_404: dict[int, type[BaseModel]] = {400: s.ErrorOut, 404: s.ErrorOut}
 
+
+def as_csv(errors: dict[int, type[BaseModel]] | None = None) -> dict[str, Any]:
+    """The ``router.get`` options of an operation that answers CSV (and ``errors``)."""
+    return {"response": {200: str, **(errors or {})}, "openapi_extra": {"responses": CSV_RESPONSE}}
+
+
+def as_geojson(errors: dict[int, type[BaseModel]] | None = None) -> dict[str, Any]:
+    """The ``router.get`` options of an operation that answers GeoJSON (and ``errors``)."""
+    return {
+        "response": {200: dict, **(errors or {})},
+        "openapi_extra": {"responses": GEOJSON_RESPONSE},
+    }
+
+
 Body = tuple[bytes, str]
 """A response body and its content type."""
 

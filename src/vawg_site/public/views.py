@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -288,6 +289,31 @@ def _map_base(*, square: str = "") -> dict[str, Any]:
     return {"geo_available": geo_available(), "data_dir": str(data_dir()), "square": square}
 
 
+Row = TypeVar("Row", bound=Any)
+
+
+def _chosen(rows: Sequence[Row], borough: str | None, wanted: str) -> list[Row]:
+    """The rows of a map's table in the borough (all London when None) and hotspot class asked
+    for."""
+    return [
+        r
+        for r in rows
+        if (borough is None or r.borough == borough) and maps.class_wanted(r.hotspot, wanted)
+    ]
+
+
+def _map_script(route: str, start: date, end: date) -> dict[str, str]:
+    """Where a map's script fetches its figures for the period, and its tiles."""
+    query = urlencode({"start": month_key(start), "end": month_key(end)})
+    return {"data_url": f"{reverse(route)}?{query}", "tile_url": settings.VAWG_MAP_TILE_URL}
+
+
+def _map_csv(table: Any, prefix: str, borough: str | None, start: date, end: date) -> HttpResponse:
+    """A map's table as a CSV download, named after its area and period."""
+    parts = (prefix, borough or "london", month_key(start), "to", month_key(end))
+    return cache_publicly(csv_response(table=table, filename_parts=parts))
+
+
 @require_safe
 @published_page(params=(*MAP_FIELDS, "format", "page"))
 def ward_map(request: HttpRequest) -> HttpResponse:
@@ -308,14 +334,7 @@ def ward_map(request: HttpRequest) -> HttpResponse:
     result = ward_hotspots(start=start, end=end)
     borough = form.cleaned_data["borough"] or None
     wanted = form.cleaned_data["hotspot"]
-    rows = maps.wards_sorted(
-        [
-            r
-            for r in result.rows
-            if (borough is None or r.borough == borough) and maps.class_wanted(r.hotspot, wanted)
-        ],
-        form.cleaned_data["order"],
-    )
+    rows = maps.wards_sorted(_chosen(result.rows, borough, wanted), form.cleaned_data["order"])
     query = {k: form.cleaned_data[k] for k in MAP_FIELDS}
     period = f"{month_label(start)} to {month_label(end)}"
     caption = f"VAWG offences and hotspot class by ward, {borough or 'all London'}, {period}"
@@ -324,18 +343,7 @@ def ward_map(request: HttpRequest) -> HttpResponse:
         table = maps.ward_table(
             rows, caption=caption, csv_href=csv_href, population=result.population_available
         )
-        return cache_publicly(
-            csv_response(
-                table=table,
-                filename_parts=(
-                    "vawg-ward-hotspots",
-                    borough or "london",
-                    month_key(start),
-                    "to",
-                    month_key(end),
-                ),
-            )
-        )
+        return _map_csv(table, "vawg-ward-hotspots", borough, start, end)
     pages = maps.pages_of(asked=request.GET.get("page", "1"), count=len(rows), query=query)
     table = maps.ward_table(
         pages.of(rows),
@@ -358,10 +366,7 @@ def ward_map(request: HttpRequest) -> HttpResponse:
         "population": result.population_available,
         "unmatched": met.unmatched_ward_offences(start=start, end=end),
         "settings": result.settings,
-        "data_url": reverse("public:ward_map_data")
-        + "?"
-        + urlencode({"start": month_key(start), "end": month_key(end)}),
-        "tile_url": settings.VAWG_MAP_TILE_URL,
+        **_map_script("public:ward_map_data", start, end),
         "class_labels": maps.CLASS_LABELS,
     }
     return cache_publicly(render(request, "public/ward_map.html", context))
@@ -405,14 +410,7 @@ def street_map(request: HttpRequest) -> HttpResponse:
     result = maps.street_map(start=start, end=end, cell_size_m=cell_size_m)
     borough = form.cleaned_data["borough"] or None
     wanted = form.cleaned_data["hotspot"]
-    rows = maps.cells_sorted(
-        [
-            r
-            for r in result.rows
-            if (borough is None or r.borough == borough) and maps.class_wanted(r.hotspot, wanted)
-        ],
-        form.cleaned_data["order"],
-    )
+    rows = maps.cells_sorted(_chosen(result.rows, borough, wanted), form.cleaned_data["order"])
     query = {k: form.cleaned_data[k] for k in MAP_FIELDS}
     period = f"{month_label(start)} to {month_label(end)}"
     caption = (
@@ -421,18 +419,7 @@ def street_map(request: HttpRequest) -> HttpResponse:
     )
     if wants_csv:
         table = maps.cell_table(rows, cell_size_m=cell_size_m, caption=caption)
-        return cache_publicly(
-            csv_response(
-                table=table,
-                filename_parts=(
-                    "policeuk-violence-grid",
-                    borough or "london",
-                    month_key(start),
-                    "to",
-                    month_key(end),
-                ),
-            )
-        )
+        return _map_csv(table, "policeuk-violence-grid", borough, start, end)
     pages = maps.pages_of(asked=request.GET.get("page", "1"), count=len(rows), query=query)
     table = maps.cell_table(
         pages.of(rows),
@@ -453,10 +440,7 @@ def street_map(request: HttpRequest) -> HttpResponse:
         "page_links": pages.links if pages.pages > 1 else [],
         "previous_href": pages.previous_href,
         "next_href": pages.next_href,
-        "data_url": reverse("public:street_map_data")
-        + "?"
-        + urlencode({"start": month_key(start), "end": month_key(end)}),
-        "tile_url": settings.VAWG_MAP_TILE_URL,
+        **_map_script("public:street_map_data", start, end),
         "settings": result.settings,
     }
     return cache_publicly(render(request, "public/street_map.html", context))

@@ -32,9 +32,7 @@ def boroughs(request: HttpRequest, limit: int = Limit, offset: int = Offset) -> 
     return p.send(request, build, key=("boroughs", limit, offset))
 
 
-@router.get(
-    "/v1/areas/boroughs.csv", response={200: str}, openapi_extra={"responses": p.CSV_RESPONSE}
-)
+@router.get("/v1/areas/boroughs.csv", **p.as_csv())
 def boroughs_csv(request: HttpRequest) -> HttpResponse:
     """The boroughs as CSV."""
 
@@ -44,11 +42,7 @@ def boroughs_csv(request: HttpRequest) -> HttpResponse:
     return p.send(request, p.csv_of(("code", "name"), rows), key=("boroughs.csv",))
 
 
-@router.get(
-    "/v1/areas/boroughs.geojson",
-    response={200: dict},
-    openapi_extra={"responses": p.GEOJSON_RESPONSE},
-)
+@router.get("/v1/areas/boroughs.geojson", **p.as_geojson())
 def boroughs_geojson(request: HttpRequest) -> HttpResponse:
     """Borough outlines (generalised, WGS84) as GeoJSON."""
 
@@ -85,11 +79,7 @@ def wards(
     return p.send(request, build, key=("wards", borough, limit, offset))
 
 
-@router.get(
-    "/v1/areas/wards.csv",
-    response={200: str, **p.ERRORS_404},
-    openapi_extra={"responses": p.CSV_RESPONSE},
-)
+@router.get("/v1/areas/wards.csv", **p.as_csv(p.ERRORS_404))
 def wards_csv(
     request: HttpRequest, borough: str | None = Query(None, max_length=9)
 ) -> HttpResponse:
@@ -106,11 +96,7 @@ def wards_csv(
     return p.send(request, p.csv_of(header, rows), key=("wards.csv", borough))
 
 
-@router.get(
-    "/v1/areas/wards.geojson",
-    response={200: dict, **p.ERRORS_404},
-    openapi_extra={"responses": p.GEOJSON_RESPONSE},
-)
+@router.get("/v1/areas/wards.geojson", **p.as_geojson(p.ERRORS_404))
 def wards_geojson(
     request: HttpRequest, borough: str | None = Query(None, max_length=9)
 ) -> HttpResponse:

@@ -136,11 +136,7 @@ def hotspots_wards(
     return p.send(request, build, key=("hot-wards", tuple(h.months), limit, offset))
 
 
-@router.get(
-    "/v1/hotspots/wards.csv",
-    response={200: str, **p.ERRORS},
-    openapi_extra={"responses": p.CSV_RESPONSE},
-)
+@router.get("/v1/hotspots/wards.csv", **p.as_csv(p.ERRORS))
 def hotspots_wards_csv(
     request: HttpRequest, month_from: str | None = Month, month_to: str | None = Month
 ) -> HttpResponse:
@@ -157,11 +153,7 @@ def hotspots_wards_csv(
     return p.send(request, p.csv_of(header, rows), key=("hot-wards.csv", *h.months))
 
 
-@router.get(
-    "/v1/hotspots/wards.geojson",
-    response={200: dict, **p.ERRORS},
-    openapi_extra={"responses": p.GEOJSON_RESPONSE},
-)
+@router.get("/v1/hotspots/wards.geojson", **p.as_geojson(p.ERRORS))
 def hotspots_wards_geojson(
     request: HttpRequest, month_from: str | None = Month, month_to: str | None = Month
 ) -> HttpResponse:
@@ -257,11 +249,7 @@ def hotspots_grid(
     return p.send(request, build, key=key)
 
 
-@router.get(
-    "/v1/hotspots/grid.csv",
-    response={200: str, **p.ERRORS},
-    openapi_extra={"responses": p.CSV_RESPONSE},
-)
+@router.get("/v1/hotspots/grid.csv", **p.as_csv(p.ERRORS))
 def hotspots_grid_csv(
     request: HttpRequest,
     category: StreetCategory = "violent-crime",
@@ -281,11 +269,7 @@ def hotspots_grid_csv(
     return p.send(request, p.csv_of(header, rows), key=key)
 
 
-@router.get(
-    "/v1/hotspots/grid.geojson",
-    response={200: dict, **p.ERRORS},
-    openapi_extra={"responses": p.GEOJSON_RESPONSE},
-)
+@router.get("/v1/hotspots/grid.geojson", **p.as_geojson(p.ERRORS))
 def hotspots_grid_geojson(
     request: HttpRequest,
     category: StreetCategory = "violent-crime",

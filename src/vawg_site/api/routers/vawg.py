@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -65,11 +66,7 @@ def vawg_location(
     return p.send(request, build, key=key)
 
 
-@router.get(
-    "/v1/vawg/location.csv",
-    response={200: str, **p.ERRORS_404},
-    openapi_extra={"responses": p.CSV_RESPONSE},
-)
+@router.get("/v1/vawg/location.csv", **p.as_csv(p.ERRORS_404))
 def vawg_location_csv(
     request: HttpRequest,
     measure: Measure = "offences",
@@ -97,108 +94,100 @@ def vawg_location_csv(
     return p.send(request, p.csv_of(header, rows), key=key)
 
 
-def _group_counts(
-    request: HttpRequest,
-    *,
-    measure: str,
-    sheet: str,
-    breakdown: str,
-    group: str | None,
-    month_from: str | None,
-    month_to: str | None,
-    limit: int,
-    offset: int,
-) -> HttpResponse:
-    start, end = p.period_of(month_from, month_to)
+@dataclass(frozen=True)
+class GroupSheet:
+    """One of the Met's sheets other than location, as an operation of the API."""
 
-    def build() -> p.Body:
-        rows = met.sheet_counts(measure=measure, sheet=sheet, group=group, start=start, end=end)
-        return p.json_of(
-            s.GroupCounts(
-                provenance=p.provenance(p.MET_SOURCE, p.met_caveats([r.month for r in rows])),
-                measure=measure,
-                sheet=sheet,
-                breakdown=breakdown,
-                page=p.page_of(len(rows), limit, offset),
-                results=[
-                    s.GroupCountOut(
-                        group=r.group,
-                        month=month_key(r.month),
-                        count=r.count,
-                        recording_system=recording_system(r.month),
-                    )
-                    for r in rows[offset : offset + limit]
-                ],
+    path: str
+    name: str
+    """The operation's function name, hence its operation id in the schema."""
+    doc: str
+    measure: str
+    sheet: str
+    breakdown: str
+    group_words: str
+    group_max_length: int
+
+
+GROUP_SHEETS = (
+    GroupSheet(
+        "/v1/vawg/offence-groups",
+        "vawg_offence_groups",
+        "London's VAWG offences by the Met's offence group and month (classification sheet).",
+        "offences",
+        met.Sheet.CLASSIFICATION,
+        "offence group",
+        "an offence group",
+        96,
+    ),
+    GroupSheet(
+        "/v1/vawg/victims/age-groups",
+        "vawg_victims_age",
+        "London's VAWG victims by age group and month (age sheet; never added to other sheets).",
+        "victims",
+        met.Sheet.AGE,
+        "age group",
+        "an age group",
+        32,
+    ),
+    GroupSheet(
+        "/v1/vawg/victims/ethnic-groups",
+        "vawg_victims_ethnicity",
+        "London's VAWG victims by ethnic group and month (ethnicity sheet; never added to others).",
+        "victims",
+        met.Sheet.ETHNICITY,
+        "ethnic group",
+        "an ethnic group",
+        48,
+    ),
+)
+
+
+def _group_operation(spec: GroupSheet) -> None:
+    """Add the operation of one sheet: its counts by group and month, as published."""
+
+    def operation(
+        request: HttpRequest,
+        group: str | None = Query(
+            None, max_length=spec.group_max_length, description=spec.group_words
+        ),
+        month_from: str | None = Month,
+        month_to: str | None = Month,
+        limit: int = Limit,
+        offset: int = Offset,
+    ) -> HttpResponse:
+        start, end = p.period_of(month_from, month_to)
+
+        def build() -> p.Body:
+            rows = met.sheet_counts(
+                measure=spec.measure, sheet=spec.sheet, group=group, start=start, end=end
             )
-        )
+            return p.json_of(
+                s.GroupCounts(
+                    provenance=p.provenance(p.MET_SOURCE, p.met_caveats([r.month for r in rows])),
+                    measure=spec.measure,
+                    sheet=spec.sheet,
+                    breakdown=spec.breakdown,
+                    page=p.page_of(len(rows), limit, offset),
+                    results=[
+                        s.GroupCountOut(
+                            group=r.group,
+                            month=month_key(r.month),
+                            count=r.count,
+                            recording_system=recording_system(r.month),
+                        )
+                        for r in rows[offset : offset + limit]
+                    ],
+                )
+            )
 
-    return p.send(request, build, key=("sheet", measure, sheet, group, start, end, limit, offset))
+        key = ("sheet", spec.measure, spec.sheet, group, start, end, limit, offset)
+        return p.send(request, build, key=key)
 
-
-@router.get("/v1/vawg/offence-groups", response={200: s.GroupCounts, **p.ERRORS})
-def vawg_offence_groups(
-    request: HttpRequest,
-    group: str | None = Query(None, max_length=96, description="an offence group"),
-    month_from: str | None = Month,
-    month_to: str | None = Month,
-    limit: int = Limit,
-    offset: int = Offset,
-) -> HttpResponse:
-    """London's VAWG offences by the Met's offence group and month (classification sheet)."""
-    return _group_counts(
-        request,
-        measure="offences",
-        sheet=met.Sheet.CLASSIFICATION,
-        breakdown="offence group",
-        group=group,
-        month_from=month_from,
-        month_to=month_to,
-        limit=limit,
-        offset=offset,
-    )
-
-
-@router.get("/v1/vawg/victims/age-groups", response={200: s.GroupCounts, **p.ERRORS})
-def vawg_victims_age(
-    request: HttpRequest,
-    group: str | None = Query(None, max_length=32, description="an age group"),
-    month_from: str | None = Month,
-    month_to: str | None = Month,
-    limit: int = Limit,
-    offset: int = Offset,
-) -> HttpResponse:
-    """London's VAWG victims by age group and month (age sheet; never added to other sheets)."""
-    return _group_counts(
-        request,
-        measure="victims",
-        sheet=met.Sheet.AGE,
-        breakdown="age group",
-        group=group,
-        month_from=month_from,
-        month_to=month_to,
-        limit=limit,
-        offset=offset,
-    )
+    operation.__name__ = operation.__qualname__ = spec.name
+    operation.__doc__ = spec.doc
+    router.get(spec.path, response={200: s.GroupCounts, **p.ERRORS})(operation)
 
 
-@router.get("/v1/vawg/victims/ethnic-groups", response={200: s.GroupCounts, **p.ERRORS})
-def vawg_victims_ethnicity(
-    request: HttpRequest,
-    group: str | None = Query(None, max_length=48, description="an ethnic group"),
-    month_from: str | None = Month,
-    month_to: str | None = Month,
-    limit: int = Limit,
-    offset: int = Offset,
-) -> HttpResponse:
-    """London's VAWG victims by ethnic group and month (ethnicity sheet; never added to others)."""
-    return _group_counts(
-        request,
-        measure="victims",
-        sheet=met.Sheet.ETHNICITY,
-        breakdown="ethnic group",
-        group=group,
-        month_from=month_from,
-        month_to=month_to,
-        limit=limit,
-        offset=offset,
-    )
+for _sheet in GROUP_SHEETS:
+    _group_operation(_sheet)

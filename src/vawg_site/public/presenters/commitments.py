@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from vawg import commitments
 from vawg.commitments import (
     BOROUGH_CHANGES,
     COMMITMENTS,
@@ -30,6 +31,28 @@ from vawg_site.records.selectors import force_loaded, force_measures
 
 PERIOD_MONTHS = 12
 """The summaries cover the latest 12 months of published data."""
+
+PUBLISHED_ORDER = (
+    commitments.PUBLISHED_TREND,
+    commitments.PUBLISHED_VICTIMS,
+    commitments.WARD_HOTSPOTS,
+    commitments.STOP_SEARCH_WOMEN,
+    commitments.BOROUGH_CHANGES,
+    commitments.STREET_PLACES,
+)
+FORCE_ORDER = (
+    commitments.CHARGE_RATE,
+    commitments.OUTCOME_MIX,
+    commitments.TIME_TO_OUTCOME,
+    commitments.ORDERS,
+    commitments.REPEAT_VICTIMISATION,
+    commitments.LIST_SIZE,
+)
+"""The order a commitment page shows its measures in: published data first, then the force's."""
+
+
+def _includes(order: tuple[str, ...], wanted: set[str]) -> list[str]:
+    return [f"public/measures/{name}.html" for name in order if name in wanted]
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -152,14 +175,16 @@ def commitment_context(commitment: Commitment) -> dict[str, Any]:
         "shows_force_data": uses_force,
         "force": force_measures() if uses_force else None,
         "force_loaded": uses_force and force_loaded(),
-        "published": published_summary() if "published_trend" in wanted else None,
-        "victims": victims_summary() if "published_victims" in wanted else None,
-        "hotspots": hotspot_summary() if "ward_hotspots" in wanted else None,
+        "published": published_summary() if commitments.PUBLISHED_TREND in wanted else None,
+        "victims": victims_summary() if commitments.PUBLISHED_VICTIMS in wanted else None,
+        "hotspots": hotspot_summary() if commitments.WARD_HOTSPOTS in wanted else None,
         "open_data": {
             "stop_search": police_uk.stop_search_women() if STOP_SEARCH_WOMEN in wanted else None,
             "boroughs": met.borough_changes() if BOROUGH_CHANGES in wanted else None,
             "places": police_uk.street_places() if STREET_PLACES in wanted else None,
         },
+        "published_measures": _includes(PUBLISHED_ORDER, wanted),
+        "force_measures": _includes(FORCE_ORDER, wanted),
         "outcome_types": OUTCOME_TYPES,
         "previous": next((c for c in COMMITMENTS if c.number == number - 1), None),
         "next": next((c for c in COMMITMENTS if c.number == number + 1), None),

@@ -177,6 +177,37 @@ def _bars(
     return Section(table=table, chart=chart)
 
 
+def _victims(
+    *,
+    sel: DashboardFilter,
+    name: str,
+    sheet: str,
+    field: str,
+    caption: str,
+    label: str,
+    missing: str,
+) -> Section:
+    """Victims across London over the period by one victims' sheet (age, ethnic group). Age
+    groups are shown youngest first ("Aged ..." labels sort so), anything else after them."""
+    items = [
+        (k or missing, v)
+        for k, v in vawg_totals_by(
+            measure="victims", sheet=sheet, field=field, start=sel.start, end=sel.end
+        )
+    ]
+    if field == "age_group":
+        items.sort(key=lambda kv: (not kv[0].startswith("Aged"), kv[0]))
+    return _bars(
+        sel=sel,
+        name=name,
+        caption=caption,
+        label=label,
+        items=items,
+        column=field,
+        measure="victims",
+    )
+
+
 def dashboard_build(
     *, selection: DashboardFilter, first_month: date, ward_names: dict[str, str]
 ) -> Dashboard:
@@ -257,41 +288,23 @@ def dashboard_build(
             column="offence_group",
             highlight=sel.offence_group,
         )
-    age_items = vawg_totals_by(
-        measure="victims",
-        sheet=Sheet.AGE,
-        field="age_group",
-        start=sel.start,
-        end=sel.end,
-    )
-    age_items = sorted(
-        ((a or "Age not recorded", v) for a, v in age_items),
-        key=lambda kv: (not kv[0].startswith("Aged"), kv[0]),
-    )
-    age = _bars(
+    age = _victims(
         sel=sel,
         name="age",
+        sheet=Sheet.AGE,
+        field="age_group",
         caption=f"Victims by age group, all London, {period}",
         label="Age group",
-        items=age_items,
-        column="age_group",
-        measure="victims",
+        missing="Age not recorded",
     )
-    eth_items = vawg_totals_by(
-        measure="victims",
-        sheet=Sheet.ETHNICITY,
-        field="ethnic_group",
-        start=sel.start,
-        end=sel.end,
-    )
-    ethnicity = _bars(
+    ethnicity = _victims(
         sel=sel,
         name="ethnicity",
+        sheet=Sheet.ETHNICITY,
+        field="ethnic_group",
         caption=f"Victims by ethnic group (as recorded by officers), all London, {period}",
         label="Ethnic group",
-        items=[(e or "Not recorded", v) for e, v in eth_items],
-        column="ethnic_group",
-        measure="victims",
+        missing="Not recorded",
     )
     crosses = period_crosses_change(sel.start, sel.end) or (
         sel.compare and period_crosses_change(year_earlier(sel.start), year_earlier(sel.end))
