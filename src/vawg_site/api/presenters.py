@@ -101,19 +101,24 @@ GEOJSON_RESPONSE = {
         "content": {"application/geo+json": {"schema": {"type": "object"}}},
     }
 }
-ERRORS: dict[int, type[BaseModel]] = {400: s.ErrorOut}
-ERRORS_404: dict[int, type[BaseModel]] = {400: s.ErrorOut, 404: s.ErrorOut}
+LIMITED: dict[int, type[BaseModel]] = {429: s.ErrorOut, 503: s.ErrorOut}
+"""Answers when new work may not start now (too many new requests; no free worker)."""
+ERRORS: dict[int, type[BaseModel]] = {400: s.ErrorOut, **LIMITED}
+ERRORS_404: dict[int, type[BaseModel]] = {400: s.ErrorOut, 404: s.ErrorOut, **LIMITED}
 
 
 def as_csv(errors: dict[int, type[BaseModel]] | None = None) -> dict[str, Any]:
     """The ``router.get`` options of an operation that answers CSV (and ``errors``)."""
-    return {"response": {200: str, **(errors or {})}, "openapi_extra": {"responses": CSV_RESPONSE}}
+    return {
+        "response": {200: str, **(errors or LIMITED)},
+        "openapi_extra": {"responses": CSV_RESPONSE},
+    }
 
 
 def as_geojson(errors: dict[int, type[BaseModel]] | None = None) -> dict[str, Any]:
     """The ``router.get`` options of an operation that answers GeoJSON (and ``errors``)."""
     return {
-        "response": {200: dict, **(errors or {})},
+        "response": {200: dict, **(errors or LIMITED)},
         "openapi_extra": {"responses": GEOJSON_RESPONSE},
     }
 
@@ -135,7 +140,7 @@ def send(request: HttpRequest, build: Callable[[], Body], *, key: tuple[Any, ...
             name="api.response", arguments=key, compute=render
         )
     except Refused as refused:
-        return refused.response
+        return _refused(refused.response)
     # The compressed copy is another representation, so it has its own (strong) ETag.
     response = encoded_response(
         request,
@@ -149,6 +154,24 @@ def send(request: HttpRequest, build: Callable[[], Body], *, key: tuple[Any, ...
     if last is not None:
         response["Last-Modified"] = http_date(last.timestamp())
     patch_cache_control(response, public=True, max_age=API_MAX_AGE)
+    return response
+
+
+def _refused(page: HttpResponse) -> HttpResponse:
+    """An API client gets the refusal as JSON, with the page's status and Retry-After."""
+    retry = page["Retry-After"]
+    detail = (
+        f"too many new requests from this client: try again in {retry} s"
+        if page.status_code == 429
+        else f"no worker is free to work this answer out: try again in {retry} s"
+    )
+    response = HttpResponse(
+        s.ErrorOut(detail=detail).model_dump_json(),
+        status=page.status_code,
+        content_type="application/json; charset=utf-8",
+    )
+    response["Retry-After"] = retry
+    patch_cache_control(response, no_store=True)
     return response
 
 

@@ -251,8 +251,11 @@ def test_new_pages_are_limited_per_client_and_kept_ones_are_not(
     assert client.get(f"/data/boroughs/?start={months[0]}&end=2024-03").status_code == 200
     other = Client(REMOTE_ADDR="192.0.2.7")
     assert other.get(f"/data/boroughs/?start={months[3]}&end=2024-03").status_code == 200
-    # The API counts the same way.
-    assert client.get("/api/v1/vawg/location?month_from=2023-11").status_code == 429
+    # The API counts the same way, and says so in JSON.
+    api = client.get("/api/v1/vawg/location?month_from=2023-11")
+    assert api.status_code == 429
+    assert "try again in" in api.json()["detail"]
+    assert "Retry-After" in api
 
 
 def test_a_long_query_is_answered_but_counted(

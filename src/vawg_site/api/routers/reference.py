@@ -28,7 +28,7 @@ def _months_out(source: str, measure: str, months: list[dt.date]) -> s.MonthsOut
     )
 
 
-@router.get("/v1/months", response={200: s.MonthsList})
+@router.get("/v1/months", response={200: s.MonthsList, **p.LIMITED})
 def months(request: HttpRequest) -> HttpResponse:
     """The months with data, per source (the Met's VAWG series, police.uk, the force extract)."""
 
@@ -50,7 +50,7 @@ def months(request: HttpRequest) -> HttpResponse:
     return p.send(request, build, key=("months",))
 
 
-@router.get("/v1/categories", response={200: s.CategoriesOut})
+@router.get("/v1/categories", response={200: s.CategoriesOut, **p.LIMITED})
 def categories(request: HttpRequest) -> HttpResponse:
     """police.uk crime categories, and the Met's offence groups, age groups and ethnic groups."""
 
