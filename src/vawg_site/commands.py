@@ -81,6 +81,10 @@ def serve(args: argparse.Namespace) -> int:
     return serve_forever(host=args.host, port=args.port, workers=args.workers)
 
 
+THREADS = 16
+"""Threads of each gunicorn worker (``gthread``)."""
+
+
 def serve_forever(*, host: str, port: int, workers: int) -> int:
     """Serve the site with gunicorn until stopped (Ctrl+C).
 
@@ -98,7 +102,11 @@ def serve_forever(*, host: str, port: int, workers: int) -> int:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", 4)
+            # Threads wait on the network far more than they compute (kept pages cost about a
+            # millisecond), and a slow client holds one while it sends its request: with 16 per
+            # worker, 16 stalled connections still leave each worker threads to answer with.
+            # Work that is not kept yet is limited separately (common/http.py, RENDER_SLOTS).
+            self.cfg.set("threads", THREADS)
             self.cfg.set("accesslog", None)
             self.cfg.set("errorlog", "-")
             self.cfg.set("loglevel", "warning")

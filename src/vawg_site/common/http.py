@@ -23,7 +23,7 @@ compressing pages that echo the query string cannot leak one (BREACH needs a sec
 **Work that is not kept yet** is limited, so that asking for many new periods cannot starve
 everyone else: each client may have ``VAWG_RENDERS_PER_MINUTE`` answers worked out afresh a minute
 (answers already kept do not count), and each worker works out at most ``VAWG_RENDER_SLOTS`` at
-once, a request waiting up to :data:`RENDER_WAIT_S` for a slot. Past either limit the answer is
+once, a request waiting at most :data:`RENDER_WAIT_S` for a slot. Past either limit the answer is
 ``429`` or ``503`` with ``Retry-After``, never a queue that grows. Behind a reverse proxy listed in
 ``VAWG_TRUSTED_PROXIES``, the client is the address its ``X-Forwarded-For`` names.
 
@@ -67,8 +67,9 @@ PAGE_SECONDS = 3600
 MAX_QUERY_CHARS = 512
 """Longer query strings are answered but not kept (no real filter is this long)."""
 
-RENDER_WAIT_S = 15.0
-"""Seconds a request waits for a slot before it is answered 503."""
+RENDER_WAIT_S = 0.25
+"""Seconds a request waits for a slot before it is answered 503: short, because a thread that
+waits is a thread that cannot answer the pages already kept."""
 
 GZIP_MIN_BYTES = 1024
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")

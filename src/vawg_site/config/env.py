@@ -141,8 +141,8 @@ SETTINGS: dict[str, Setting] = {
             "VAWG_RENDER_SLOTS",
             "2",
             "answers at once",
-            "Pages or API answers each worker works out at once; a request waits up to 15 s for "
-            "a slot, then gets 503 with Retry-After.",
+            "Pages or API answers each worker works out at once; a request that finds no slot "
+            "free within a quarter of a second gets 503 with Retry-After.",
             int,
         ),
         Setting(
