@@ -8,9 +8,11 @@ PYTHON ?= python3
 UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
-# The default test lane: every test not marked slow, on a worker per core (docs/architecture.md,
-# "Tests"). `make test PYTEST_LANE=` runs every lane, as CI does; PYTEST_ARGS adds options, and a
-# -m or -n given there replaces the lane's (`make pytest PYTEST_ARGS='-m realdata'`).
+# The default test lane: every test not marked slow, on a worker per core, each test file kept on
+# one worker so that its module fixtures and first reads are not repeated on another
+# (docs/architecture.md, "Tests"). `make test PYTEST_LANE=` runs every lane, as CI does;
+# PYTEST_ARGS adds options, and a -m, -n or --dist given there replaces the lane's
+# (`make pytest PYTEST_ARGS='-m realdata'`).
 PYTEST_LANE ?= -m "not slow"
 PYTEST_ARGS ?=
 
@@ -47,7 +49,7 @@ check: setup
 	$(RUN) vawg docs --check
 
 pytest: setup
-	$(RUN) pytest -n auto $(PYTEST_LANE) $(PYTEST_ARGS)
+	$(RUN) pytest -n auto --dist loadfile $(PYTEST_LANE) $(PYTEST_ARGS)
 
 docs: setup
 	$(RUN) vawg docs
