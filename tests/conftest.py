@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -81,8 +83,28 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[Any]:
     return report
 
 
+def _node_ids_unique(items: list[pytest.Item]) -> None:
+    """Give each test its own node id where two share one.
+
+    schemathesis (4.32) names each API operation's test ``test_x[GET /api/...]`` but, under
+    pytest 9, which builds a node id from a test's original name and its parametrize call, leaves
+    them all the same node id. xdist's ``--dist loadfile`` hands out tests by node id, so it ran
+    one operation of the 24 and reported the rest as never collected. The test's full name is
+    what the node id would have been under pytest 8.
+    """
+    counts = Counter(item.nodeid for item in items)
+    for item in items:
+        if counts[item.nodeid] > 1 and item.parent is not None:
+            item._id = item.parent.id.child(item.name)  # no public setter
+    shared = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
+    if shared:
+        raise pytest.UsageError(f"tests share a node id, so xdist would run one: {shared}")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Put each test in the ``realdata``, ``browser`` and ``slow`` lanes its fixtures call for."""
+    """Put each test in the ``realdata``, ``browser`` and ``slow`` lanes its fixtures call for,
+    each with its own node id."""
+    _node_ids_unique(items)
     for item in items:
         uses = set(getattr(item, "fixturenames", ()))
         for lane, fixtures in LANE_FIXTURES.items():
@@ -137,9 +159,9 @@ def redis_test_url(worker_id: str) -> str:
     when no Redis answers (``VAWG_REQUIRE_REDIS=1``, set by CI, makes that a failure)."""
     import redis
 
-    base = os.environ.get("VAWG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    server, _, number = base.rpartition("/")
-    url = f"{server}/{(int(number or 0) - _xdist_worker_number(worker_id)) % 16}"
+    base = urlsplit(os.environ.get("VAWG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+    number = (int(base.path.strip("/") or 0) - _xdist_worker_number(worker_id)) % 16
+    url = urlunsplit(base._replace(path=f"/{number}"))
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except redis.exceptions.ConnectionError:

@@ -86,3 +86,31 @@ def test_a_mark_with_its_fixture_is_allowed(pytester: pytest.Pytester) -> None:
         """
     )
     assert pytester.runpytest(*RUN).ret == pytest.ExitCode.OK
+
+
+def test_every_test_in_this_run_has_its_own_node_id(request: pytest.FixtureRequest) -> None:
+    """xdist's --dist loadfile hands out tests by node id: two sharing one would run once."""
+    nodeids = [item.nodeid for item in request.session.items]
+    assert len(set(nodeids)) == len(nodeids)
+
+
+def test_tests_sharing_a_node_id_get_their_full_names(pytester: pytest.Pytester) -> None:
+    """As schemathesis's per-operation tests do under pytest 9: the same original name and no
+    parametrize call, so the same node id, whatever their names."""
+    pytester.makepyfile(test_shared="def _check(): pass")
+    pytester.makeconftest(
+        CONFTEST
+        + """
+
+def pytest_pycollect_makeitem(collector, name, obj):
+    if name == "_check":
+        return [
+            pytest.Function.from_parent(collector, name=f"_check[{op}]", originalname="_check")
+            for op in ("GET /a", "GET /b")
+        ]
+"""
+    )
+    found = pytester.runpytest(*RUN, "--collect-only")  # -q: one node id a line
+    found.stdout.fnmatch_lines(
+        ["test_shared.py::_check[[]GET /a[]]", "test_shared.py::_check[[]GET /b[]]"]
+    )
