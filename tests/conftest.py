@@ -169,9 +169,14 @@ def redis_test_url(worker_id: str) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium_browser() -> Iterator[Any]:
-    """A headless Debian chromium driven by Playwright; skips (or, in CI, fails) without it."""
+    """A headless Debian chromium driven by Playwright; skips (or, in CI, fails) without it.
+
+    One for each module, not for the session: while Playwright runs, its event loop is the
+    running loop of this thread, which Django's async-unsafe check must be told to ignore; both
+    end with the module, so that the tests that follow in this process (an xdist worker runs many
+    files) keep Django's check and an environment without the override."""
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         _missing(
             f"chromium not found at {CHROMIUM}: `apt-get install chromium` to run browser tests",
@@ -181,10 +186,10 @@ def chromium_browser() -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - playwright is a dev dependency
         _missing("playwright is not installed", "VAWG_REQUIRE_BROWSER")
-    # Playwright's sync API refuses to run inside an asyncio loop; Django's async-unsafe check
-    # must be told the test thread is fine.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        # Playwright's sync API refuses to run inside an asyncio loop; Django's async-unsafe check
+        # must be told the test thread is fine.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
