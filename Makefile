@@ -1,4 +1,5 @@
-# The two commands a user needs: `make demo` runs the platform, `make test` runs the checks and tests.
+# The two commands a user needs: `make demo` runs the platform, `make test` runs the checks and the
+# default test lane.
 # Both set everything up on a machine that has only Python 3.11+, Node/npm and make: uv (installed
 # with pip into .tools/ when it is not on the PATH), the Python environment from uv.lock, the npm
 # packages from package-lock.json, and the site's static assets.
@@ -7,6 +8,12 @@ PYTHON ?= python3
 UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
+# The default test lane: every test not marked slow, on a worker per core, each test file kept on
+# one worker so that its module fixtures and first reads are not repeated on another
+# (docs/architecture.md, "Tests"). `make test PYTEST_LANE=` runs every lane, as CI does;
+# PYTEST_ARGS adds options, and a -m, -n or --dist given there replaces the lane's
+# (`make pytest PYTEST_ARGS='-m realdata'`).
+PYTEST_LANE ?= -m "not slow"
 PYTEST_ARGS ?=
 
 .PHONY: demo test check pytest setup assets docs clean
@@ -43,7 +50,7 @@ check: setup
 	$(RUN) vawg docs --check
 
 pytest: setup
-	$(RUN) pytest $(PYTEST_ARGS)
+	$(RUN) pytest -n auto --dist loadfile $(PYTEST_LANE) $(PYTEST_ARGS)
 
 docs: setup
 	$(RUN) vawg docs

@@ -1,17 +1,26 @@
-"""Shared fixtures: where the real data is, and a headless Debian chromium for browser tests.
+"""Shared fixtures: where the real data is, and a headless Debian chromium for browser tests; and
+the markers of the test lanes, derived from the fixtures each test uses.
 
 Tests that need the real open data (``VAWG_DATA_DIR``, default ``../shared/data``) or a browser
 skip with a visible reason when those are absent, as on a user's fresh clone. CI sets
 ``VAWG_REQUIRE_REAL_DATA=1`` and ``VAWG_REQUIRE_BROWSER=1`` so that there they fail instead.
+
+The lanes (docs/architecture.md, "Tests"): ``realdata`` is every test that uses
+:func:`real_data_dir`, ``browser`` every test that uses a browser or the live server, both derived
+here and never written by hand without the fixture; ``slow`` is written on each test that takes
+more than a few seconds, and derived for the fixtures in :data:`SLOW_FIXTURES`. ``make test`` runs
+``-m "not slow"``; CI runs every lane.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -28,6 +37,81 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+LANE_FIXTURES = {
+    "realdata": frozenset({"real_data_dir"}),
+    "browser": frozenset({"chromium_browser", "page", "live_server"}),
+}
+"""The fixtures that put a test in the ``realdata`` or ``browser`` lane, directly or through
+another fixture."""
+
+SLOW_FIXTURES = {
+    "chromium_browser": "a browser against a live server: 1-8 s a test, 80 s of one core for all",
+    "live_server": "a live server thread on a transactional database, flushed after each test",
+    "violent_2017": "twelve months of police.uk API JSON, read in about 10 s by each process",
+}
+"""Fixtures known to be slow, and why: a test that uses one is in the ``slow`` lane."""
+
+
+def _lane_drift(item: pytest.Item) -> list[str]:
+    """The ``realdata``/``browser`` marks on ``item`` that none of its fixtures back."""
+    uses = set(getattr(item, "fixturenames", ()))
+    return [
+        f"{item.nodeid} is marked {lane} but uses none of {', '.join(sorted(fixtures))}"
+        for lane, fixtures in LANE_FIXTURES.items()
+        if not uses & fixtures and item.get_closest_marker(lane) is not None
+    ]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[Any]:
+    """A module (or class) whose tests carry a ``realdata``/``browser`` mark that their fixtures
+    do not back fails to collect, with xdist as without: the lanes cannot drift."""
+    report = yield
+    if report.passed:
+        drifted = [line for node in report.result if isinstance(node, pytest.Item)
+                   for line in _lane_drift(node)]  # fmt: skip
+        if drifted:
+            report.outcome = "failed"
+            report.longrepr = (
+                "a realdata or browser mark that the fixtures do not back (these lanes are "
+                "derived from the fixtures: remove the mark, or use the fixture):\n  "
+                + "\n  ".join(drifted)
+            )
+            report.result = []
+    return report
+
+
+def _node_ids_unique(items: list[pytest.Item]) -> None:
+    """Give each test its own node id where two share one.
+
+    schemathesis (4.32) names each API operation's test ``test_x[GET /api/...]`` but, under
+    pytest 9, which builds a node id from a test's original name and its parametrize call, leaves
+    them all the same node id. xdist's ``--dist loadfile`` hands out tests by node id, so it ran
+    one operation of the 24 and reported the rest as never collected. The test's full name is
+    what the node id would have been under pytest 8.
+    """
+    counts = Counter(item.nodeid for item in items)
+    for item in items:
+        if counts[item.nodeid] > 1 and item.parent is not None:
+            item._id = item.parent.id.child(item.name)  # no public setter
+    shared = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
+    if shared:
+        raise pytest.UsageError(f"tests share a node id, so xdist would run one: {shared}")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Put each test in the ``realdata``, ``browser`` and ``slow`` lanes its fixtures call for,
+    each with its own node id."""
+    _node_ids_unique(items)
+    for item in items:
+        uses = set(getattr(item, "fixturenames", ()))
+        for lane, fixtures in LANE_FIXTURES.items():
+            if uses & fixtures:
+                item.add_marker(lane)
+        if uses & SLOW_FIXTURES.keys():
+            item.add_marker("slow")
 
 
 def _required(name: str) -> bool:
@@ -63,13 +147,21 @@ def real_data_dir() -> Path:
     return path
 
 
+def _xdist_worker_number(worker_id: str) -> int:
+    """0 for xdist's first worker (``gw0``) and when the tests run in one process (``master``)."""
+    return int(worker_id.removeprefix("gw")) if worker_id.startswith("gw") else 0
+
+
 @pytest.fixture(scope="session")
-def redis_test_url() -> str:
-    """A scratch Redis database (number 15) on this machine, or skip when no Redis answers;
-    ``VAWG_REQUIRE_REDIS=1`` (set by CI, which starts Redis) makes that a failure."""
+def redis_test_url(worker_id: str) -> str:
+    """A scratch Redis database on this machine: number 15 (or ``VAWG_TEST_REDIS_URL``'s) less
+    the xdist worker's number, since a test's ``cache.clear()`` empties the whole database; or skip
+    when no Redis answers (``VAWG_REQUIRE_REDIS=1``, set by CI, makes that a failure)."""
     import redis
 
-    url = os.environ.get("VAWG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    base = urlsplit(os.environ.get("VAWG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+    number = (int(base.path.strip("/") or 0) - _xdist_worker_number(worker_id)) % 16
+    url = urlunsplit(base._replace(path=f"/{number}"))
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except redis.exceptions.ConnectionError:
@@ -77,9 +169,14 @@ def redis_test_url() -> str:
     return url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium_browser() -> Iterator[Any]:
-    """A headless Debian chromium driven by Playwright; skips (or, in CI, fails) without it."""
+    """A headless Debian chromium driven by Playwright; skips (or, in CI, fails) without it.
+
+    One for each module, not for the session: while Playwright runs, its event loop is the
+    running loop of this thread, which Django's async-unsafe check must be told to ignore; both
+    end with the module, so that the tests that follow in this process (an xdist worker runs many
+    files) keep Django's check and an environment without the override."""
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         _missing(
             f"chromium not found at {CHROMIUM}: `apt-get install chromium` to run browser tests",
@@ -89,10 +186,10 @@ def chromium_browser() -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - playwright is a dev dependency
         _missing("playwright is not installed", "VAWG_REQUIRE_BROWSER")
-    # Playwright's sync API refuses to run inside an asyncio loop; Django's async-unsafe check
-    # must be told the test thread is fine.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        # Playwright's sync API refuses to run inside an asyncio loop; Django's async-unsafe check
+        # must be told the test thread is fine.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

@@ -63,10 +63,12 @@ def fingerprint(path: Path) -> str:
 class Steps:
     """Numbered progress lines on a stream: ``[2/5] Loading ... done in 3.1 s``."""
 
-    def __init__(self, total: int, stream: TextIO = sys.stderr) -> None:
+    def __init__(self, total: int, stream: TextIO | None = None) -> None:
         self.total = total
         self.number = 0
-        self.stream = stream
+        # sys.stderr when the lines are written, not when this module was imported: a caller (or a
+        # test running `vawg demo` in its own process) may have replaced it since.
+        self.stream = sys.stderr if stream is None else stream
 
     @contextmanager
     def step(self, title: str) -> Iterator[None]:
@@ -80,15 +82,16 @@ class Steps:
         print(f"      {text}", file=self.stream, flush=True)
 
 
-def progress_bar(description: str, stream: TextIO = sys.stderr) -> Any:
-    """A tqdm bar for a load, in rows; the loaders call ``bar.update(rows)``."""
+def progress_bar(description: str, stream: TextIO | None = None) -> Any:
+    """A tqdm bar for a load, in rows, on ``stream`` (default: ``sys.stderr`` as it is now); the
+    loaders call ``bar.update(rows)``."""
     from tqdm import tqdm
 
     return tqdm(
         desc=f"      {description}",
         unit=" rows",
         unit_scale=True,
-        file=stream,
+        file=sys.stderr if stream is None else stream,
         mininterval=0.5,
         leave=False,
     )

@@ -38,18 +38,26 @@ def _walk(
 
 def cli_markdown() -> str:
     """The CLI reference page: every command's ``--help``, in order."""
-    # argparse wraps help to the terminal width; fix it so the page is the same everywhere.
+    # argparse wraps help to the terminal width; fix it so the page is the same everywhere, and
+    # put it back after, for a caller in the same process (the in-process command tests).
     import os
 
+    columns = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "100"
-    lines = [
-        "# Command-line reference",
-        "",
-        "Generated from `--help` by `vawg docs`; a test checks it is current.",
-        "",
-    ]
-    for name, parser in _walk(build_parser(), "vawg"):
-        lines += [f"## `{name}`", "", "```text", _help_text(parser), "```", ""]
+    try:
+        lines = [
+            "# Command-line reference",
+            "",
+            "Generated from `--help` by `vawg docs`; a test checks it is current.",
+            "",
+        ]
+        for name, parser in _walk(build_parser(), "vawg"):
+            lines += [f"## `{name}`", "", "```text", _help_text(parser), "```", ""]
+    finally:
+        if columns is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = columns
     return "\n".join(lines)
 
 

@@ -275,6 +275,7 @@ def test_no_suppressed_cell_is_recoverable_by_any_combination_of_margins(
         assert _protected(truth, width), f"a suppressed {truth} lies in a range {width} wide"
 
 
+@pytest.mark.slow  # 300 tables, each attacked by linear programming: 5-8 s
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(counts=sparse_tables, row_totals=st.booleans(), col_totals=st.booleans())
 def test_every_suppressed_entry_keeps_its_protection_interval_among_zeros(

@@ -1,6 +1,9 @@
 """``vawg demo`` end to end: a fresh working folder, real data found, a synthetic force generated,
 the site served with the Met's real figures; a second run skips what is loaded; no real data gives
-a plain message and a site that still runs on generated data."""
+a plain message and a site that still runs on generated data.
+
+The runs that serve are real processes: the server is a fresh interpreter (Polars' thread pool
+does not survive gunicorn's fork) reading the demo's own embedded database."""
 
 from __future__ import annotations
 
@@ -11,16 +14,27 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
 
+from vawg.cli import main
 from vawg_site.demo import real_files_find
 
 
-def _vawg(*args: str, home: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def _user_env(home: Path) -> dict[str, str]:
+    """This environment as a user's shell has it for ``make demo``: working folder ``home``, the
+    demo's own embedded database whatever the suite uses, and the settings the command chooses
+    itself (pytest-django exports the suite's test settings to children)."""
     env = {**os.environ, "VAWG_HOME": str(home)}
-    env.pop("DATABASE_URL", None)  # the demo's own embedded database, whatever the suite uses
+    env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return env
+
+
+def _vawg(*args: str, home: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    env = _user_env(home)
     return subprocess.run(
         [sys.executable, "-m", "vawg.cli", *args],
         capture_output=True,
@@ -82,8 +96,7 @@ def test_demo_sets_up_serves_real_figures_and_reruns_quickly(
     assert time.perf_counter() - started < 20
 
     port = _free_port()
-    env = {**os.environ, "VAWG_HOME": str(home)}
-    env.pop("DATABASE_URL", None)
+    env = _user_env(home)
     server = subprocess.Popen(
         [sys.executable, "-m", "vawg.cli", "serve", "--port", str(port), "--workers", "1"],
         env=env,
@@ -126,23 +139,22 @@ def test_demo_sets_up_serves_real_figures_and_reruns_quickly(
         assert int(offences) == published[month]
 
 
-@pytest.mark.slow
-def test_demo_without_real_data_says_how_to_get_it(tmp_path: Path) -> None:
+@pytest.mark.django_db
+def test_demo_without_real_data_says_how_to_get_it(
+    tmp_path: Path, settings: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In this process, on the suite's test database (the working folder redirected by the
+    ``settings`` fixture); the runs above need a process of their own to serve."""
+    settings.VAWG_HOME = tmp_path / "home"
+    settings.STATIC_ROOT = tmp_path / "home" / "static"
     empty = tmp_path / "no-data"
     empty.mkdir()
-    result = _vawg(
-        "demo",
-        "--no-serve",
-        "--synth-size",
-        "small",
-        "--data-dir",
-        str(empty),
-        home=tmp_path / "home",
-    )
-    assert result.returncode == 0, result.stderr
-    assert f"No real data found in {empty}" in result.stderr
-    assert "VAWG_DATA_DIR" in result.stderr
-    assert "shipped calibration" in result.stderr or "calibrated to" in result.stderr
+    assert main(["demo", "--no-serve", "--synth-size", "small", "--data-dir", str(empty)]) == 0
+    stderr = capsys.readouterr().err
+    assert f"No real data found in {empty}" in stderr
+    assert "VAWG_DATA_DIR" in stderr
+    assert "shipped calibration" in stderr or "calibrated to" in stderr
+    assert (tmp_path / "home" / "force_is_synthetic").is_file()
 
 
 @pytest.mark.slow
@@ -155,8 +167,7 @@ def test_demo_serves_the_map_pages_right_after_its_first_load(
     data = _small_data_dir(real_data_dir, tmp_path / "data")
     home = tmp_path / "home"
     port = _free_port()
-    env = {**os.environ, "VAWG_HOME": str(home)}
-    env.pop("DATABASE_URL", None)
+    env = _user_env(home)
     env.pop("VAWG_DATA_DIR", None)  # the demo tells its server where the outlines are
     command = ["demo", "--synth-size", "small", "--port", str(port), "--data-dir", str(data)]
     demo = subprocess.Popen(

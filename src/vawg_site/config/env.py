@@ -25,6 +25,26 @@ def _str(raw: str) -> str:
     return raw
 
 
+def proxy_ssl_header(raw: str) -> tuple[str, str] | None:
+    """Django's ``SECURE_PROXY_SSL_HEADER`` for ``VAWG_PROXY_SSL_HEADER`` (``Name=value``).
+
+    >>> proxy_ssl_header("X-Forwarded-Proto=https")
+    ('HTTP_X_FORWARDED_PROTO', 'https')
+    >>> proxy_ssl_header("") is None
+    True
+    """
+    text = raw.strip()
+    if not text:
+        return None
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip() or not value.strip():
+        raise ValueError(f"VAWG_PROXY_SSL_HEADER: write it as Name=value: {raw!r}")
+    return "HTTP_" + name.strip().upper().replace("-", "_"), value.strip()
+
+
+DEFAULT_SECRET_KEY = "insecure-local-only-key-change-me-for-any-deployment-0123456789"  # noqa: S105
+"""The signing key a local run uses when none is set; the production settings refuse it."""
+
 LOCAL_CACHE_ENTRIES = 1000
 """Entries each worker's own memory cache keeps (pages and reads) before dropping a third."""
 
@@ -85,19 +105,37 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in (
-        Setting("VAWG_DEBUG", "0", "flag", "Django debug mode. Never on in production.", _bool),
+        Setting(
+            "VAWG_DEBUG",
+            "0",
+            "flag",
+            "Django debug mode. Never on in production: the production settings refuse to start "
+            "with it on.",
+            _bool,
+        ),
         Setting(
             "VAWG_SECRET_KEY",
-            "insecure-local-only-key-change-me-for-any-deployment-0123456789",
+            DEFAULT_SECRET_KEY,
             "text",
-            "Django's signing key. Set a long random value in every deployment.",
+            "Django's signing key. Set a long random value in every deployment: the production "
+            "settings refuse the default and any key shorter than 50 characters.",
         ),
         Setting(
             "VAWG_ALLOWED_HOSTS",
             "127.0.0.1,localhost,testserver",
             "comma-separated host names",
-            "Host names the site answers to.",
+            "Host names the site answers to. The production settings require it to be set.",
             _list,
+        ),
+        Setting(
+            "VAWG_PROXY_SSL_HEADER",
+            "",
+            "Name=value",
+            "Production settings only: the header and value with which a proxy in front of the "
+            "site says the visitor's request came over HTTPS, e.g. X-Forwarded-Proto=https. Set "
+            "it when a proxy terminates TLS (the proxy must set or strip that header), or pages "
+            "redirect to HTTPS for ever. Blank trusts no header.",
+            proxy_ssl_header,
         ),
         Setting(
             "DATABASE_URL",
@@ -185,6 +223,37 @@ def setting(name: str) -> Any:
     return declared.parse(os.environ.get(name, declared.default))
 
 
+def setting_given(name: str) -> bool:
+    """Whether the environment sets a declared setting to something other than blank."""
+    return bool(os.environ.get(SETTINGS[name].name, "").strip())
+
+
+SETTINGS_MODULES = (
+    (
+        "vawg_site.config.settings",
+        "the same as `.base`: the name every command and deployment used before the settings "
+        "were split, kept so that nothing which ran before refuses to start now",
+    ),
+    (
+        "vawg_site.config.settings.base",
+        "`vawg demo`, `vawg serve` and `vawg manage` on your own machine over plain "
+        "http://127.0.0.1, with no setup",
+    ),
+    (
+        "vawg_site.config.settings.test",
+        "the test suite (pytest sets it): the base with a fast password hasher and each test "
+        "process's own memory cache, whatever `VAWG_CACHE_URL` says",
+    ),
+    (
+        "vawg_site.config.settings.production",
+        "every deployment: HTTPS only (redirect, HSTS, secure cookies); refuses to start with "
+        "`VAWG_DEBUG` on, with the default or a short `VAWG_SECRET_KEY`, or without "
+        "`VAWG_ALLOWED_HOSTS`",
+    ),
+)
+"""Each settings module ``DJANGO_SETTINGS_MODULE`` may name, and when to use it."""
+
+
 def settings_markdown() -> str:
     """The settings table as Markdown, for ``docs/settings.md``."""
     lines = [
@@ -198,4 +267,18 @@ def settings_markdown() -> str:
     ]
     for s in SETTINGS.values():
         lines.append(f"| `{s.name}` | `{s.default}` | {s.unit} | {s.help} |")
+    lines += [
+        "",
+        "## Which settings module",
+        "",
+        "`DJANGO_SETTINGS_MODULE` names one of these; the `vawg` commands use "
+        "`vawg_site.config.settings` when it is not set. For a deployment, set "
+        "`DJANGO_SETTINGS_MODULE=vawg_site.config.settings.production` for `vawg serve`, "
+        "`vawg manage` and `vawg ingest` alike.",
+        "",
+        "| module | use it for |",
+        "|---|---|",
+    ]
+    for module, use in SETTINGS_MODULES:
+        lines.append(f"| `{module}` | {use} |")
     return "\n".join(lines) + "\n"

@@ -81,6 +81,7 @@ def test_analytic_z_equals_esda_on_real_data(
     np.testing.assert_allclose(ours.g, theirs.Gs, rtol=0, atol=1e-12)
 
 
+@pytest.mark.slow  # importing esda and libpysal takes 4-7 s in a fresh process
 def test_analytic_z_equals_esda_on_wards_with_queen_contiguity(real_data_dir) -> None:  # type: ignore[no-untyped-def]
     from esda.getisord import G_Local
     from libpysal.weights import Queen

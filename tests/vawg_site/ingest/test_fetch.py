@@ -22,8 +22,6 @@ from vawg.cli import main
 from vawg.periods import month_key, month_parse, months_between, months_shift
 from vawg_site.ingest.fetch import FetchError, archives_for, download
 
-pytestmark = pytest.mark.realdata
-
 FILES = (
     "2023-03-city-of-london-street.csv.gz",
     "2023-03-city-of-london-outcomes.csv.gz",

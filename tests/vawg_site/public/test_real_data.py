@@ -32,6 +32,7 @@ def _location_rows(real_data_dir: Path) -> pl.DataFrame:
     )
 
 
+@pytest.mark.slow  # reads the Met's file and stores three boroughs' rows: about 3 s
 def test_borough_page_matches_the_parquet(client: Client, real_data_dir: Path) -> None:
     rows = _location_rows(real_data_dir)
     assert rows.height > 1000

@@ -1,7 +1,9 @@
-"""Django settings for vawg_site, read from the environment.
+"""The site's base settings: everything shared, and all that ``vawg demo`` needs to serve over plain
+http://127.0.0.1 with no setup.
 
 Every setting a deployer may change is declared once in ``vawg_site.config.env.SETTINGS`` with its
-default, unit and help; ``docs/settings.md`` lists them and a test checks the two agree.
+default, unit and help; ``docs/settings.md`` lists them and a test checks the two agree. The test
+settings (:mod:`.test`) and the deployment settings (:mod:`.production`) start from these.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import dj_database_url
 from vawg_site.config.analysis import analysis_read
 from vawg_site.config.env import setting
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]  # src/vawg_site
 PROJECT_ROOT = BASE_DIR.parent.parent
 
 DEBUG = setting("VAWG_DEBUG")
