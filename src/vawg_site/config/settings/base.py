@@ -145,7 +145,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# --- public site: headers (SECURITY.md checklist 13) ------------------------------------------
+# --- public site: headers ---------------------------------------------------------------------
 # HSTS for a year, subdomains included. Django sends it only on HTTPS responses, so it has no
 # effect on a local http://127.0.0.1 demo. Scripts are same-origin files only: no inline script and
 # so no nonce, which also lets public pages be cached.
