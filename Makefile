@@ -16,7 +16,7 @@ RUN := $(UV) run --frozen
 PYTEST_LANE ?= -m "not slow"
 PYTEST_ARGS ?=
 
-.PHONY: demo test check pytest setup assets docs clean
+.PHONY: demo test check pytest deploy-check setup assets docs clean
 
 demo: setup
 	$(RUN) vawg demo
@@ -51,6 +51,14 @@ check: setup
 
 pytest: setup
 	$(RUN) pytest -n auto --dist loadfile $(PYTEST_LANE) $(PYTEST_ARGS)
+
+# Django's deployment checks on the production settings, with a throwaway signing key: what a
+# deployment must pass (docs/deploy.md). CI runs it.
+deploy-check: setup
+	DJANGO_SETTINGS_MODULE=vawg_site.config.settings.production \
+	VAWG_SECRET_KEY="$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	VAWG_ALLOWED_HOSTS=vawg.example VAWG_PROXY_SSL_HEADER=X-Forwarded-Proto=https \
+	$(RUN) vawg manage check --deploy --fail-level WARNING
 
 docs: setup
 	$(RUN) vawg docs

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 PUBLIC_PAGES = [
@@ -193,3 +193,20 @@ def test_safety_page_names_the_helplines(client: Client, db: None) -> None:
         "private",
     ):
         assert must in html.replace("&#x27;", "'"), must
+
+
+@pytest.mark.django_db
+def test_behind_a_tls_proxy_hsts_is_sent_and_plain_http_is_redirected(client: Client) -> None:
+    """The proxy ends TLS and says so in X-Forwarded-Proto (VAWG_PROXY_SSL_HEADER)."""
+    with override_settings(
+        SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"), SECURE_SSL_REDIRECT=True
+    ):
+        secure = client.get("/", headers={"X-Forwarded-Proto": "https"})
+        plain = client.get("/")
+        forged = client.get("/", headers={"X-Forwarded-Proto": "http"})
+    assert secure.status_code == 200
+    assert secure["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert plain.status_code == 301
+    assert plain["Location"].startswith("https://")
+    assert forged.status_code == 301
+    assert "Strict-Transport-Security" not in plain

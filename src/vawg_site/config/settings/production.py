@@ -51,8 +51,8 @@ DEBUG = False
 SECRET_KEY = setting("VAWG_SECRET_KEY")
 ALLOWED_HOSTS = setting("VAWG_ALLOWED_HOSTS")
 
-# HTTPS only. The base already sends HSTS for a year, subdomains included, on HTTPS responses
-# ; here plain-HTTP requests are redirected, the HSTS header also consents
+# HTTPS only. The base already sends HSTS for a year, subdomains included, on HTTPS responses;
+# here plain-HTTP requests are redirected, the HSTS header also consents
 # to browsers' preload lists (Django's deployment check asks for it, and CI runs that
 # check at WARNING), and cookies are never sent over plain HTTP. The ``__Host-`` prefix makes the
 # browser refuse a cookie that is not Secure, is set for another domain, or for a narrower path
