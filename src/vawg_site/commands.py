@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from typing import NoReturn
 
+from vawg.errors import UserInputError
+
 
 def setup_django() -> None:
     """Configure Django for a command run outside ``manage.py``."""
@@ -22,7 +24,11 @@ def setup_django() -> None:
 
 def ingest(args: argparse.Namespace) -> int:
     """``vawg ingest``: a load writes, so a database not yet set up (or behind) is migrated
-    first (:func:`vawg_site.database.schema_migrate`)."""
+    first (:func:`vawg_site.database.schema_migrate`), once the paths are known to exist: a
+    mistyped path is one line and changes nothing."""
+    for path in args.paths:
+        if not Path(path).exists():
+            raise UserInputError(f"no such file or folder: {path}")
     setup_django()
     from vawg_site.database import schema_migrate
     from vawg_site.ingest.cli import run
