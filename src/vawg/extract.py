@@ -1,4 +1,4 @@
-"""A fast, typed reader of a force extract folder for analytics (``CONTRACT.md`` §2).
+"""A fast, typed reader of a force extract folder for analytics (``docs/extract.md``).
 
 This module is the analytics road into a force extract: it finds ``crimes``, ``people``,
 ``involvements`` and ``orders`` as ``.csv``, ``.csv.gz`` or ``.parquet``, and returns Polars lazy
