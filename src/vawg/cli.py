@@ -3,7 +3,7 @@
 Commands that need the database (``demo``, ``serve``, ``ingest``, ``manage``) import the Django
 project only when they run, so that ``import vawg.cli`` stays free of Django. ``ingest`` creates
 or upgrades the database's schema before it loads; ``serve`` refuses a database whose schema is
-not up to date (``vawg_site.database``). Exit codes follow ``CONTRACT.md`` section 1: 0 done, 2
+not up to date (``vawg_site.database``). Exit codes (``docs/interfaces.md``, Exit codes): 0 done, 2
 the user's input is wrong (one line on stderr), 1 anything else.
 """
 

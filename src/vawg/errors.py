@@ -1,5 +1,5 @@
 """Errors the user can fix. The ``vawg`` command turns one into exit code 2 and a one-line message
-on standard error, with no traceback (``../shared/CONTRACT.md`` section 1)."""
+on standard error, with no traceback (``docs/interfaces.md``, Exit codes)."""
 
 
 class UserInputError(Exception):

@@ -1,4 +1,4 @@
-"""A fast, typed reader of a force extract folder for analytics (``CONTRACT.md`` §2).
+"""A fast, typed reader of a force extract folder for analytics (``docs/extract.md``).
 
 This module is the analytics road into a force extract: it finds ``crimes``, ``people``,
 ``involvements`` and ``orders`` as ``.csv``, ``.csv.gz`` or ``.parquet``, and returns Polars lazy
@@ -7,12 +7,13 @@ caller's column selection and date filters are pushed down into the reader and o
 is parsed. It does not validate or quarantine rows: that is the ingest module's job
 (``vawg.ingest.force``). A date that does not parse reads as null (unknown), as a blank does.
 
-The contract's column names are the interface; extra columns are kept, absent optional columns are
-added as nulls so that downstream code can rely on them. On request (``cache=True``) a CSV table is
-read through a Parquet copy of it kept in the extract folder (``.vawg-cache/``), which Polars reads
-several times faster than it parses the CSV; the copy is rebuilt when the CSV changes. The
-involvements can also be read with each person's recorded sex (:func:`involvements_female_scan`),
-through a copy that holds that join, so that the people table need not be read at all.
+The column names of ``docs/extract.md`` are the interface; extra columns are kept, absent optional
+columns are added as nulls so that downstream code can rely on them. On request (``cache=True``) a
+CSV table is read through a Parquet copy of it kept in the extract folder (``.vawg-cache/``), which
+Polars reads several times faster than it parses the CSV; the copy is rebuilt when the CSV changes.
+The involvements can also be read with each person's recorded sex
+(:func:`involvements_female_scan`), through a copy that holds that join, so that the people table
+need not be read at all.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "involvements": ("crime_ref", "person_ref", "role"),
     "orders": ("order_ref", "order_type", "subject_ref"),
 }
-"""The columns the analytics cannot do without, fewer than the contract's (which
+"""The columns the analytics cannot do without, fewer than the format's (which
 :mod:`vawg.ingest.force` requires before anything is stored): an analysis may run on an export
 that lacks, say, the outcome columns."""
 

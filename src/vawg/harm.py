@@ -8,7 +8,7 @@ for a first offender at the least-aggravated tier (Sherman, Neyroud & Neyroud 20
   URN; users download it from the Cambridge Centre for Evidence-Based Policing);
 - the default table shipped in ``vawg/data/harm_default.csv``: verified published values where
   they exist and, marked provisional, Home Office subgroup medians from
-  ``../shared/data/reference/`` elsewhere;
+  the real data folder's ``reference/`` (``cchi_days_by_prc_subgroup.csv``) elsewhere;
 - the partial ONS Crime Severity Score (2016) weights (``vawg/data/harm_ons_css_partial.csv``).
 
 Every table has a name that every output carries, and each value says whether it is verified and
@@ -46,7 +46,8 @@ WORKBOOK_COLUMNS = {
     "ho_code": "HO_CODE",
     "ho_sub_code": "HO_SUB_CODE",
 }
-"""The Feb 2026 CCHI workbook's columns (``../shared/DOMAIN.md`` §2), by our name."""
+"""The Feb 2026 CCHI workbook's columns (Cambridge Centre for Evidence-Based Policing,
+https://cambridge-ebp.co.uk/the-chi; ``docs/sources.md``), by our name."""
 
 
 @dataclass(frozen=True)

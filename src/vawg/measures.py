@@ -3,7 +3,7 @@
 Each function takes plain Polars tables (crimes, orders, victimisations, allegations) and returns
 a new frozen result or table; nothing is changed in place and nothing is disclosed here: a page
 passes every count through statistical disclosure control before showing it. Definitions follow
-``../shared/DOMAIN.md`` section 8:
+the Home Office outcomes framework (``docs/sources.md``, Outcome types):
 
 * **charge rate**: crimes recorded in the period with a charged/summonsed outcome (Home Office
   outcome types 1 and 1A) over the crimes recorded in the period that have been assigned an
@@ -64,7 +64,8 @@ OUTCOME_TYPES: dict[str, str] = {
     "21": "Further investigation not in the public interest",
     "22": "Diversionary, educational or intervention activity",
 }
-"""Home Office outcome types (DOMAIN.md section 8); numbers other than 15, 16, 22 per HOCR."""
+"""Home Office outcome types (Home Office Counting Rules; *Crime outcomes in England and Wales*,
+technical annex); numbers other than 15, 16, 22 provisional (``docs/sources.md``)."""
 
 OPEN = "open"
 """The outcome code used in :func:`outcome_mix` for crimes with no outcome yet."""

@@ -1,6 +1,6 @@
 """Precursors: non-VAWG offences after which a person is more often named for a VAWG offence.
 
-``../shared/DOMAIN.md`` §3 lists behaviour that is not labelled VAWG but often comes before it
+Practice names behaviour that is not labelled VAWG but often comes before it (``docs/sources.md``)
 (indecent exposure, malicious communications, criminal damage by a partner, public-order offences
 against a woman...). Whatever the taxonomy does not count as VAWG is a candidate here.
 

@@ -1,6 +1,6 @@
 """The ``vawg rank`` command: perpetrator prioritisation straight from a force extract folder.
 
-``vawg rank PATH --as-of DATE --out FILE`` writes the ranked list (``../shared/CONTRACT.md`` §4);
+``vawg rank PATH --as-of DATE --out FILE`` writes the ranked list (``docs/ranking.md``, Output);
 ``vawg rank backtest PATH ...``, ``vawg rank precursors PATH ...`` and ``vawg rank fairness
 PATH ...`` print the backtest, precursor and disproportionality tables. Only argparse is imported
 here; the handlers import the core when they run.

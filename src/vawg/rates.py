@@ -1,9 +1,10 @@
 """Rates per 1,000 female residents, for areas whose female population comes from Census 2021.
 
-The denominators are the Census 2021 table TS008 (sex) counts for 2021 LSOAs, summed to 2024
-wards through ONS's best-fit lookup (``population/census2021_ts008_sex_ward24_london_derived.csv``,
-see ``../shared/data/SOURCES.md``). Three caveats travel with every rate and are returned as
-columns so that a page can show them beside the figure:
+The denominators are the Census 2021 table TS008 (sex) counts for 2021 LSOAs, summed to 2024 wards
+through ONS's best-fit lookup (``population/census2021_ts008_sex_ward24_london_derived.csv``; ONS
+Census 2021 TS008 via Nomis and the ONS Open Geography Portal's *LSOA (2021) to Electoral Ward
+(2024) to LAD (2024) Best Fit Lookup in EW*, both OGL v3.0; ``docs/sources.md``). Three caveats
+travel with every rate and are returned as columns so that a page can show them beside the figure:
 
 * ward populations are **best-fit sums** of LSOAs, not an official ward table: a ward that receives
   few LSOAs can have a population far from its true one, so its rate can be badly off;

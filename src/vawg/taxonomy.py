@@ -1,7 +1,9 @@
 """Which recorded crimes count as violence against women and girls (VAWG), and in which group.
 
 There is no statutory VAWG offence list, so VAWG is decided by a rule set over a versioned table
-(``vawg/data/vawg_taxonomy.csv``, one source per row), following ``../shared/DOMAIN.md`` §3:
+(``vawg/data/vawg_taxonomy.csv``, one source per row), following the
+government's VAWG strategy and the Home Office Counting Rules (``docs/sources.md``, What counts as
+VAWG):
 
 1. the offence title names a group the code cannot (FGM, forced marriage, intimate images,
    so-called honour-based abuse): that group;

@@ -10,7 +10,7 @@ set up, should not alter it silently (several workers may be starting at once, a
 may be shared with a deployment that migrates on its own schedule). A database that cannot be
 opened (a PostgreSQL database that does not exist, a SQLite file in a folder that cannot be
 made) is the user's setting to correct: one line too, never a traceback (exit code 2 in both
-cases, ``CONTRACT.md`` section 1). The label never shows a password.
+cases, ``docs/interfaces.md``, Exit codes). The label never shows a password.
 """
 
 from __future__ import annotations

@@ -48,7 +48,8 @@ def cli_markdown() -> str:
         lines = [
             "# Command-line reference",
             "",
-            "Generated from `--help` by `vawg docs`; a test checks it is current.",
+            "Generated from `--help` by `vawg docs`; a test checks it is current. Exit codes, and",
+            "the files the commands read and write: [interfaces.md](interfaces.md).",
             "",
         ]
         for name, parser in _walk(build_parser(), "vawg"):

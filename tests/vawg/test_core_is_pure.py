@@ -1,4 +1,5 @@
-"""The analytics core never imports Django (STYLE.md habit 3): checked in a fresh interpreter."""
+"""The analytics core never imports Django (``docs/architecture.md``, The core): checked in a
+fresh interpreter."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Disclosure control: known answers on tables small enough to check by hand, and properties.
 
-The properties are those of SECURITY.md checklist item 23 and issue 6: no published figure below
-the threshold, every published figure within ±2 of the truth, and no suppressed entry recoverable
-from what is published: not by subtraction along any published margin, and not by any
+The properties are those of ``docs/disclosure.md`` (What is guaranteed) and issue 6: no published
+figure below the threshold, every published figure within ±2 of the truth, and no suppressed entry
+recoverable from what is published: not by subtraction along any published margin, and not by any
 combination of margins. The last is checked by linear programming against an attacker who knows
 the *unrounded* published values (which is stronger than anyone can), on tables with and without
 zeros: every suppressed count from 1 to 9 keeps a feasible interval at least the threshold wide

@@ -38,5 +38,5 @@ def test_ward_rates_keep_every_ward_and_flag_caveats() -> None:
 def test_real_ward_file_sums_to_the_census_female_total(real_data_dir: Path) -> None:
     pop = ward_population_read(real_data_dir / WARD_POPULATION_FILE)
     assert pop.height == 684
-    # SOURCES.md: London LSOA sum F 4,531,662.
+    # ONS Census 2021 TS008 on 2021 LSOAs: London sum F 4,531,662.
     assert int(pop["female"].sum()) == 4_531_662

@@ -66,8 +66,8 @@ CONTRACT = {
         "breach_dates",
     ],
 }
-"""The force extract's files as CONTRACT.md section 2 lists them, spelled out here so that a
-change to the declarations that breaks the contract fails."""
+"""The force extract's files as ``docs/extract.md`` lists them, spelled out here so that a
+change to the declarations that breaks that stable interface fails."""
 
 
 def test_the_force_files_are_the_contracts() -> None:

@@ -1,5 +1,5 @@
 """``vawg.cli.main`` in this process, as the in-process command tests call it: it returns or
-raises ``SystemExit`` with the exit code the installed command would give (CONTRACT.md section 1),
+raises ``SystemExit`` with the exit code the installed command would give (``docs/interfaces.md``),
 and leaves this process as it found it (the environment, Django's settings, the cwd)."""
 
 from __future__ import annotations

@@ -129,7 +129,7 @@ def allegations_load(
     Parameters
     ----------
     folder : Path
-        A force extract (``../shared/CONTRACT.md`` §2).
+        A force extract (``docs/extract.md``).
     start, end : date
         Inclusive range of ``recorded_date``; nothing recorded outside it is read.
     taxonomy : Taxonomy, optional

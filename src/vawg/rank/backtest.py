@@ -14,7 +14,7 @@ naming each person recorded in ``(as_of, as_of + horizon_days]``. For each list 
 
 ``random`` is the exact expectation for N people drawn uniformly from the ranked pool (no draws,
 so no seed), and ``oracle`` the upper bound. This follows the "power few" validation idea of
-``../shared/DOMAIN.md`` §1.2 (Barnham, Barnes & Sherman 2017).
+Barnham, Barnes & Sherman (2017), *Cambridge Journal of Evidence-Based Policing* 1.
 """
 
 from __future__ import annotations

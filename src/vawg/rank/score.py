@@ -1,18 +1,19 @@
 """Perpetrator prioritisation: the Met's V100 harm score, MATAC's RFGV, and a count baseline.
 
-- **V100** (``../shared/DOMAIN.md`` §1.1): the sum of Cambridge Crime Harm Index days over the
-  VAWG allegations naming the suspect, recorded in ``[as_of - window_days, as_of]``
-  (Sherman's design for the Metropolitan Police; Sherman, Neyroud & Neyroud 2016).
-- **RFGV** (§1.3, Northumbria MATAC): Recency, Frequency, Gravity and Victims. The published
-  points tables were not found, so the weights are configurable (:class:`RfgvWeights`):
-  ``score = w_R * R + w_F * F + w_G * ln(1 + harm_days) + w_V * V`` with ``R`` the recency points
-  of the latest allegation, ``F`` the allegations, ``V`` the distinct victims in the window.
+- **V100** (``docs/sources.md``, The Met's V100): the sum of Cambridge Crime Harm Index days over
+  the VAWG allegations naming the suspect, recorded in ``[as_of - window_days, as_of]`` (Sherman's
+  design for the Metropolitan Police; Sherman, Neyroud & Neyroud 2016).
+- **RFGV** (Northumbria MATAC; College of Policing practice bank): Recency, Frequency, Gravity and
+  Victims. The published points tables were not found, so the weights are configurable
+  (:class:`RfgvWeights`): ``score = w_R * R + w_F * F + w_G * ln(1 + harm_days) + w_V * V`` with
+  ``R`` the recency points of the latest allegation, ``F`` the allegations, ``V`` the distinct
+  victims in the window.
 - **count**: the number of VAWG allegations in the window (the baseline the backtests beat).
 
-Every person is also flagged **serial** when their VAWG allegations in the 3 years up to
-``as_of`` name 2 or more distinct victims (the Northumbria definition, §1.3, applied to every
-VAWG allegation rather than only domestic-abuse incidents). Only records on or before ``as_of``
-are used, so deleting later records from the extract changes nothing.
+Every person is also flagged **serial** when their VAWG allegations in the 3 years up to ``as_of``
+name 2 or more distinct victims (the Northumbria definition, ``docs/sources.md``, applied to every
+VAWG allegation rather than only domestic-abuse incidents). Only records on or before ``as_of`` are
+used, so deleting later records from the extract changes nothing.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ OUTPUT_COLUMNS = (
     "last_offence_date",
     "explanation",
 )
-"""The contract's columns (``../shared/CONTRACT.md`` §4), in order."""
+"""The ranked list's columns (``docs/ranking.md``, Output), in order."""
 
 SERIAL_DAYS = 1095
 """The serial-perpetrator look-back: 3 years, in days."""
@@ -446,7 +447,7 @@ def ranking_run(
     Parameters
     ----------
     folder : Path
-        A force extract (``../shared/CONTRACT.md`` §2).
+        A force extract (``docs/extract.md``).
     as_of : date
     window_days : int
         Days (default 365).

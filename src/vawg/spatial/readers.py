@@ -322,7 +322,7 @@ def read_force_extract(
     month_from: str | None = None,
     month_to: str | None = None,
 ) -> Events:
-    """Events from a force extract folder (``CONTRACT.md`` section 2).
+    """Events from a force extract folder (``docs/extract.md``).
 
     Parameters
     ----------

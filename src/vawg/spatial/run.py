@@ -1,6 +1,6 @@
 """The hotspot runs behind ``vawg hotspots grid|areal``: events in, one table row per cell or area.
 
-Output columns follow ``../shared/CONTRACT.md`` section 3. ``score`` is the method's ranking of
+Output columns are those of ``docs/hotspots.md``, Output. ``score`` is the method's ranking of
 where events will concentrate next (default ``recency``, the best method of the evaluation in
 ``docs/hotspots.md``); ``z``, ``p``, ``q`` and ``class`` are always the Gi* significance layer
 (or, for ``--method emerging``, the emerging-hotspot class), so a map can show both. Tables are
@@ -34,7 +34,7 @@ class HotspotRun:
     Attributes
     ----------
     table : polars.DataFrame
-        One row per cell or area (CONTRACT.md section 3 columns).
+        One row per cell or area (the columns of ``docs/hotspots.md``, Output).
     settings : dict
         ``cell_size_m``, ``distance_m``, ``bandwidth_m``, ``permutations``, ``fdr`` ... as used.
     """

@@ -1,12 +1,12 @@
-"""The synthetic force generator: a force extract (CONTRACT.md section 2) shaped like the Met's.
+"""The synthetic force generator: a force extract (``docs/extract.md``) shaped like the Met's.
 
 It writes crimes, people, involvements and protective orders for a window of whole years, with the
 Met's VAWG offence mix and ward distribution over the last 12 published months (London Datastore),
-about 35,000 named suspects a year (Met, DOMAIN.md 1.1), the concentration of repeat offending and
-harm found in Thames Valley (Barnham, Barnes & Sherman 2017, "Targeting escalation in intimate
-partner violence"), Home Office outcome types and delays, and protective orders. Every number not
-taken from a publication is marked provisional in ``docs/synth.md``. The result is synthetic: it
-describes no real person or crime, and says so in its ``MANIFEST.json``.
+about 35,000 named suspects a year (Met, *The Independent* 2023), the concentration of repeat
+offending and harm found in Thames Valley (Barnham, Barnes & Sherman 2017, "Targeting escalation in
+intimate partner violence"), Home Office outcome types and delays, and protective orders. Every
+number not taken from a publication is marked provisional in ``docs/synth.md``. The result is
+synthetic: it describes no real person or crime, and says so in its ``MANIFEST.json``.
 
 Method: calibration (:mod:`vawg.synth.calibration`); generation (:mod:`vawg.synth.generate`),
 in stages: the offences and their parameters (:mod:`vawg.synth.offences`), suspects' careers

@@ -35,7 +35,7 @@ WARDS_RELATIVE = Path("geo") / "london_wards24_bgc.geojson"
 SHIPPED_NAME = "synth_calibration.json"
 
 SUSPECTS_PER_YEAR = 35_000
-"""Men reported to the Met each year for VAWG offences (DOMAIN.md section 1.1; The Independent,
+"""Men reported to the Met each year for VAWG offences (The Independent, 2023,
 https://the-independent.com/news/uk/crime/met-police-terrorists-women-violence-b2376735.html)."""
 
 OTHER_FLAGGED_GROUP = "Other flagged offences outside of VAWG"

@@ -59,7 +59,7 @@ ESCALATION_NOISE = 2.0
 every career strictly escalate. Provisional: 2.0 (was 1.0) keeps a mild escalation, because
 escalation is the exception rather than the rule in the follow-ups (Barnham, Barnes & Sherman
 2017: 77.6% never reported again) and harm tends to fall across repeat incidents in domestic
-abuse dyads (DOMAIN.md 1.2)."""
+abuse dyads (*Crime & Delinquency* 2023, doi:10.1177/00111287231163101)."""
 PRECURSOR_RATE = 0.12
 """Non-VAWG precursor offences (criminal damage, public order) per named VAWG crime
 (provisional)."""
@@ -121,7 +121,7 @@ def write_extract(
     disparity_group: str = "B",
     calibration: Calibration,
 ) -> SynthSummary:
-    """Write a synthetic force extract (CONTRACT.md section 2) to ``out``.
+    """Write a synthetic force extract (``docs/extract.md``) to ``out``.
 
     Parameters
     ----------

@@ -20,9 +20,9 @@ from importlib import resources
 from vawg.synth.calibration import OTHER_FLAGGED_GROUP, Calibration
 
 OUTCOME_SHARES: dict[str, dict[str, float]] = {
-    # Home Office outcome types (DOMAIN.md section 8). Provisional shares of assigned outcomes,
-    # anchored on: charge rates of 5-10% for VAWG; outcome 16 (victim does not support) 40-50%
-    # of domestic abuse outcomes (newlawjournal.co.uk, 33% -> 48% in 2015-18).
+    # Home Office outcome types (docs/sources.md, Outcome types). Provisional shares of assigned
+    # outcomes, # anchored on: charge rates of 5-10% for VAWG; outcome 16 (victim does not support)
+    # 40-50% # of domestic abuse outcomes (newlawjournal.co.uk, 33% -> 48% in 2015-18).
     "no_suspect": {"18": 0.62, "14": 0.30, "20": 0.03, "21": 0.03, "10": 0.02},
     "domestic": {
         "16": 0.46,

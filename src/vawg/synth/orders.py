@@ -1,8 +1,8 @@
-"""Protective orders tied to the generated crimes (``DOMAIN.md`` section 7): DVPNs and the DVPOs
-that follow them, stalking protection orders, sexual harm prevention orders after a charge for a
-sexual offence, restraining orders after a charge for domestic abuse or harassment, and
-non-molestation orders, each with its breaches. Every rate here is provisional
-(``docs/synth.md``). Days count from the first day of the window.
+"""Protective orders tied to the generated crimes (``docs/sources.md``, Protective orders): DVPNs
+and the DVPOs that follow them, stalking protection orders, sexual harm prevention orders after a
+charge for a sexual offence, restraining orders after a charge for domestic abuse or harassment, and
+non-molestation orders, each with its breaches. Every rate here is provisional (``docs/synth.md``).
+Days count from the first day of the window.
 """
 
 from __future__ import annotations

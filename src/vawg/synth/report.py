@@ -1,10 +1,10 @@
 """Checking a synthetic extract against its calibration targets, one row per target.
 
-Each row names the target, where it comes from, the target value, what the generator produced,
-the tolerance and whether it is met (``None`` for figures shown for information). The measures
-follow DOMAIN.md: harm concentration as the share of CCHI-weighted harm carried by the top 3% of
-suspects (Barnham, Barnes & Sherman 2017), repeat victimisation within a rolling 12 months, and
-the charge rate over outcomes assigned (Home Office crime outcomes).
+Each row names the target, where it comes from, the target value, what the generator produced, the
+tolerance and whether it is met (``None`` for figures shown for information). The measures follow
+the sources in ``docs/sources.md``: harm concentration as the share of CCHI-weighted harm carried by
+the top 3% of suspects (Barnham, Barnes & Sherman 2017), repeat victimisation within a rolling 12
+months, and the charge rate over outcomes assigned (Home Office crime outcomes).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from vawg.synth.generate import SynthSummary
 from vawg.synth.offences import CHARGED
 
 MET_STATED_ANNUAL = 150_000
-"""VAWG offences a year as the Met states it (DOMAIN.md section 1)."""
+"""VAWG offences a year as the Met states it (about 150,000; the 2021-2023 ward-sheet years)."""
 
 
 @dataclass(frozen=True)
@@ -99,9 +99,10 @@ def report(*, summary: SynthSummary, calibration: Calibration) -> list[ReportRow
     )
 
     if summary.size == "london":
-        # The Met's own round figure (DOMAIN.md 1.1; 2021-2023 ward-sheet years: 152,650,
+        # The Met's own round figure (2021-2023 ward-sheet years: 152,650,
         # 153,513, 154,316). The generator follows the latest 12 published months instead, which
-        # are lower after the change of recording system in February 2024 (DOMAIN.md 9).
+        # are lower after the change of recording system in February 2024 (Met FOI
+        # 01.FOI.25.042468; docs/sources.md, Data caveats).
         rows.append(
             ReportRow(
                 "VAWG offences a year, against the Met's figure",
@@ -121,7 +122,7 @@ def report(*, summary: SynthSummary, calibration: Calibration) -> list[ReportRow
     rows.append(
         ReportRow(
             "distinct named suspects a year",
-            "Met: ~35,000 men reported a year (DOMAIN.md 1.1)",
+            "Met: ~35,000 men reported a year (The Independent, 2023)",
             target_suspects,
             mean_distinct,
             "±10%",
@@ -236,7 +237,7 @@ def report(*, summary: SynthSummary, calibration: Calibration) -> list[ReportRow
     rows.append(
         ReportRow(
             "charge rate (outcomes 1, 1A of assigned)",
-            "Home Office outcomes: VAWG around 5-10% (DOMAIN.md 8)",
+            "Home Office outcomes: VAWG around 5-10% (provisional)",
             0.075,
             charge_rate,
             "0.05-0.10",
@@ -248,7 +249,7 @@ def report(*, summary: SynthSummary, calibration: Calibration) -> list[ReportRow
     rows.append(
         ReportRow(
             "outcome 16 share of assigned DA outcomes",
-            "victim does not support: 33% -> 48% 2015-18 (DOMAIN.md 8)",
+            "victim does not support: 33% -> 48% 2015-18 (Home Office)",
             0.45,
             share16,
             "0.40-0.50",
@@ -261,7 +262,7 @@ def report(*, summary: SynthSummary, calibration: Calibration) -> list[ReportRow
     rows.append(
         ReportRow(
             "median days to outcome, rape",
-            "Home Office 2019/20: 98 days (DOMAIN.md 8)",
+            "Home Office crime outcomes 2019/20: 98 days",
             98.0,
             rape_median,
             "±20 days",

@@ -1,4 +1,4 @@
-"""Writing a synthetic force extract: the contract's four files (``CONTRACT.md`` section 2) in
+"""Writing a synthetic force extract: the four files of ``docs/extract.md`` in
 the columns and order of :data:`vawg.schemas.FORCE_FILES`, and a ``MANIFEST.json`` that says the
 records are synthetic and how they were made.
 """

@@ -1,4 +1,5 @@
-"""The readers on the real open data (``VAWG_DATA_DIR``): counts match SOURCES.md and reconcile."""
+"""The readers on the real open data (``VAWG_DATA_DIR``): counts match the row counts recorded
+when the files were gathered, and reconcile."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ def test_the_2017_01_api_month_reads_57702_records(real_data_dir: Path) -> None:
     result = police_uk_read([path])
     assert result.read == 57_702
     assert result.rejections == ()
-    # about 2-3k persistent_ids repeat within the month (SOURCES.md): the last is kept
+    # about 2-3k persistent_ids repeat within the month (police.uk republishes a crime with a
+    # newer outcome or location): the last is kept
     assert 1_000 < result.duplicates < 4_000
     assert result.read == result.rows.height + result.duplicates
 

@@ -148,7 +148,7 @@ def test_bad_input_raises_user_input_error(argv: list[str], real_data_dir: Path)
 
 
 def test_grid_on_a_force_extract_counts_vawg_offences_and_weights_harm(tmp_path: Path) -> None:
-    """A synthetic force extract (CONTRACT.md section 2) read straight from its folder: only the
+    """A synthetic force extract (``docs/extract.md``) read straight from its folder: only the
     located VAWG offences are counted, and harm weighting sums CCHI harm-days instead."""
     from vawg.synth import calibration_shipped, write_extract
 

@@ -14,8 +14,8 @@ WRITTEN = {
     f"{name}.csv": [c for c in schema.names if c not in ("easting", "northing")]
     for name, schema in FORCE_FILES.items()
 }
-"""The contract's columns (vawg.schemas, checked against CONTRACT.md in test_schemas), as the
-generator writes them: positions as latitude and longitude."""
+"""The extract's columns (vawg.schemas, checked against docs/extract.md's list in test_schemas),
+as the generator writes them: positions as latitude and longitude."""
 
 
 def _read(folder: Path, name: str) -> pl.DataFrame:

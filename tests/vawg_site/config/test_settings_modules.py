@@ -1,6 +1,6 @@
 """The settings modules: production refuses to start when unsafe and otherwise passes Django's
-deployment checks at WARNING (SECURITY.md checklist 12); the package name still means the base,
-which serves the demo over plain HTTP; the tests run on the lean test settings."""
+deployment checks at WARNING (``make deploy-check``, ``docs/deploy.md``); the package name still
+means the base, which serves the demo over plain HTTP; the tests run on the lean test settings."""
 
 from __future__ import annotations
 
@@ -148,8 +148,9 @@ def _vawg_process(*args: str, environ: dict[str, str], home: Path) -> Any:
 def test_the_installed_command_exits_0_on_the_deploy_check_and_1_when_production_refuses(
     tmp_path: Path,
 ) -> None:
-    """SECURITY.md checklist 12 as CI runs it; and exit code 1 ("anything else", CONTRACT.md
-    section 1) from the real entry point when the settings refuse to start."""
+    """``make deploy-check`` as CI runs it; and exit code 1 ("anything else",
+    ``docs/interfaces.md``, Exit codes) from the real entry point when the settings refuse to
+    start."""
     check = ("manage", "check", "--deploy", "--fail-level", "WARNING")
     passed = _vawg_process(*check, environ=GOOD, home=tmp_path)
     assert passed.returncode == 0, passed.stderr
