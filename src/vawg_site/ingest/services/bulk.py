@@ -9,9 +9,10 @@ differs>``; on SQLite ``executemany`` of that ``INSERT ... ON CONFLICT`` straigh
 what was inserted or changed. Into an empty table on SQLite, :func:`bulk_load` drops the indexes
 inside the load's transaction, the rows are appended, and the indexes are rebuilt before the
 commit, which is several times faster than inserting into them row by row. On PostgreSQL an empty
-table is upserted like any other: dropping an index there takes an ``ACCESS EXCLUSIVE`` lock held
-to the commit, which stops every page that reads the table for the whole load (SQLite in WAL mode
-lets readers go on reading the last committed data whatever the writer holds).
+table keeps its indexes and the rows go by ``COPY`` into it: dropping an index there takes an
+``ACCESS EXCLUSIVE`` lock held to the commit, which stops every page that reads the table for the
+whole load (SQLite in WAL mode lets readers go on reading the last committed data whatever the
+writer holds).
 
 ``progress``, when given, is called as ``progress(rows)`` with the number of rows just stored,
 once per batch, like tqdm's ``update``.
