@@ -131,7 +131,9 @@ def serve_forever(*, host: str, port: int, workers: int) -> int:
 
 
 def _caches_warm(worker: object) -> None:
-    """gunicorn's ``post_worker_init`` hook: fill the caches from a background thread.
+    """gunicorn's ``post_worker_init`` hook: renew the data version in the background from now
+    on (:data:`~vawg_site.common.caching.VERSION_READ_IN_BACKGROUND`), and fill the caches from
+    a background thread.
 
     Not done in the parent before forking, though the workers would then share the filled
     memory: Polars' thread pool does not survive ``fork``. With a cache the workers share
@@ -141,6 +143,10 @@ def _caches_warm(worker: object) -> None:
 
     from django.conf import settings
 
+    from vawg_site.common import caching
+
+    # No request waits for the data version to be read again (slow during a load).
+    caching.VERSION_READ_IN_BACKGROUND = True
     shared = "LocMemCache" not in settings.CACHES["default"]["BACKEND"]
     if shared and getattr(worker, "age", 1) != 1:
         return

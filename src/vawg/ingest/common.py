@@ -24,8 +24,9 @@ import polars as pl
 
 from vawg.errors import UserInputError
 
-RAW_MAX_CHARS = 2000
-"""Longest raw row text kept with a rejection (characters)."""
+RAW_MAX_CHARS: int | None = None
+"""Longest raw row text kept with a rejection (characters); None keeps every rejected row whole,
+so that the quarantine holds all that was read (a cut row cannot be corrected and reloaded)."""
 
 
 @dataclass(frozen=True)

@@ -213,6 +213,17 @@ SETTINGS: dict[str, Setting] = {
             "Where 'Exit this page' sends a person after the session is cleared: a neutral site "
             "that shows no personalised content.",
         ),
+        Setting(
+            "VAWG_QUARANTINE_RETENTION_DAYS",
+            "90",
+            "days",
+            "How long the rows a force-extract load rejected (personal data) stay in the "
+            "quarantine after that load: `vawg manage quarantine_erase`, run daily by a "
+            "scheduler, erases older ones and records each erasure (load, rows, when, why). "
+            "Long enough to correct and reload three monthly extracts. Open-data rejections "
+            "are kept.",
+            int,
+        ),
     )
 }
 

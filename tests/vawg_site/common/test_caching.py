@@ -3,6 +3,8 @@ arguments and the version, a request reads the version once, and None is kept li
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -79,3 +81,50 @@ def test_the_synthetic_force_marker(tmp_path: Path) -> None:
     assert caching.force_data_is_synthetic(home=tmp_path) is False
     (tmp_path / caching.SYNTHETIC_FORCE_MARKER).touch()
     assert caching.force_data_is_synthetic(home=tmp_path) is True
+
+
+def test_a_served_worker_renews_an_old_version_in_the_background(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A request that finds the reading older than the TTL goes on with it at once while one
+    thread reads the version again (slow during a load); once read, the new one is used."""
+    old = caching.DataVersion(newest=(("t", 1),))
+    new = caching.DataVersion(newest=(("t", 2),))
+    release = threading.Event()
+    reads: list[str] = []
+
+    def slow_read() -> caching.DataVersion:
+        reads.append(threading.current_thread().name)
+        if len(reads) == 1:
+            return old
+        assert release.wait(10)
+        return new
+
+    monkeypatch.setattr(caching, "_data_version_read", slow_read)
+    monkeypatch.setattr(caching, "VERSION_READ_IN_BACKGROUND", True)
+    caching.data_version_forget()
+    assert caching.data_version_recent() == old  # nothing read yet: read here
+    caching.cache.delete(caching._VERSION_KEY)  # the reading has outlived its TTL
+    started = time.perf_counter()
+    assert caching.data_version_recent() == old
+    assert caching.data_version_recent() == old  # one renewal at a time
+    assert time.perf_counter() - started < 1.0
+    release.set()
+    renewal = [t for t in threading.enumerate() if t.name == "vawg-data-version"]
+    for thread in renewal:
+        thread.join(10)
+    assert caching.data_version_recent() == new
+    assert reads == [threading.current_thread().name, "vawg-data-version"]
+    caching.data_version_forget()  # forgetting reads afresh, in the request
+    release.clear()
+    reads.clear()
+    monkeypatch.setattr(caching, "_data_version_read", lambda: old)
+    assert caching.data_version_recent() == old
+
+
+def test_elsewhere_an_old_version_is_read_again_by_the_request() -> None:
+    assert caching.VERSION_READ_IN_BACKGROUND is False  # tests and commands: always current
+    first = caching.data_version_recent()
+    Crime.objects.create(crime_ref="c2", recorded_date=date(2024, 1, 1), offence_code="8Q")
+    caching.cache.delete(caching._VERSION_KEY)
+    assert caching.data_version_recent().of("records_crime") > first.of("records_crime")

@@ -13,7 +13,8 @@ One module per source, and two they share:
 * :mod:`~vawg_site.ingest.services.force`: force records by their references (``crime_ref``,
   ``person_ref``, ``order_ref``; an involvement by crime, person and role);
 * :mod:`~vawg_site.ingest.services.bulk`: how rows reach a table in bulk (staging, ``COPY``,
-  ``INSERT ... ON CONFLICT``, dropping and rebuilding indexes on an empty table);
+  ``INSERT ... ON CONFLICT``; into an empty table, appending, with its indexes dropped and rebuilt
+  on SQLite and kept on PostgreSQL, where dropping them would lock the site's readers out);
 * :mod:`~vawg_site.ingest.services.runs`: the :class:`LoadResult` and the record of each load.
 
 Each load upserts by the source's identity, so loading the same files again adds nothing. The

@@ -137,6 +137,9 @@ def police_uk_load(*, paths: Sequence[Path], progress: Progress | None = None) -
         for kind, bulk in bulks.items():
             if bulk.active and bulk.repeats:  # rows removed as repeats: recount the inserted
                 tallies[kind].inserted = table_count(targets[kind].table)
+                # The table was empty: a row written again (upserted over one this load
+                # appended) is a repeat, not an update, with or without its indexes dropped.
+                tallies[kind].updated = tallies[kind].unchanged = 0
                 tallies[kind].duplicates = (
                     tallies[kind].read - tallies[kind].inserted - tallies[kind].rejected
                 )

@@ -6,6 +6,7 @@ published count table read whole, which the London Datastore sources share.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -92,7 +93,22 @@ def run_record(
     details: dict[str, Any] | None = None,
 ) -> IngestRun:
     """Record a load: its :class:`IngestRun` (files, the four figures, ``details``) and a
-    :class:`~vawg_site.ingest.models.Rejection` per rejected row, with its raw text."""
+    :class:`~vawg_site.ingest.models.Rejection` per rejected row, with its whole raw text.
+
+    A rejection already in the quarantine (the same fingerprint: an earlier load of the same
+    file rejected the same row for the same reason) is not stored again; ``details`` records
+    ``quarantine_stored`` (rows this load added) and ``quarantine_already_stored`` (rows an
+    earlier load holds), which add up to ``rejected``.
+    """
+    rows: dict[str, RejectionRow] = {}
+    for r in rejections:
+        row = RejectionRow(file=r.file[:512], line=r.line, reason=r.reason[:255], raw=r.raw)
+        row.fingerprint = rejection_fingerprint(
+            source=source, file=row.file, line=row.line, reason=row.reason, raw=row.raw
+        )
+        rows.setdefault(row.fingerprint, row)
+    known = _fingerprints_stored(list(rows))
+    fresh = [row for fingerprint, row in rows.items() if fingerprint not in known]
     run = IngestRun.objects.create(
         source=source,
         files=list(files),
@@ -101,16 +117,40 @@ def run_record(
         duplicates=duplicates,
         rejected=len(rejections),
         finished_at=timezone.now(),
-        details=details or {},
+        details={
+            **(details or {}),
+            "quarantine_stored": len(fresh),
+            "quarantine_already_stored": len(rejections) - len(fresh),
+        },
     )
-    RejectionRow.objects.bulk_create(
-        (
-            RejectionRow(run=run, file=r.file[:512], line=r.line, reason=r.reason[:255], raw=r.raw)
-            for r in rejections
-        ),
-        batch_size=5000,
-    )
+    for row in fresh:
+        row.run = run
+    # A load running at the same time may store the same rejection first: that one stays.
+    RejectionRow.objects.bulk_create(fresh, batch_size=2000, ignore_conflicts=True)
     return run
+
+
+def rejection_fingerprint(*, source: str, file: str, line: int, reason: str, raw: str) -> str:
+    """A rejection's identity in the quarantine: the SHA-256 (hex) of the source, file, line,
+    reason and raw text, each length-prefixed so that no two different rejections share one."""
+    digest = hashlib.sha256()
+    for part in (source, file, str(line), reason, raw):
+        data = part.encode("utf-8", "surrogatepass")
+        digest.update(f"{len(data)}:".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _fingerprints_stored(fingerprints: list[str]) -> set[str]:
+    """Those of ``fingerprints`` already in the quarantine (asked in batches the databases'
+    bound-parameter limits allow)."""
+    known: set[str] = set()
+    for start in range(0, len(fingerprints), 500):
+        batch = fingerprints[start : start + 500]
+        known.update(
+            RejectionRow.objects.filter(fingerprint__in=batch).values_list("fingerprint", flat=True)
+        )
+    return known
 
 
 def counts_load(

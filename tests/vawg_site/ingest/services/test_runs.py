@@ -51,7 +51,7 @@ def test_a_run_keeps_every_rejection_with_its_raw_row() -> None:
         5,
         3,
         2,
-        {"notices": ["n"]},
+        {"notices": ["n"], "quarantine_stored": 2, "quarantine_already_stored": 0},
     )
     rows = RejectionRow.objects.filter(run=stored).order_by("line")
     assert [(r.line, r.raw) for r in rows] == [(2, "raw 2"), (3, "raw 3")]
