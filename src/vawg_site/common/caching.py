@@ -25,6 +25,7 @@ import contextlib
 import contextvars
 import functools
 import hashlib
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -108,6 +109,7 @@ committed, sit at the end of each id index, and every look-up steps over them: 0
 into a 742,346-row load), and no visitor should wait for that. A new load then shows within
 :data:`VERSION_TTL_S` plus one reading."""
 
+_log = logging.getLogger(__name__)
 _last: list[DataVersion] = []  # this process's last reading, for the background renewal
 _renewing = threading.Lock()
 
@@ -135,8 +137,8 @@ def _version_remember(found: DataVersion) -> DataVersion:
 def _version_renew() -> None:
     try:
         _version_remember(_data_version_read())
-    except Exception:  # noqa: S110 - the next request past the TTL tries again
-        pass
+    except Exception:  # the next request past the TTL tries again; pages keep the last reading
+        _log.warning("could not renew the data version", exc_info=True)
     finally:
         connection.close()  # this thread's own connection
         _renewing.release()
