@@ -1,7 +1,7 @@
 """``vawg ingest police-uk|mps-vawg|mps-recorded|force PATH... [--json]``: a thin shell over
 the services.
 
-With ``--json`` exactly one JSON object goes to standard output (``CONTRACT.md`` section 1);
+With ``--json`` exactly one JSON object goes to standard output (``docs/interfaces.md``);
 without it, a short summary. Progress goes to standard error, and only when standard error is a
 terminal (so ``--json`` output piped to a file stays clean either way). Input the user can fix
 raises :class:`vawg.errors.UserInputError` (exit code 2).

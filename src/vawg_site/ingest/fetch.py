@@ -11,7 +11,7 @@
   whose resources are replaced every month, so there is no stable file URL, and the reader takes
   Parquet or CSV. The defaults (:data:`MPS_VAWG_URLS`) are therefore the Parquet copies that
   fenneh/london-crime-data refreshes monthly from that dataset (its README's "Direct download";
-  the files in the shared data folder come from the same repository, see ``SOURCES.md``).
+  the files in the shared data folder come from the same repository).
   ``--url`` or the environment variable ``VAWG_MPS_VAWG_URLS`` (space-separated) overrides them.
 
 Every download goes to ``NAME.part`` and is resumed with an HTTP ``Range`` request after a dropped

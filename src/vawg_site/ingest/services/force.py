@@ -1,4 +1,4 @@
-"""Loading a force extract folder (``CONTRACT.md`` section 2) into the ``records`` tables:
+"""Loading a force extract folder (``docs/extract.md``) into the ``records`` tables:
 crimes, people, involvements (linked to their crime and person) and protective orders (linked to
 their subject and protected person), upserted by their references (:mod:`vawg.ingest.force`).
 
@@ -69,7 +69,7 @@ def order_target() -> Target:
 
 
 def force_load(*, path: Path, progress: Progress | None = None) -> LoadResult:
-    """Load a force extract folder (``CONTRACT.md`` section 2)."""
+    """Load a force extract folder (``docs/extract.md``)."""
     started = time.perf_counter()
     known_crimes = set(Crime.objects.values_list("crime_ref", flat=True))
     known_people = set(Person.objects.values_list("person_ref", flat=True))

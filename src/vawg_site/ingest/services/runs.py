@@ -1,5 +1,5 @@
-"""What a load reports and records: the :class:`LoadResult` of ``--json`` (``CONTRACT.md``
-section 1: ``read == loaded + duplicates + rejected``), the :class:`IngestRun` of each load with a
+"""What a load reports and records: the :class:`LoadResult` of ``--json`` (``docs/interfaces.md``:
+``read == loaded + duplicates + rejected``), the :class:`IngestRun` of each load with a
 quarantined :class:`~vawg_site.ingest.models.Rejection` per rejected row, and the load of a
 published count table read whole, which the London Datastore sources share.
 """
@@ -62,7 +62,7 @@ class LoadResult:
         return self.duplicates - self.unchanged
 
     def as_json(self) -> dict[str, Any]:
-        """The ``--json`` object of ``CONTRACT.md`` section 1, plus ``inserted``/``updated`` (the
+        """The ``--json`` object of ``docs/interfaces.md``, plus ``inserted``/``updated`` (the
         two parts of ``loaded``), ``unchanged``/``repeated`` (the two parts of ``duplicates``),
         ``skipped``, ``notices``, ``run_id`` and the source's ``details``."""
         return {
