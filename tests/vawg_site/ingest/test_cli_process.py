@@ -133,8 +133,8 @@ def database(request: Any, tmp_path_factory: Any) -> Iterator[Database]:
 
 
 def test_the_installed_command_exits_2_with_one_line_on_a_users_mistake(tmp_path: Path) -> None:
-    """Exit code 2 (docs/interfaces.md, "Exit codes") as the shell sees it. (Exit codes 0 and 1 of the
-    installed command: ``tests/vawg_site/config/test_settings_modules.py``.)"""
+    """Exit code 2 (docs/interfaces.md, "Exit codes") as the shell sees it. (Exit codes 0 and 1
+    of the installed command: ``tests/vawg_site/config/test_settings_modules.py``.)"""
     missing = tmp_path / "2023-01-city-of-london-street.csv"
     done = subprocess.run(
         [VAWG, "ingest", "police-uk", str(missing), "--json"],
