@@ -16,7 +16,6 @@ A reference repeated within a file keeps the last row; the earlier rows count as
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -33,8 +32,9 @@ from vawg.ingest.common import (
     SourceFile,
     csv_rows,
     rejections_from,
-    text_decode,
+    text_lines,
 )
+from vawg.ingest.limits import parquet_read
 from vawg.schemas import (
     FORCE_CRIMES_FILE,
     FORCE_FILES,
@@ -185,12 +185,8 @@ def _table(
     source: SourceFile, allowed: Collection[str], required: Collection[str]
 ) -> tuple[pl.DataFrame, list[Rejection], list[str]]:
     """The file's rows as stripped strings with ``_line`` and ``_raw``; checks its columns."""
-    data = source.read_bytes()
     if source.inner_name.endswith(".parquet"):
-        try:
-            table = pl.read_parquet(io.BytesIO(data))
-        except Exception as error:  # polars raises several error types for a bad file
-            raise UserInputError(f"cannot read {source.name} as Parquet: {error}") from error
+        table = parquet_read(source.read_bytes(), name=source.name)
         header = list(table.columns)
         frame = table.select(
             (
@@ -205,7 +201,7 @@ def _table(
         ).with_columns(pl.int_range(1, table.height + 1, dtype=pl.Int64).alias("_line"))
         extra: list[Rejection] = []
     else:
-        csv_table = csv_rows(text_decode(data), file=source.name)
+        csv_table = csv_rows(text_lines(source), file=source.name)
         header = list(csv_table.header)
         frame = csv_table.rows
         extra = list(csv_table.rejections)

@@ -24,7 +24,6 @@ reason, as is a negative one; a file of another layout raises
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,6 +32,7 @@ import polars as pl
 
 from vawg.errors import UserInputError
 from vawg.ingest.common import ReadResult, Rejection, SourceFile, source_files
+from vawg.ingest.limits import parquet_read
 from vawg.periods import month_parse_compact
 from vawg.schemas import RECORDED_CRIME_COUNT
 
@@ -81,10 +81,7 @@ def _layout(columns: list[str], name: str) -> tuple[str, list[str]]:
 
 
 def _read_file(source: SourceFile) -> tuple[pl.DataFrame, list[Rejection], int, int]:
-    try:
-        table = pl.read_parquet(io.BytesIO(source.read_bytes()))
-    except Exception as error:  # polars raises several error types for a bad file
-        raise UserInputError(f"cannot read {source.name} as Parquet: {error}") from error
+    table = parquet_read(source.read_bytes(), name=source.name)
     level, months = _layout(table.columns, source.name)
     renames = _LAYOUTS[level]
     wide = table.with_columns(

@@ -29,6 +29,7 @@ import polars as pl
 
 from vawg.errors import UserInputError
 from vawg.ingest.common import RAW_MAX_CHARS, CsvTable, Rejection
+from vawg.ingest.limits import json_depth_check
 from vawg.ingest.police_uk.rules import (
     COLUMNS,
     CSV_COLUMNS,
@@ -113,6 +114,7 @@ def api_read(data: bytes, file: str) -> PoliceUkBatch:
     the expected shape, else record by record, so that a malformed record is rejected alone."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    json_depth_check(data, name=file)
     head = data.lstrip()[:1]
     if head == b"[":
         table = _api_table(data)
