@@ -47,6 +47,19 @@ class Rejection:
     reason: str
     raw: str = ""
 
+    def __post_init__(self) -> None:
+        # Kept text must be storable in every database: NUL (which PostgreSQL's text cannot
+        # hold) and lone surrogates (from JSON escapes; not UTF-8) are written as escapes.
+        for name in ("reason", "raw"):
+            text = getattr(self, name)
+            if "\x00" in text:
+                text = text.replace("\x00", "\\x00")
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+            object.__setattr__(self, name, text)
+
     def as_dict(self) -> dict[str, str | int]:
         """The public form used by ``--json``: file, line and reason (not the raw row)."""
         return {"file": self.file, "line": self.line, "reason": self.reason}

@@ -35,7 +35,9 @@ from vawg.ingest.common import (
     text_lines,
 )
 from vawg.ingest.limits import parquet_read
+from vawg.ingest.plausible import first_reason, plausibility_rules
 from vawg.schemas import (
+    CRIME,
     FORCE_CRIMES_FILE,
     FORCE_FILES,
     FORCE_INVOLVEMENTS_FILE,
@@ -43,6 +45,7 @@ from vawg.schemas import (
     FORCE_PEOPLE_FILE,
     INVOLVEMENT,
     ORDER,
+    PERSON,
     Schema,
 )
 from vawg.taxonomy import offence_code_normalise, taxonomy_load
@@ -246,22 +249,27 @@ def _finish(
     key: list[str],
     output: list[pl.Expr],
     extra: list[Rejection],
+    schema: Schema,
 ) -> TableRead:
-    """Reject rows by the first rule they break; keep the last row per ``key``; select
-    ``output``."""
-    reason: pl.Expr = pl.lit(None, dtype=pl.String)
-    for condition, message in reversed(rules):
-        reason = pl.when(condition.fill_null(False)).then(message).otherwise(reason)
-    frame = frame.with_columns(reason.alias("_reason"))
+    """Reject rows by the first rule they break, then by the plausibility of ``output`` (a
+    row of ``schema``: :mod:`vawg.ingest.plausible`); keep the last row per ``key``."""
+    frame = frame.with_columns(first_reason(rules))
     bad = rejections_from(
         frame.filter(pl.col("_reason").is_not_null()), file=file, columns=["_raw"]
     )
-    good = frame.filter(pl.col("_reason").is_null())
+    good = frame.filter(pl.col("_reason").is_null()).select(*output, "_line", "_raw")
+    good = good.with_columns(first_reason(plausibility_rules(schema, good.columns)))
+    bad += rejections_from(
+        good.filter(pl.col("_reason").is_not_null()), file=file, columns=["_raw"]
+    )
+    good = good.filter(pl.col("_reason").is_null())
     before = good.height
     good = good.unique(subset=key, keep="last", maintain_order=True)
     rejections = sorted(extra + bad, key=lambda r: r.line)
     read = before + len(rejections)
-    return TableRead(good.select(output), read, before - good.height, tuple(rejections))
+    return TableRead(
+        good.drop("_line", "_raw", "_reason"), read, before - good.height, tuple(rejections)
+    )
 
 
 def _crimes(source: SourceFile) -> TableRead:
@@ -352,6 +360,7 @@ def _crimes(source: SourceFile) -> TableRead:
         rules,
         file=source.name,
         key=["crime_ref"],
+        schema=CRIME,
         output=[
             pl.col("crime_ref"),
             pl.col("_recorded").alias("recorded_date"),
@@ -412,6 +421,7 @@ def _people(source: SourceFile) -> TableRead:
         rules,
         file=source.name,
         key=["person_ref"],
+        schema=PERSON,
         output=[
             pl.col("person_ref"),
             pl.col("sex"),
@@ -460,6 +470,7 @@ def _involvements(
         rules,
         file=source.name,
         key=["crime_ref", "person_ref", "role"],
+        schema=INVOLVEMENT,
         output=[pl.col(c) for c in INVOLVEMENT_COLUMNS],
         extra=extra,
     )
@@ -523,6 +534,7 @@ def _orders(source: SourceFile | None, person_refs: set[str]) -> TableRead:
         rules,
         file=source.name,
         key=["order_ref"],
+        schema=ORDER,
         output=[
             pl.col("order_ref"),
             pl.col("order_type"),

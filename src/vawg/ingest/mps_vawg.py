@@ -38,6 +38,7 @@ from vawg.ingest.common import (
     text_lines,
 )
 from vawg.ingest.limits import parquet_read
+from vawg.ingest.plausible import first_reason, plausibility_rules
 from vawg.ingest.wards import Ward, WardMatcher, ward_name_normalise
 from vawg.schemas import MPS_VAWG_FILE, VAWG_COUNT
 
@@ -230,7 +231,7 @@ def _normalise(frame: pl.DataFrame, *, file: str) -> tuple[pl.DataFrame, list[Re
         .then(pl.format("count '{}' is not a whole number", pl.col("count_raw")))
         .when(pl.col("count") < 0)
         .then(pl.lit("count is negative"))
-        .otherwise(pl.lit(None, dtype=pl.String))
+        .otherwise(first_reason(plausibility_rules(VAWG_COUNT, frame.columns)))
     )
     frame = frame.with_columns(reason.alias("_reason"))
     bad = rejections_from(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from vawg.ingest.common import CsvTable
+from vawg.ingest.plausible import plausibility_rules
 from vawg.ingest.police_uk.rules import (
     OUTCOME,
     OUTCOME_COLUMNS,
@@ -26,7 +27,7 @@ from vawg.ingest.police_uk.rules import (
     read_columns,
     rows_split,
 )
-from vawg.schemas import POLICE_UK_OUTCOMES_FILE
+from vawg.schemas import POLICE_UK_OUTCOMES_FILE, STREET_OUTCOME
 
 
 def outcomes_csv(chunk: CsvTable, file: str, counter: dict[str, int]) -> PoliceUkBatch:
@@ -43,6 +44,7 @@ def outcomes_csv(chunk: CsvTable, file: str, counter: dict[str, int]) -> PoliceU
         month_rule(),
         (pl.col("outcome_type") == "", pl.lit("Outcome type is blank")),
         *coordinate_rules(),
+        *plausibility_rules(STREET_OUTCOME, frame.columns),
     ]
     good, bad = rows_split(frame, rules, file=file)
     identity = good.select(
