@@ -14,7 +14,6 @@ import os
 import uuid
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -54,7 +53,8 @@ def _check(kind: str, name: str, code: int, out: str, err: str) -> dict[str, Any
     assert code == EXPECTED_EXIT.get((kind, name), 0), (kind, name, code, err)
     if code == 2:
         assert out == ""
-        assert err.count("\n") == 1 and err.startswith("vawg: "), err
+        assert err.count("\n") == 1, err
+        assert err.startswith("vawg: "), err
         return None
     payload: dict[str, Any] = json.loads(out)
     assert payload["read"] == payload["loaded"] + payload["duplicates"] + payload["rejected"]
@@ -70,26 +70,30 @@ def test_every_hostile_input_is_answered_in_this_process(corpus: list[Any], caps
         results[item.kind, item.name] = _check(
             item.kind, item.name, code, captured.out, captured.err
         )
+
+    def loaded(kind: str, name: str) -> dict[str, Any]:
+        payload = results[kind, name]
+        assert payload is not None
+        return payload
+
     # An unclosed quote costs its own line: all 20,003 rows are read, one is rejected.
-    quote = results[POLICE_UK, "unclosed-quote"]
-    assert quote is not None and (quote["read"], quote["rejected"]) == (20_003, 1)
+    quote = loaded(POLICE_UK, "unclosed-quote")
+    assert (quote["read"], quote["rejected"]) == (20_003, 1)
     assert quote["rejections"][0]["line"] == 12
     assert "never closed" in quote["rejections"][0]["reason"]
-    force_quote = results[FORCE, "unclosed-quote"]
-    assert force_quote is not None and force_quote["read"] >= 2_000
+    assert loaded(FORCE, "unclosed-quote")["read"] == 2_000 + 2 + 1  # crimes, people, involvements
     # Months of year 1, 9999 and -1 are rejected; only the plausible row of five is kept.
-    months = results[POLICE_UK, "extreme-months"]
-    assert months is not None and months["rejected"] == 4
+    months = loaded(POLICE_UK, "extreme-months")
+    assert months["rejected"] == 4
     reasons = " ".join(r["reason"] for r in months["rejections"])
-    assert "0001-01-01 is outside" in reasons and "9999-12-01 is outside" in reasons
-    counts = results[MPS_VAWG, "extreme-counts"]
-    assert counts is not None and (counts["loaded"], counts["rejected"]) == (1, 4)
-    extremes = results[MPS_VAWG, "parquet-extremes"]
-    assert extremes is not None and extremes["rejected"] == 4
-    text = results[MPS_VAWG, "text-nul-control"]
-    assert text is not None and text["rejected"] == 3
-    long_line = results[POLICE_UK, "long-line"]
-    assert long_line is not None and long_line["rejected"] == 1
+    assert "0001-01-01 is outside" in reasons
+    assert "9999-12-01 is outside" in reasons
+    counts = loaded(MPS_VAWG, "extreme-counts")
+    assert (counts["loaded"], counts["rejected"]) == (1, 4)
+    assert loaded(MPS_VAWG, "parquet-extremes")["rejected"] == 4
+    assert loaded(MPS_VAWG, "text-nul-control")["rejected"] == 3
+    long_line = loaded(POLICE_UK, "long-line")
+    assert long_line["rejected"] == 1
     assert "longer than the 1,048,576 allowed" in long_line["rejections"][0]["reason"]
 
 
