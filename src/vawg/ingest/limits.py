@@ -33,11 +33,11 @@ RATIO_GRACE_BYTES = 4 * 1024**2
 """Decompressed bytes (4 MiB) allowed before the ratio is checked (a small file of repeated
 text may compress very well and still be harmless)."""
 
-MAX_WHOLE_FILE_BYTES = 256 * 1024**2
-"""Most bytes (256 MiB, decompressed) of a file that is read whole rather than streamed: API
+MAX_WHOLE_FILE_BYTES = 128 * 1024**2
+"""Most bytes (128 MiB, decompressed) of a file that is read whole rather than streamed: API
 JSON and Parquet, whose readers need the whole file."""
 
-MAX_PARQUET_CELLS = 100_000_000
+MAX_PARQUET_CELLS = 20_000_000
 """Most cells (rows times columns) of a Parquet file, from its metadata before it is read: a
 Parquet file compresses repeated values so well that its size on disk says little."""
 
@@ -56,6 +56,9 @@ MAX_JSON_DEPTH = 64
 """Deepest nesting of JSON arrays and objects; a police.uk API record nests four deep."""
 
 
+_STEP_BYTES = 1024**2
+
+
 class BoundedStream(io.RawIOBase):
     """A decompressing stream that stops with UserInputError once it has given more than
     :data:`MAX_DECOMPRESSED_BYTES`, or more than :data:`MAX_COMPRESSION_RATIO` times the
@@ -72,7 +75,9 @@ class BoundedStream(io.RawIOBase):
         return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self._inner.read(len(buffer))
+        # A bounded step, so that the check below runs before a bomb has been decompressed
+        # into a caller's large buffer.
+        data = self._inner.read(min(len(buffer), _STEP_BYTES))
         size = len(data)
         buffer[:size] = data
         self.given += size
@@ -94,13 +99,16 @@ class BoundedStream(io.RawIOBase):
 
 
 def read_capped(stream: Any, *, name: str, limit: int = MAX_WHOLE_FILE_BYTES) -> bytes:
-    """All of ``stream``, refused with UserInputError when it is longer than ``limit`` bytes."""
-    data: bytes = stream.read(limit + 1)
-    if len(data) > limit:
-        raise UserInputError(
-            f"{name}: longer than {limit:,} bytes, the most a file read whole may be"
-        )
-    return data
+    """All of ``stream``, read a step at a time, refused with UserInputError as soon as it is
+    longer than ``limit`` bytes."""
+    data = bytearray()
+    while step := stream.read(_STEP_BYTES):
+        data += step
+        if len(data) > limit:
+            raise UserInputError(
+                f"{name}: longer than {limit:,} bytes, the most a file read whole may be"
+            )
+    return bytes(data)
 
 
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
