@@ -6,10 +6,12 @@ the file and returns everything after the quote as one field: one stray quote fo
 row into a single rejection. Here lines are put together into records first: a record is a line
 with an even number of quote characters, or a run of lines that together have one (a quoted field
 that spans lines, as RFC 4180 allows), at most :data:`~vawg.ingest.limits.MAX_RECORD_LINES`
-long. When a quote is still open after that many lines, or at the end of the file, or when the
-lines put together do not give the header's number of fields, the first line alone is rejected
-(whole, as read) and the lines after it are read again as records of their own. Every physical
-line is thus a row read: loaded, a duplicate, or rejected.
+long. When a quote is still open after that many lines, or at the end of the file, or when a
+line between the first and the last is a complete row on its own (the header's number of fields,
+quotes balanced: the quote was closed by another stray quote further down), the first line alone
+is rejected (whole, as read) and the lines after it are read again as records of their own.
+Every physical line is thus a row read: loaded, a duplicate, or rejected (a field that truly
+spans lines makes one row of its lines).
 """
 
 from __future__ import annotations
@@ -64,8 +66,7 @@ class Records:
 
     Iterating gives :class:`Record` and :class:`BadLine` objects in line order. ``width``, once
     set (after the header), is the number of fields of a row: a record spanning several lines
-    with another number of fields, and a row of that width between its first and last lines, is
-    a stray quote.
+    with a row of that width between its first and last lines is a stray quote.
 
     >>> rows = Records(["a,b\\n", '1,"2\\n', "3,4\\n", '"5",6\\n'])
     >>> rows.width = 2
@@ -123,10 +124,11 @@ class Records:
             yield BadLine(number, UNCLOSED_QUOTE, line.rstrip("\r\n"))
 
     def _rows_inside(self, record: Record, parts: list[str]) -> bool:
-        """Whether a record of several lines with the wrong number of fields holds, between
-        its first and last lines, a line that is a row of its own (the header's width, quotes
-        balanced): then the first line's quote was a stray one, not a field spanning lines."""
-        if self.width is None or len(record.fields) == self.width:
+        """Whether a record of several lines holds, between its first and last lines, a line
+        that is a row of its own (the header's width, quotes balanced): then the first line's
+        quote was a stray one, closed by another stray quote further down, and not a field
+        spanning lines."""
+        if self.width is None:
             return False
         for middle in parts[1:-1]:
             if middle.count('"') % 2 == 0:

@@ -51,11 +51,14 @@ def outcomes_csv(chunk: CsvTable, file: str, counter: dict[str, int]) -> PoliceU
         pl.concat_str(["crime_id", "month_raw", "outcome_type"], separator="\x1f")
     ).to_series()
     occurrence = occurrences_number(identity.to_list(), counter)
-    vintage = lsoa_vintage(good["lsoa_code"].unique().to_list())
-    out = good.with_columns(
-        pl.Series("occurrence", occurrence, dtype=pl.Int64),
-        pl.lit(vintage).alias("lsoa_vintage"),
-    ).select(OUTCOME_COLUMNS)
-    rejections = sorted([*chunk.rejections, *bad], key=lambda r: r.line)
+    # The occurrence is numbered only now, so its plausibility (the stored column's range) is
+    # checked now: tens of thousands of identical outcome rows are not a real file.
+    numbered = good.with_columns(pl.Series("occurrence", occurrence, dtype=pl.Int64))
+    numbered, too_many = rows_split(
+        numbered, plausibility_rules(STREET_OUTCOME, ["occurrence"]), file=file
+    )
+    vintage = lsoa_vintage(numbered["lsoa_code"].unique().to_list())
+    out = numbered.with_columns(pl.lit(vintage).alias("lsoa_vintage")).select(OUTCOME_COLUMNS)
+    rejections = sorted([*chunk.rejections, *bad, *too_many], key=lambda r: r.line)
     read = rows.height + len(chunk.rejections)
     return PoliceUkBatch(OUTCOME, file, out, read, 0, tuple(rejections))
