@@ -228,3 +228,19 @@ def years_published(*, first: date, last: date) -> list[int]:
     start = first.year if (first.month, first.day) == (1, 1) else first.year + 1
     end = last.year if (last.month, last.day) == (12, 31) else last.year - 1
     return list(range(start, end + 1))
+
+
+EARLIEST_PLAUSIBLE = date(1900, 1, 1)
+"""No date a table holds is earlier (the same bound the readers check: :mod:`vawg.schemas`)."""
+
+
+def plausible_window(*, today: date | None = None) -> tuple[date, date]:
+    """The first and last day a stored date or month may take: 1 January 1900 and ``today``
+    (default: today's date). The readers refuse rows outside it; the public selectors read only
+    rows inside it too, so that a row stored before the readers checked, or written by hand,
+    cannot stretch every month list and range over centuries.
+
+    >>> plausible_window(today=date(2025, 3, 14))
+    (datetime.date(1900, 1, 1), datetime.date(2025, 3, 14))
+    """
+    return EARLIEST_PLAUSIBLE, today or date.today()

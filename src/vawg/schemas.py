@@ -22,8 +22,21 @@ added in one place and forgotten in another is caught. The force extract's files
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
+
+EARLIEST_DATE = date(1900, 1, 1)
+"""No date or month of any table is earlier (the Met writes 1900 for an unknown month of
+commission, which is kept as published)."""
+
+STORED_INT_RANGE = (-(2**31), 2**31 - 1)
+"""What a stored whole number may be when its column declares no narrower range: the 32-bit
+integer that both SQLite and PostgreSQL columns take."""
+
+PLAUSIBLE_COUNT = (0, 1_000_000)
+"""A published count of one month, area and category: never negative, and a million is past
+anything the Met (about 90,000 crimes a month in all) could publish for one cell."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,13 @@ class Column:
     max_chars : int or None
         For text in a normalised table: the longest value the stored table takes, in
         characters (None: no limit).
+    value_range : tuple of two numbers, or None
+        For a number in a normalised table: the lowest and highest plausible value, inside
+        what the stored column takes (None: a whole number anywhere in the 32-bit range, any
+        finite real number).
+    days_ahead : int
+        For a date in a normalised table: how many days after today a value may be (default
+        0: none; an order's end may lie years ahead). No date is before :data:`EARLIEST_DATE`.
     """
 
     name: str
@@ -58,6 +78,8 @@ class Column:
     identity: bool = False
     read_as: str = ""
     max_chars: int | None = None
+    value_range: tuple[float, float] | None = None
+    days_ahead: int = 0
 
     @property
     def read_name(self) -> str:
@@ -310,6 +332,7 @@ STREET_OUTCOME = Schema(
             pl.Int64(),
             "0 for the first of identical rows of a file, then 1...",
             identity=True,
+            value_range=(0, 32_767),
         ),
         *_LOCATED,
         _text("lsoa_vintage", _VINTAGE, max_chars=8),
@@ -409,7 +432,9 @@ VAWG_COUNT = Schema(
         _text("age_group", "the victims' age group", max_chars=32),
         _text("ethnic_group", "the victims' ethnic group", max_chars=48),
         _text("ward_code", "the 2024 ward code the name matched (blank: none)", max_chars=9),
-        Column("count", pl.Int64(), "offences or victims, as published"),
+        Column(
+            "count", pl.Int64(), "offences or victims, as published", value_range=PLAUSIBLE_COUNT
+        ),
     ),
 )
 """The normalised VAWG counts (``opendata.VawgCount``); text is "" when blank."""
@@ -437,7 +462,7 @@ RECORDED_CRIME_COUNT = Schema(
             "minor_category", pl.Categorical(), "the minor category", identity=True, max_chars=128
         ),
         Column("month", pl.Date(), f"{_MONTH} recorded", identity=True),
-        Column("count", pl.Int64(), "crimes recorded"),
+        Column("count", pl.Int64(), "crimes recorded", value_range=PLAUSIBLE_COUNT),
     ),
 )
 """The normalised recorded-crime counts (``opendata.RecordedCrimeCount``). Text columns are
@@ -542,7 +567,7 @@ PERSON = Schema(
     (
         _text("person_ref", "the force's person reference", identity=True, max_chars=64),
         _text("sex", "F, M, X or U", max_chars=1),
-        Column("birth_year", pl.Int64(), "year of birth (null: unknown)"),
+        Column("birth_year", pl.Int64(), "year of birth (null: unknown)", value_range=(1900, 2100)),
         _text("ethnicity", "the force's own code", max_chars=16),
     ),
 )
@@ -573,7 +598,7 @@ ORDER = Schema(
         _text("subject_ref", "the person the order restricts", max_chars=64),
         _text("protected_ref", "the person it protects ('' when none)", max_chars=64),
         Column("start_date", pl.Date(), "when it starts"),
-        Column("end_date", pl.Date(), "when it ends (null: open-ended)"),
+        Column("end_date", pl.Date(), "when it ends (null: open-ended)", days_ahead=100 * 366),
         _text("breach_dates", "a JSON list of ISO dates"),
     ),
 )

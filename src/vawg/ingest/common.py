@@ -10,7 +10,6 @@ that a rejection can point the analyst at the line to correct.
 
 from __future__ import annotations
 
-import csv
 import gzip
 import io
 import zipfile
@@ -23,6 +22,13 @@ from pathlib import Path
 import polars as pl
 
 from vawg.errors import UserInputError
+from vawg.ingest.csvlines import BadLine, OverlongLine, Records
+from vawg.ingest.limits import (
+    MAX_FIELDS,
+    MAX_LINE_BYTES,
+    BoundedStream,
+    read_capped,
+)
 
 RAW_MAX_CHARS: int | None = None
 """Longest raw row text kept with a rejection (characters); None keeps every rejected row whole,
@@ -41,6 +47,19 @@ class Rejection:
     line: int
     reason: str
     raw: str = ""
+
+    def __post_init__(self) -> None:
+        # Kept text must be storable in every database: NUL (which PostgreSQL's text cannot
+        # hold) and lone surrogates (from JSON escapes; not UTF-8) are written as escapes.
+        for name in ("reason", "raw"):
+            text = getattr(self, name)
+            if "\x00" in text:
+                text = text.replace("\x00", "\\x00")
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+            object.__setattr__(self, name, text)
 
     def as_dict(self) -> dict[str, str | int]:
         """The public form used by ``--json``: file, line and reason (not the raw row)."""
@@ -109,29 +128,28 @@ class SourceFile:
         return name[:-3] if name.endswith(".gz") else name
 
     def read_bytes(self) -> bytes:
-        """The file's bytes, decompressed; a file that cannot be read raises UserInputError."""
-        try:
-            if self.member is None:
-                data = self.path.read_bytes()
-            else:
-                with zipfile.ZipFile(self.path) as archive:
-                    data = archive.read(self.member)
-            if data[:2] == b"\x1f\x8b":
-                data = gzip.decompress(data)
-        except READ_ERRORS as error:
-            raise UserInputError(f"cannot read {self.name}: {_why(error)}") from error
-        return data
+        """The file's bytes, decompressed, for a reader that needs the whole file; a file that
+        cannot be read, or is longer than :data:`~vawg.ingest.limits.MAX_WHOLE_FILE_BYTES`
+        once decompressed, raises UserInputError."""
+        with self.open_binary() as stream:
+            try:
+                return read_capped(stream, name=self.name)
+            except READ_ERRORS as error:
+                raise UserInputError(f"cannot read {self.name}: {_why(error)}") from error
 
     @contextmanager
     def open_binary(self) -> Iterator[io.BufferedIOBase]:
         """The file as a binary stream, decompressed on the fly (gzip is recognised by its magic
-        bytes, whatever the name). Errors while opening raise UserInputError; errors while
-        reading (a truncated gzip) surface from the stream: see :func:`text_lines`."""
+        bytes, whatever the name), bounded against compression bombs
+        (:class:`~vawg.ingest.limits.BoundedStream`). Errors while opening raise
+        UserInputError; errors while reading (a truncated gzip) surface from the stream: see
+        :func:`text_lines`."""
         try:
-            with _open_raw(self) as raw:
+            with _open_raw(self) as (raw, consumed):
                 if raw.peek(2)[:2] == b"\x1f\x8b":
                     with gzip.GzipFile(fileobj=raw) as unzipped:
-                        yield unzipped
+                        bounded = BoundedStream(unzipped, name=self.name, consumed=consumed)
+                        yield io.BufferedReader(bounded, buffer_size=1024**2)
                 else:
                     yield raw
         except READ_ERRORS as error:
@@ -150,14 +168,24 @@ def _why(error: BaseException) -> str:
 
 
 @contextmanager
-def _open_raw(source: SourceFile) -> Iterator[io.BufferedReader | zipfile.ZipExtFile]:
+def _open_raw(
+    source: SourceFile,
+) -> Iterator[tuple[io.BufferedReader | zipfile.ZipExtFile, Callable[[], int]]]:
+    """The file's own bytes (a zip member decompressed, bounded) and a function that says how
+    many compressed bytes have been consumed so far."""
     if source.member is None:
         with open(source.path, "rb") as handle:
-            yield handle
+            yield handle, handle.tell
     else:
         with zipfile.ZipFile(source.path) as archive, archive.open(source.member) as member:
+            info = archive.getinfo(source.member)
             assert isinstance(member, zipfile.ZipExtFile)  # opened for reading
-            yield member
+            if info.compress_type == zipfile.ZIP_STORED:
+                yield member, member.tell
+                return
+            # The member's compressed size bounds what decompressing it can have consumed.
+            bounded = BoundedStream(member, name=source.name, consumed=lambda: info.compress_size)
+            yield io.BufferedReader(bounded, buffer_size=1024**2), lambda: bounded.given
 
 
 def line_decode(line: bytes) -> str:
@@ -180,16 +208,27 @@ def line_decode(line: bytes) -> str:
 
 def text_lines(source: SourceFile) -> Generator[str, None, None]:
     """The file's text lines (line ends kept), streaming: a UTF-8 byte-order mark is dropped,
-    CRLF and LF both work, each line is decoded by :func:`line_decode`. A file that turns out to
-    be unreadable part-way (a truncated gzip) raises UserInputError."""
+    CRLF and LF both work, each line is decoded by :func:`line_decode`. A line longer than
+    :data:`~vawg.ingest.limits.MAX_LINE_BYTES` is read past and given as an
+    :class:`~vawg.ingest.csvlines.OverlongLine` (its beginning), so that memory holds at most
+    one bounded line. A file that turns out to be unreadable part-way (a truncated gzip, a
+    compression bomb) raises UserInputError."""
     with source.open_binary() as stream:
         first = True
         try:
-            for line in stream:
+            while line := stream.readline(MAX_LINE_BYTES + 1):
                 if first:
                     first = False
                     if line.startswith(b"\xef\xbb\xbf"):
                         line = line[3:]
+                if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+                    size = len(line)
+                    while rest := stream.readline(MAX_LINE_BYTES):
+                        size += len(rest)
+                        if rest.endswith(b"\n"):
+                            break
+                    yield OverlongLine.of(line_decode(line[:RAW_MAX_CHARS]), size)
+                    continue
                 yield line_decode(line)
         except READ_ERRORS as error:
             raise UserInputError(f"cannot read {source.name}: {_why(error)}") from error
@@ -257,6 +296,15 @@ def _zip_members(path: Path, accept: Callable[[str], bool]) -> list[SourceFile]:
             names = sorted(info.filename for info in archive.infolist() if not info.is_dir())
     except (OSError, zipfile.BadZipFile) as error:
         raise UserInputError(f"cannot open archive {path}: {error}") from error
+    for name in names:
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or ".." in parts or ":" in parts[0]:
+            # Members are read, never written out, so such a name could do no harm here; it is
+            # refused all the same, as no publisher's archive holds one.
+            raise UserInputError(
+                f"{path}: the archive holds a member named {name[:200]!r}, a path outside the "
+                "archive (refused)"
+            )
     return [
         SourceFile(name=f"{path}!{name}", path=path, member=name)
         for name in names
@@ -275,8 +323,9 @@ class CsvTable:
     """Rows whose number of fields differs from the header's."""
 
 
-def csv_rows(text: str, *, file: str) -> CsvTable:
-    """Split CSV ``text`` into a header and rows of strings (all at once; see :func:`csv_chunks`).
+def csv_rows(text: str | Iterable[str], *, file: str) -> CsvTable:
+    """Split CSV ``text`` (a string, or lines as :func:`text_lines` gives them) into a header
+    and rows of strings (all at once; see :func:`csv_chunks`).
 
     Fields are stripped of surrounding white space; blank lines are skipped (they are not rows);
     a row with more or fewer fields than the header is rejected with its line number.
@@ -285,7 +334,8 @@ def csv_rows(text: str, *, file: str) -> CsvTable:
     >>> t.rows.rows(), [r.line for r in t.rejections]
     ([('1', '2', 2)], [4])
     """
-    chunks = list(csv_chunks(io.StringIO(text, newline=""), file=file, chunk_rows=None))
+    lines = io.StringIO(text, newline="") if isinstance(text, str) else text
+    chunks = list(csv_chunks(lines, file=file, chunk_rows=None))
     if len(chunks) == 1:
         return chunks[0]
     return CsvTable(
@@ -302,60 +352,51 @@ def csv_chunks(
     when None), streaming: memory holds one chunk, whatever the file's size.
 
     Yields at least one chunk (an empty file gives a chunk with an empty header). Each chunk's
-    rejections are the rows in it whose number of fields differs from the header's.
+    rejections are the lines in it that are no row (too long, a stray quote, unparseable: see
+    :mod:`vawg.ingest.csvlines`) and the rows whose number of fields differs from the header's.
+    A header wider than :data:`~vawg.ingest.limits.MAX_FIELDS` refuses the file.
     """
-    last_line = [""]  # the text the reader took last: kept for a row it cannot parse
-
-    def remembered(source: Iterable[str]) -> Iterator[str]:
-        for text in source:
-            last_line[0] = text
-            yield text
-
-    reader = csv.reader(remembered(lines))
-    try:
-        header = tuple(name.strip() for name in next(reader))
-    except StopIteration:
+    records = Records(lines)
+    found = iter(records)
+    first = next(found, None)
+    while isinstance(first, BadLine) and not first.text.strip():
+        first = next(found, None)
+    if first is None:
         yield CsvTable((), pl.DataFrame({"_line": pl.Series([], dtype=pl.Int64)}), ())
         return
-    except csv.Error as error:
-        raise UserInputError(f"{file}: not a CSV file ({error})") from error
+    if isinstance(first, BadLine):
+        raise UserInputError(f"{file}: not a CSV file (its header: {first.reason})")
+    header = tuple(name.strip() for name in first.fields)
     width = len(header)
+    if width > MAX_FIELDS:
+        raise UserInputError(f"{file}: the header has {width:,} columns, more than {MAX_FIELDS:,}")
     if len(set(header)) != width:
         raise UserInputError(f"{file}: the header repeats a column name")
+    records.width = width
     columns: list[list[str]] = [[] for _ in range(width)]
     lines_kept: list[int] = []
     rejections: list[Rejection] = []
-    start = reader.line_num + 1
     emitted = False
-    while True:
-        line = start
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            # One malformed row (e.g. a bare carriage return inside an unquoted field) is
-            # quarantined; the reader starts afresh on the next line.
-            start = reader.line_num + 1
-            raw = last_line[0].rstrip("\r\n")[:RAW_MAX_CHARS]
-            rejections.append(Rejection(file, line, f"cannot parse this CSV row ({error})", raw))
+    for record in found:
+        if isinstance(record, BadLine):
+            rejections.append(Rejection(file, record.line, record.reason, record.text))
             continue
-        start = reader.line_num + 1
+        row = record.fields
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         if len(row) != width:
             rejections.append(
                 Rejection(
                     file,
-                    line,
+                    record.line,
                     f"{len(row)} fields where the header has {width}",
-                    ",".join(row)[:RAW_MAX_CHARS],
+                    record.text.rstrip("\r\n")[:RAW_MAX_CHARS],
                 )
             )
             continue
         for values, value in zip(columns, row, strict=True):
             values.append(value.strip())
-        lines_kept.append(line)
+        lines_kept.append(record.line)
         if chunk_rows is not None and len(lines_kept) >= chunk_rows:
             yield _chunk(header, columns, lines_kept, rejections)
             emitted = True

@@ -16,7 +16,6 @@ A reference repeated within a file keeps the last row; the earlier rows count as
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -33,9 +32,12 @@ from vawg.ingest.common import (
     SourceFile,
     csv_rows,
     rejections_from,
-    text_decode,
+    text_lines,
 )
+from vawg.ingest.limits import parquet_read
+from vawg.ingest.plausible import first_reason, plausibility_rules
 from vawg.schemas import (
+    CRIME,
     FORCE_CRIMES_FILE,
     FORCE_FILES,
     FORCE_INVOLVEMENTS_FILE,
@@ -43,6 +45,7 @@ from vawg.schemas import (
     FORCE_PEOPLE_FILE,
     INVOLVEMENT,
     ORDER,
+    PERSON,
     Schema,
 )
 from vawg.taxonomy import offence_code_normalise, taxonomy_load
@@ -185,12 +188,8 @@ def _table(
     source: SourceFile, allowed: Collection[str], required: Collection[str]
 ) -> tuple[pl.DataFrame, list[Rejection], list[str]]:
     """The file's rows as stripped strings with ``_line`` and ``_raw``; checks its columns."""
-    data = source.read_bytes()
     if source.inner_name.endswith(".parquet"):
-        try:
-            table = pl.read_parquet(io.BytesIO(data))
-        except Exception as error:  # polars raises several error types for a bad file
-            raise UserInputError(f"cannot read {source.name} as Parquet: {error}") from error
+        table = parquet_read(source.read_bytes(), name=source.name)
         header = list(table.columns)
         frame = table.select(
             (
@@ -205,7 +204,7 @@ def _table(
         ).with_columns(pl.int_range(1, table.height + 1, dtype=pl.Int64).alias("_line"))
         extra: list[Rejection] = []
     else:
-        csv_table = csv_rows(text_decode(data), file=source.name)
+        csv_table = csv_rows(text_lines(source), file=source.name)
         header = list(csv_table.header)
         frame = csv_table.rows
         extra = list(csv_table.rejections)
@@ -250,22 +249,27 @@ def _finish(
     key: list[str],
     output: list[pl.Expr],
     extra: list[Rejection],
+    schema: Schema,
 ) -> TableRead:
-    """Reject rows by the first rule they break; keep the last row per ``key``; select
-    ``output``."""
-    reason: pl.Expr = pl.lit(None, dtype=pl.String)
-    for condition, message in reversed(rules):
-        reason = pl.when(condition.fill_null(False)).then(message).otherwise(reason)
-    frame = frame.with_columns(reason.alias("_reason"))
+    """Reject rows by the first rule they break, then by the plausibility of ``output`` (a
+    row of ``schema``: :mod:`vawg.ingest.plausible`); keep the last row per ``key``."""
+    frame = frame.with_columns(first_reason(rules))
     bad = rejections_from(
         frame.filter(pl.col("_reason").is_not_null()), file=file, columns=["_raw"]
     )
-    good = frame.filter(pl.col("_reason").is_null())
+    good = frame.filter(pl.col("_reason").is_null()).select(*output, "_line", "_raw")
+    good = good.with_columns(first_reason(plausibility_rules(schema, good.columns)))
+    bad += rejections_from(
+        good.filter(pl.col("_reason").is_not_null()), file=file, columns=["_raw"]
+    )
+    good = good.filter(pl.col("_reason").is_null())
     before = good.height
     good = good.unique(subset=key, keep="last", maintain_order=True)
     rejections = sorted(extra + bad, key=lambda r: r.line)
     read = before + len(rejections)
-    return TableRead(good.select(output), read, before - good.height, tuple(rejections))
+    return TableRead(
+        good.drop("_line", "_raw", "_reason"), read, before - good.height, tuple(rejections)
+    )
 
 
 def _crimes(source: SourceFile) -> TableRead:
@@ -356,6 +360,7 @@ def _crimes(source: SourceFile) -> TableRead:
         rules,
         file=source.name,
         key=["crime_ref"],
+        schema=CRIME,
         output=[
             pl.col("crime_ref"),
             pl.col("_recorded").alias("recorded_date"),
@@ -416,6 +421,7 @@ def _people(source: SourceFile) -> TableRead:
         rules,
         file=source.name,
         key=["person_ref"],
+        schema=PERSON,
         output=[
             pl.col("person_ref"),
             pl.col("sex"),
@@ -464,6 +470,7 @@ def _involvements(
         rules,
         file=source.name,
         key=["crime_ref", "person_ref", "role"],
+        schema=INVOLVEMENT,
         output=[pl.col(c) for c in INVOLVEMENT_COLUMNS],
         extra=extra,
     )
@@ -527,6 +534,7 @@ def _orders(source: SourceFile | None, person_refs: set[str]) -> TableRead:
         rules,
         file=source.name,
         key=["order_ref"],
+        schema=ORDER,
         output=[
             pl.col("order_ref"),
             pl.col("order_type"),

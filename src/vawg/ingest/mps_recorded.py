@@ -24,7 +24,6 @@ reason, as is a negative one; a file of another layout raises
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,6 +32,8 @@ import polars as pl
 
 from vawg.errors import UserInputError
 from vawg.ingest.common import ReadResult, Rejection, SourceFile, source_files
+from vawg.ingest.limits import parquet_read
+from vawg.ingest.plausible import first_reason, plausibility_rules
 from vawg.periods import month_parse_compact
 from vawg.schemas import RECORDED_CRIME_COUNT
 
@@ -81,10 +82,7 @@ def _layout(columns: list[str], name: str) -> tuple[str, list[str]]:
 
 
 def _read_file(source: SourceFile) -> tuple[pl.DataFrame, list[Rejection], int, int]:
-    try:
-        table = pl.read_parquet(io.BytesIO(source.read_bytes()))
-    except Exception as error:  # polars raises several error types for a bad file
-        raise UserInputError(f"cannot read {source.name} as Parquet: {error}") from error
+    table = parquet_read(source.read_bytes(), name=source.name)
     level, months = _layout(table.columns, source.name)
     renames = _LAYOUTS[level]
     wide = table.with_columns(
@@ -123,20 +121,26 @@ def _read_file(source: SourceFile) -> tuple[pl.DataFrame, list[Rejection], int, 
         for column in ("area_code", "borough"):
             if column not in long.columns:
                 long = long.with_columns(pl.lit("", dtype=pl.Categorical).alias(column))
-        bad = long.filter(pl.col("count").is_null() | (pl.col("count") < 0))
-        rejections.extend(
-            Rejection(
-                file=source.name,
-                line=line,
-                reason=f"month {m}: count is blank or not a whole number"
-                if count is None
-                else f"month {m}: count {count} is negative",
+        long = long.with_columns(
+            pl.when(pl.col("count").is_null())
+            .then(pl.format("month {}: count is blank or not a whole number", pl.col("_m")))
+            .when(pl.col("count") < 0)
+            .then(pl.format("month {}: count {} is negative", pl.col("_m"), pl.col("count")))
+            .otherwise(
+                pl.format(
+                    "month {}: {}",
+                    pl.col("_m"),
+                    first_reason(plausibility_rules(RECORDED_CRIME_COUNT, long.columns)),
+                )
             )
-            for line, m, count in bad.select("_line", "_m", "count").iter_rows()
+            .alias("_reason")
         )
-        good.append(
-            long.filter(pl.col("count").is_not_null() & (pl.col("count") >= 0)).select(COLUMNS)
+        bad = long.filter(pl.col("_reason").is_not_null())
+        rejections.extend(
+            Rejection(file=source.name, line=line, reason=reason)
+            for line, reason in bad.select("_line", "_reason").iter_rows()
         )
+        good.append(long.filter(pl.col("_reason").is_null()).select(COLUMNS))
     rows = pl.concat(good) if good else RECORDED_CRIME_COUNT.empty()
     return rows, rejections, wide.height * len(months) + repeated, repeated
 

@@ -18,7 +18,6 @@ codes by :mod:`vawg.ingest.wards`; names of wards abolished before 2024 stay unm
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +27,7 @@ import polars as pl
 
 from vawg.errors import UserInputError
 from vawg.ingest.common import (
+    READ_ERRORS,
     ReadResult,
     Rejection,
     SourceFile,
@@ -35,8 +35,10 @@ from vawg.ingest.common import (
     csv_rows,
     rejections_from,
     source_files,
-    text_decode,
+    text_lines,
 )
+from vawg.ingest.limits import parquet_read
+from vawg.ingest.plausible import first_reason, plausibility_rules
 from vawg.ingest.wards import Ward, WardMatcher, ward_name_normalise
 from vawg.schemas import MPS_VAWG_FILE, VAWG_COUNT
 
@@ -153,19 +155,15 @@ def _strings(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _read_file(source: SourceFile) -> tuple[pl.DataFrame, list[Rejection], int]:
-    data = source.read_bytes()
-    if source.inner_name.endswith(".parquet") or data[:4] == b"PAR1":
-        try:
-            table = pl.read_parquet(io.BytesIO(data))
-        except Exception as error:  # polars raises several error types for a bad file
-            raise UserInputError(f"cannot read {source.name} as Parquet: {error}") from error
+    if source.inner_name.endswith(".parquet") or _starts_parquet(source):
+        table = parquet_read(source.read_bytes(), name=source.name)
         frame = _strings(table).with_columns(
             pl.int_range(1, table.height + 1, dtype=pl.Int64).alias("_line")
         )
         extra: list[Rejection] = []
         header = table.columns
     else:
-        csv_table = csv_rows(text_decode(data), file=source.name)
+        csv_table = csv_rows(text_lines(source), file=source.name)
         frame = csv_table.rows
         extra = list(csv_table.rejections)
         header = list(csv_table.header)
@@ -185,6 +183,14 @@ def _read_file(source: SourceFile) -> tuple[pl.DataFrame, list[Rejection], int]:
     )
     frame, bad = _normalise(frame, file=source.name)
     return frame, extra + bad, frame.height + len(bad) + len(extra)
+
+
+def _starts_parquet(source: SourceFile) -> bool:
+    with source.open_binary() as stream:
+        try:
+            return bool(stream.read(4) == b"PAR1")
+        except READ_ERRORS as error:
+            raise UserInputError(f"cannot read {source.name}: {error}") from error
 
 
 def _month(column: str) -> pl.Expr:
@@ -225,7 +231,7 @@ def _normalise(frame: pl.DataFrame, *, file: str) -> tuple[pl.DataFrame, list[Re
         .then(pl.format("count '{}' is not a whole number", pl.col("count_raw")))
         .when(pl.col("count") < 0)
         .then(pl.lit("count is negative"))
-        .otherwise(pl.lit(None, dtype=pl.String))
+        .otherwise(first_reason(plausibility_rules(VAWG_COUNT, frame.columns)))
     )
     frame = frame.with_columns(reason.alias("_reason"))
     bad = rejections_from(

@@ -14,6 +14,8 @@ import json
 import sys
 from collections.abc import Callable
 
+from django.db import DataError
+
 from vawg.errors import UserInputError
 from vawg_site.ingest.services import (
     LoadResult,
@@ -56,7 +58,13 @@ def _load(args: argparse.Namespace, progress: Progress | None) -> LoadResult:
 def run(args: argparse.Namespace) -> int:
     """Run one ingest; returns the exit code (0)."""
     progress = _progress()
-    result = _load(args, progress)
+    try:
+        result = _load(args, progress)
+    except DataError as error:
+        # The readers check every value the tables take before the database sees it; a value
+        # that gets past them all the same is the input's fault, not the program's.
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise UserInputError(f"the database refused a value of the input: {first[:300]}") from error
     if progress is not None:
         print(file=sys.stderr)
     if args.json:

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from django.db.models import Max, Min
+from django.db.models import Max, Min, QuerySet
 
 from vawg import measures
 from vawg.disclosure import (
@@ -35,7 +35,7 @@ from vawg.disclosure import (
     figures_disclose,
     table_disclose,
 )
-from vawg.periods import month_key, years_published
+from vawg.periods import month_key, plausible_window, years_published
 from vawg.taxonomy import VAWG_GROUPS, crimes_classify, taxonomy_load
 from vawg_site.common.caching import cached
 from vawg_site.common.geography import geo_available, london_area
@@ -63,11 +63,18 @@ class ForceFrames:
     orders: pl.DataFrame
 
 
+def _crimes() -> QuerySet[Crime]:
+    """The crimes recorded on a plausible day (:func:`vawg.periods.plausible_window`): one
+    crime stored by hand as recorded on 9999-12-31 must not move every page to that year."""
+    return Crime.objects.filter(recorded_date__range=plausible_window())
+
+
 def force_frames() -> ForceFrames:
     """Every crime, involvement and order of the force, as frames."""
     crimes = pl.DataFrame(
         list(
-            Crime.objects.values_list(
+            _crimes()
+            .values_list(
                 "id",
                 "recorded_date",
                 "offence_code",
@@ -77,7 +84,8 @@ def force_frames() -> ForceFrames:
                 "outcome_date",
                 "easting",
                 "northing",
-            ).iterator(chunk_size=_CHUNK)
+            )
+            .iterator(chunk_size=_CHUNK)
         ),
         schema={
             "crime_id": pl.Int64,
@@ -135,14 +143,14 @@ def force_vawg_crimes(frames: ForceFrames) -> pl.DataFrame:
 def force_months() -> list[date]:
     """The months with crimes recorded in the force's records, oldest first (no counts)."""
     return sorted(
-        {d.replace(day=1) for d in Crime.objects.values_list("recorded_date", flat=True).distinct()}
+        {d.replace(day=1) for d in _crimes().values_list("recorded_date", flat=True).distinct()}
     )
 
 
 @cached
 def force_span() -> tuple[date, date] | None:
     """The first and last day a crime was recorded in the records, or None when none is."""
-    span = Crime.objects.aggregate(first=Min("recorded_date"), last=Max("recorded_date"))
+    span = _crimes().aggregate(first=Min("recorded_date"), last=Max("recorded_date"))
     if span["first"] is None or span["last"] is None:
         return None
     return span["first"], span["last"]

@@ -71,3 +71,17 @@ def test_no_records_no_measures(db: None) -> None:
     assert selectors.force_measures() is None
     assert selectors.force_months() == []
     assert not selectors.force_loaded()
+
+
+def test_a_crime_stored_on_an_implausible_day_moves_no_page(force: None) -> None:
+    """One crime written by hand as recorded on 9999-12-31 (the readers refuse such a row)
+    changes neither the span, nor the years published, nor the frames the pages are made of."""
+    from vawg_site.records.models import Crime
+
+    before = selectors.force_frames().crimes.height
+    Crime.objects.create(crime_ref="BAD-1", recorded_date=date(9999, 12, 31), offence_code="8Q")
+    Crime.objects.create(crime_ref="BAD-2", recorded_date=date(1, 1, 1), offence_code="8Q")
+    cache.clear()
+    assert selectors.force_span() == (date(2024, 1, 1), date(2024, 12, 31))
+    assert selectors.force_years() == [2024]
+    assert selectors.force_frames().crimes.height == before

@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from vawg.ingest.common import CsvTable
+from vawg.ingest.plausible import plausibility_rules
 from vawg.ingest.police_uk.rules import (
     OUTCOME,
     OUTCOME_COLUMNS,
@@ -26,7 +27,7 @@ from vawg.ingest.police_uk.rules import (
     read_columns,
     rows_split,
 )
-from vawg.schemas import POLICE_UK_OUTCOMES_FILE
+from vawg.schemas import POLICE_UK_OUTCOMES_FILE, STREET_OUTCOME
 
 
 def outcomes_csv(chunk: CsvTable, file: str, counter: dict[str, int]) -> PoliceUkBatch:
@@ -43,17 +44,21 @@ def outcomes_csv(chunk: CsvTable, file: str, counter: dict[str, int]) -> PoliceU
         month_rule(),
         (pl.col("outcome_type") == "", pl.lit("Outcome type is blank")),
         *coordinate_rules(),
+        *plausibility_rules(STREET_OUTCOME, frame.columns),
     ]
     good, bad = rows_split(frame, rules, file=file)
     identity = good.select(
         pl.concat_str(["crime_id", "month_raw", "outcome_type"], separator="\x1f")
     ).to_series()
     occurrence = occurrences_number(identity.to_list(), counter)
-    vintage = lsoa_vintage(good["lsoa_code"].unique().to_list())
-    out = good.with_columns(
-        pl.Series("occurrence", occurrence, dtype=pl.Int64),
-        pl.lit(vintage).alias("lsoa_vintage"),
-    ).select(OUTCOME_COLUMNS)
-    rejections = sorted([*chunk.rejections, *bad], key=lambda r: r.line)
+    # The occurrence is numbered only now, so its plausibility (the stored column's range) is
+    # checked now: tens of thousands of identical outcome rows are not a real file.
+    numbered = good.with_columns(pl.Series("occurrence", occurrence, dtype=pl.Int64))
+    numbered, too_many = rows_split(
+        numbered, plausibility_rules(STREET_OUTCOME, ["occurrence"]), file=file
+    )
+    vintage = lsoa_vintage(numbered["lsoa_code"].unique().to_list())
+    out = numbered.with_columns(pl.lit(vintage).alias("lsoa_vintage")).select(OUTCOME_COLUMNS)
+    rejections = sorted([*chunk.rejections, *bad, *too_many], key=lambda r: r.line)
     read = rows.height + len(chunk.rejections)
     return PoliceUkBatch(OUTCOME, file, out, read, 0, tuple(rejections))

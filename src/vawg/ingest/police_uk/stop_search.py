@@ -14,6 +14,7 @@ import re
 import polars as pl
 
 from vawg.ingest.common import CsvTable, SourceFile
+from vawg.ingest.plausible import plausibility_rules
 from vawg.ingest.police_uk.rules import (
     STOP_SEARCH,
     STOP_SEARCH_COLUMNS,
@@ -28,6 +29,7 @@ from vawg.ingest.police_uk.rules import (
     text_sha1,
 )
 from vawg.schemas import POLICE_UK_STOP_SEARCH_FILE
+from vawg.schemas import STOP_SEARCH as STOP_SEARCH_TABLE
 
 _FORCE_FROM_NAME = re.compile(r"^\d{4}-\d{2}-(.+)-stop-and-search\.csv$")
 
@@ -83,6 +85,7 @@ def stop_search_csv(chunk: CsvTable, source: SourceFile, counter: dict[str, int]
         _bad_flag("linked_raw", "Outcome linked to object of search"),
         _bad_flag("removal_raw", "Removal of more than just outer clothing"),
         *coordinate_rules(),
+        *plausibility_rules(STOP_SEARCH_TABLE, frame.columns),
     ]
     good, bad = rows_split(frame, rules, file=file)
     hashed = ("force", *[c for c in frame.columns if c.endswith("_raw") or c in _SEARCH_TEXT])

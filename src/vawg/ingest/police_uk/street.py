@@ -29,6 +29,8 @@ import polars as pl
 
 from vawg.errors import UserInputError
 from vawg.ingest.common import RAW_MAX_CHARS, CsvTable, Rejection
+from vawg.ingest.limits import json_depth_check
+from vawg.ingest.plausible import plausibility_rules
 from vawg.ingest.police_uk.rules import (
     COLUMNS,
     CSV_COLUMNS,
@@ -46,7 +48,7 @@ from vawg.ingest.police_uk.rules import (
     rows_split,
     text_sha1,
 )
-from vawg.schemas import POLICE_UK_STREET_FILE
+from vawg.schemas import POLICE_UK_STREET_FILE, STREET_CRIME
 
 _HASHED = (
     "category",
@@ -86,7 +88,12 @@ def street_csv(chunk: CsvTable, file: str, counter: dict[str, int]) -> PoliceUkB
 def _text(value: object) -> str:
     if value is None:
         return ""
-    return str(value).strip()
+    text = str(value).strip()
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a JSON escape: not text any table holds
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 _API_SCHEMA = pl.Schema(
@@ -113,6 +120,7 @@ def api_read(data: bytes, file: str) -> PoliceUkBatch:
     the expected shape, else record by record, so that a malformed record is rejected alone."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    json_depth_check(data, name=file)
     head = data.lstrip()[:1]
     if head == b"[":
         table = _api_table(data)
@@ -270,6 +278,7 @@ def _normalise(
             pl.format("unknown crime type '{}'", pl.col("category_raw")),
         ),
         *coordinate_rules(),
+        *plausibility_rules(STREET_CRIME, frame.columns),
     ]
     good, bad = rows_split(frame, rules, file=file, raw=raw)
     rejections = extra + bad

@@ -16,7 +16,7 @@ from datetime import date
 
 from django.db.models import Max, Min, QuerySet, Sum
 
-from vawg.periods import month_count, months_back, period_crosses_change
+from vawg.periods import month_count, months_back, period_crosses_change, plausible_window
 from vawg_site.common.caching import cached
 from vawg_site.common.geography import (
     borough_codes_by_name,
@@ -67,15 +67,19 @@ class CountRow:
     group: str = ""
 
 
+def _vawg_counts() -> QuerySet[VawgCount]:
+    """The stored counts whose month is plausible (:func:`vawg.periods.plausible_window`): a
+    month 0001-01 stored by hand must not give every page twenty centuries of months."""
+    return VawgCount.objects.filter(month__range=plausible_window())
+
+
 def _published_offences() -> QuerySet[VawgCount]:
     """Offence counts on the location sheet: the only sheet summed by area."""
-    return VawgCount.objects.filter(
-        measure=VawgCount.Measure.OFFENCES, sheet=VawgCount.Sheet.LOCATION
-    )
+    return _vawg_counts().filter(measure=VawgCount.Measure.OFFENCES, sheet=VawgCount.Sheet.LOCATION)
 
 
 def _sheet_rows(*, measure: str, sheet: str, start: date, end: date) -> QuerySet[VawgCount]:
-    return VawgCount.objects.filter(measure=measure, sheet=sheet, month__gte=start, month__lte=end)
+    return _vawg_counts().filter(measure=measure, sheet=sheet, month__gte=start, month__lte=end)
 
 
 # --- what is loaded ---------------------------------------------------------------------------
@@ -95,7 +99,8 @@ def met_months(*, measure: str) -> list[date]:
     """The months with counts of ``measure`` (``offences`` or ``victims``) on the location
     sheet, oldest first."""
     return list(
-        VawgCount.objects.filter(measure=measure, sheet=VawgCount.Sheet.LOCATION)
+        _vawg_counts()
+        .filter(measure=measure, sheet=VawgCount.Sheet.LOCATION)
         .values_list("month", flat=True)
         .distinct()
         .order_by("month")
@@ -117,7 +122,8 @@ def borough_names() -> list[str]:
 def ward_names_in(*, borough: str) -> list[tuple[str, str]]:
     """(2024 ward code, name) of the wards with published counts in ``borough``, by name."""
     rows = (
-        VawgCount.objects.filter(sheet=VawgCount.Sheet.LOCATION, borough=borough)
+        _vawg_counts()
+        .filter(sheet=VawgCount.Sheet.LOCATION, borough=borough)
         .exclude(ward_code="")
         .values("ward_code")
         .annotate(name=Max("ward_name"))
@@ -129,7 +135,8 @@ def ward_names_in(*, borough: str) -> list[tuple[str, str]]:
 def offence_group_names() -> list[str]:
     """Offence groups on the classification sheet, alphabetical."""
     names = (
-        VawgCount.objects.filter(sheet=VawgCount.Sheet.CLASSIFICATION)
+        _vawg_counts()
+        .filter(sheet=VawgCount.Sheet.CLASSIFICATION)
         .exclude(offence_group="")
         .values_list("offence_group", flat=True)
         .distinct()
@@ -144,7 +151,8 @@ def category_values() -> dict[str, list[str]]:
     def distinct(sheet: str, field: str) -> list[str]:
         return sorted(
             v
-            for v in VawgCount.objects.filter(sheet=sheet)
+            for v in _vawg_counts()
+            .filter(sheet=sheet)
             .values_list(field, flat=True)
             .distinct()
             .order_by()
@@ -249,7 +257,8 @@ def _met_names_for(borough_code: str) -> list[str]:
     name = names.get(borough_code, "")
     found = [
         b
-        for b in VawgCount.objects.filter(sheet=VawgCount.Sheet.LOCATION)
+        for b in _vawg_counts()
+        .filter(sheet=VawgCount.Sheet.LOCATION)
         .values_list("borough", flat=True)
         .distinct()
         .order_by()
@@ -274,7 +283,7 @@ def location_counts(
     Rows the Met puts under ``Other``/``Unknown`` have no area code and are left out of ward and
     borough rows (they are in London's total).
     """
-    rows = VawgCount.objects.filter(measure=measure, sheet=VawgCount.Sheet.LOCATION)
+    rows = _vawg_counts().filter(measure=measure, sheet=VawgCount.Sheet.LOCATION)
     if start is not None:
         rows = rows.filter(month__gte=start)
     if end is not None:
@@ -336,7 +345,7 @@ def sheet_counts(
     """London-wide counts by month from one sheet (classification by offence group; victims by
     age group; victims by ethnic group), as published. One sheet only: never summed across."""
     field = SHEET_FIELD[VawgCount.Sheet(sheet)]
-    rows = VawgCount.objects.filter(measure=measure, sheet=sheet)
+    rows = _vawg_counts().filter(measure=measure, sheet=sheet)
     if group is not None:
         rows = rows.filter(**{field: group})
     if start is not None:

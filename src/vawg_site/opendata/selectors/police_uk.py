@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 from django.db.models import Count, Max, Min, Q, QuerySet
 
-from vawg.periods import month_count, month_key, months_back
+from vawg.periods import month_count, month_key, months_back, plausible_window
 from vawg_site.common.caching import cached
 from vawg_site.common.geography import lsoa_areas, lsoa_available
 from vawg_site.opendata.models import StopSearch, StreetCrime
@@ -44,6 +44,18 @@ NO_FURTHER_ACTION = ("A no further action disposal", "Nothing found - no further
 TOP_PLACES = 10
 
 
+def _street_crimes() -> QuerySet[StreetCrime]:
+    """The stored street records whose month is plausible (:func:`vawg.periods.plausible_window`):
+    a month stored by hand outside it (``-001-01``, which SQLite keeps and cannot read back)
+    must not break the month list for everyone."""
+    return StreetCrime.objects.filter(month__range=plausible_window())
+
+
+def _stop_searches() -> QuerySet[StopSearch]:
+    """The stored stops and searches whose month is plausible (as :func:`_street_crimes`)."""
+    return StopSearch.objects.filter(month__range=plausible_window())
+
+
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
@@ -65,8 +77,10 @@ def police_uk_categories(slugs: tuple[str, ...]) -> list[tuple[str, str]]:
 @cached
 def street_month_span() -> tuple[date, date] | None:
     """First and last month of police.uk violence and sexual offences loaded, or None."""
-    span = StreetCrime.objects.filter(category=STREET_CATEGORY).aggregate(
-        first=Min("month"), last=Max("month")
+    span = (
+        _street_crimes()
+        .filter(category=STREET_CATEGORY)
+        .aggregate(first=Min("month"), last=Max("month"))
     )
     if span["first"] is None or span["last"] is None:
         return None
@@ -76,7 +90,7 @@ def street_month_span() -> tuple[date, date] | None:
 @cached
 def street_months_all() -> list[date]:
     """Months with any street-level record loaded, whatever the category or force."""
-    return list(StreetCrime.objects.values_list("month", flat=True).distinct().order_by("month"))
+    return list(_street_crimes().values_list("month", flat=True).distinct().order_by("month"))
 
 
 def _in_london(rows: QuerySet[StreetCrime]) -> QuerySet[StreetCrime]:
@@ -90,7 +104,7 @@ def _in_london(rows: QuerySet[StreetCrime]) -> QuerySet[StreetCrime]:
 def street_months(*, category: str) -> list[date]:
     """Months with London street records of a category."""
     return list(
-        _in_london(StreetCrime.objects.filter(category=category))
+        _in_london(_street_crimes().filter(category=category))
         .values_list("month", flat=True)
         .distinct()
         .order_by("month")
@@ -103,13 +117,17 @@ def street_months(*, category: str) -> list[date]:
 def street_points(*, category: str, start: date, end: date) -> pl.DataFrame:
     """Columns ``month`` (``YYYY-MM``), ``lon``, ``lat`` of the street records of a category
     with a location in the period. Used only to count crimes into grid cells; never shown."""
-    rows = StreetCrime.objects.filter(
-        category=category,
-        month__gte=start,
-        month__lte=end,
-        longitude__isnull=False,
-        latitude__isnull=False,
-    ).values_list("month", "longitude", "latitude")
+    rows = (
+        _street_crimes()
+        .filter(
+            category=category,
+            month__gte=start,
+            month__lte=end,
+            longitude__isnull=False,
+            latitude__isnull=False,
+        )
+        .values_list("month", "longitude", "latitude")
+    )
     months, lons, lats = [], [], []
     for month, lon, lat in rows.iterator(chunk_size=5000):
         if lon is None or lat is None:  # excluded by the query; the type does not know
@@ -125,7 +143,7 @@ def street_points(*, category: str, start: date, end: date) -> pl.DataFrame:
 
 def _street_frame(*, category: str, start: date | None, end: date | None) -> pl.DataFrame:
     """London street records of one category (month, lon, lat, lsoa); never returned."""
-    rows = _in_london(StreetCrime.objects.filter(category=category))
+    rows = _in_london(_street_crimes().filter(category=category))
     if start is not None:
         rows = rows.filter(month__gte=start)
     if end is not None:
@@ -242,7 +260,7 @@ def street_places() -> StreetPlaces | None:
     """The places (label and area) with the most data.police.uk violence and sexual offences in
     the latest 12 months loaded, most first (ties by label, then area); None when none are
     loaded."""
-    crimes = StreetCrime.objects.filter(category=STREET_CATEGORY)
+    crimes = _street_crimes().filter(category=STREET_CATEGORY)
     span = crimes.aggregate(first=Min("month"), last=Max("month"))
     if span["last"] is None:
         return None
@@ -308,7 +326,7 @@ class StopSearchWomen:
 def stop_search_women() -> StopSearchWomen | None:
     """Stop and search of women and girls by the Met in the latest 12 months loaded; None when
     no stop-and-search file of the Met is loaded."""
-    met = StopSearch.objects.filter(force=MET_FORCE)
+    met = _stop_searches().filter(force=MET_FORCE)
     span = met.aggregate(first=Min("month"), last=Max("month"))
     if span["last"] is None:
         return None
