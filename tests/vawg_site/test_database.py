@@ -160,7 +160,7 @@ def test_ingest_creates_the_schema_of_a_database_never_migrated_and_loads(
 
 
 def test_serve_refuses_a_database_never_migrated_and_leaves_it_alone(
-    fresh_database: dict[str, str],
+    fresh_database: dict[str, str], tmp_path: Path
 ) -> None:
     refused = _serve(fresh_database)
     assert refused.returncode == 2
@@ -171,9 +171,14 @@ def test_serve_refuses_a_database_never_migrated_and_leaves_it_alone(
     assert "Traceback" not in refused.stderr
     if "DATABASE_URL" not in fresh_database:
         assert not (Path(fresh_database["VAWG_HOME"]) / "vawg.sqlite3").exists()
-    # Still never migrated: a load then creates the whole schema.
-    load = _vawg(fresh_database, "ingest", "mps-recorded", "/nonexistent/recorded-crime.parquet")
+    # Still never migrated: a load then creates the whole schema (here of a file that turns
+    # out not to be Parquet, refused once the schema is made; a path that does not exist is
+    # refused before anything is created).
+    not_parquet = tmp_path / "recorded-crime.parquet"
+    not_parquet.write_bytes(b"not a parquet file\n")
+    load = _vawg(fresh_database, "ingest", "mps-recorded", str(not_parquet))
     assert load.returncode == 2
+    assert "Traceback" not in load.stderr
     assert load.stderr.splitlines()[0].startswith("vawg: created the schema of ")
 
 
@@ -196,7 +201,9 @@ def test_a_database_behind_is_upgraded_by_a_load_and_refused_by_the_server(
 def test_a_postgresql_database_that_does_not_exist_is_one_line_exit_2(tmp_path: Path) -> None:
     url = _postgres_admin_url().rsplit("/", 1)[0] + f"/vawg_missing_{uuid.uuid4().hex[:10]}"
     env = {**os.environ, "VAWG_HOME": str(tmp_path / "home"), "DATABASE_URL": url}
-    done = _vawg(env, "ingest", "police-uk", str(tmp_path / "missing.csv"), "--json")
+    street = tmp_path / "2023-01-city-of-london-street.csv"
+    street.write_text("Crime ID,Month\n", encoding="utf-8")
+    done = _vawg(env, "ingest", "police-uk", str(street), "--json")
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.startswith("vawg: cannot open the database (PostgreSQL database vawg_m")
