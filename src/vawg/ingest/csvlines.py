@@ -139,10 +139,15 @@ class Records:
 
     @staticmethod
     def _parse(number: int, parts: list[str]) -> Record | BadLine:
-        text = "".join(parts)
+        text = parts[0] if len(parts) == 1 else "".join(parts)
+        body = text.rstrip("\r\n")
+        if '"' not in body and "\r" not in body and "\n" not in body:
+            # No quote and no stray line end: splitting at commas is what the CSV reader does
+            # (and several times quicker than a call into it for each line).
+            return Record(number, len(parts), body.split(","), text)
         try:
             fields = next(csv.reader((text,)), [])
         except csv.Error as error:
             # e.g. a bare carriage return inside an unquoted field
-            return BadLine(number, f"cannot parse this CSV row ({error})", text.rstrip("\r\n"))
+            return BadLine(number, f"cannot parse this CSV row ({error})", body)
         return Record(number, len(parts), fields, text)

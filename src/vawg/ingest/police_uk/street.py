@@ -120,7 +120,6 @@ def api_read(data: bytes, file: str) -> PoliceUkBatch:
     the expected shape, else record by record, so that a malformed record is rejected alone."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    json_depth_check(data, name=file)
     head = data.lstrip()[:1]
     if head == b"[":
         table = _api_table(data)
@@ -191,6 +190,8 @@ def _api_frame(table: pl.DataFrame, file: str) -> PoliceUkBatch:
 
 
 def _read_api_records(data: bytes, file: str) -> PoliceUkBatch:
+    # Polars' readers refuse deep nesting themselves; Python's would recurse until it fails.
+    json_depth_check(data, name=file)
     try:
         records = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
