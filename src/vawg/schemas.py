@@ -15,7 +15,7 @@ force (:mod:`vawg.synth`) writes its files in this column order, the hotspot rea
 columns here, and the loaders (``vawg_site.ingest.services``) stage rows with these columns and
 types. A test checks every reader's output and the synthetic files against them, so that a column
 added in one place and forgotten in another is caught. The force extract's files follow
-``CONTRACT.md`` section 2; the published files follow their publishers' documentation
+``docs/extract.md``; the published files follow their publishers' documentation
 (data.police.uk "About the data"; the London Datastore's dataset pages).
 """
 
@@ -468,7 +468,7 @@ RECORDED_CRIME_COUNT = Schema(
 """The normalised recorded-crime counts (``opendata.RecordedCrimeCount``). Text columns are
 categorical: the same few thousand names repeat over six million cells."""
 
-# --- a force extract (CONTRACT.md section 2) -------------------------------------------------
+# --- a force extract (docs/extract.md) ---------------------------------------------------------
 
 FORCE_CRIMES_FILE = Schema(
     "crimes",

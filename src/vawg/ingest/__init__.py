@@ -4,7 +4,7 @@
   outcomes and stop and search (a package, one module per kind of file);
 * :mod:`vawg.ingest.mps_vawg`: the Met's VAWG offence and victim counts (London Datastore);
 * :mod:`vawg.ingest.mps_recorded`: the Met's recorded crime by borough, ward and LSOA;
-* :mod:`vawg.ingest.force`: a force extract (``CONTRACT.md`` section 2);
+* :mod:`vawg.ingest.force`: a force extract (``docs/extract.md``);
 * :mod:`vawg.ingest.wards`: ward names to 2024 ward codes;
 * :mod:`vawg.ingest.common`: rejections, read results and opening files (gzip, zip, BOM, Latin-1).
 

@@ -1,4 +1,4 @@
-"""Reader for a force extract (``CONTRACT.md`` section 2): crimes, people, involvements, orders.
+"""Reader for a force extract (``docs/extract.md``): crimes, people, involvements, orders.
 
 A folder holds ``crimes``, ``people``, ``involvements`` and ``orders`` as ``.csv``, ``.csv.gz`` or
 ``.parquet`` (``crimes`` and ``people`` are required; a force without orders or involvements may
@@ -216,7 +216,7 @@ def _table(
             parts.append(f"missing columns: {', '.join(missing)}")
         if unknown:
             parts.append(f"unknown columns: {', '.join(unknown)}")
-        raise UserInputError(f"{source.name}: {'; '.join(parts)} (see CONTRACT.md section 2)")
+        raise UserInputError(f"{source.name}: {'; '.join(parts)} (see docs/extract.md)")
     frame = frame.with_columns(
         pl.concat_str([pl.col(c) for c in header], separator=",").alias("_raw")
     )

@@ -13,7 +13,7 @@ one category set. Identity is (``crime_key``, ``month``):
   occurrence number among identical rows of the same file and month, so that two identical rows
   are both kept;
 * a Crime ID repeated within one file and month (police.uk publishes the same crime again with a
-  newer outcome or location: see ``SOURCES.md``) keeps the *last* row read; the earlier rows are
+  newer outcome or location) keeps the *last* row read; the earlier rows are
   counted as duplicates. Across files, the later file's row updates the earlier one when stored.
 
 Method: data.police.uk, "About the data" and the API documentation (https://data.police.uk/docs/).
