@@ -346,3 +346,30 @@ def test_schema_and_docs_are_built_once_and_kept(client: Client) -> None:
     assert "public" in again["Cache-Control"]
     assert "Content-Security-Policy" in docs
     assert client.get("/api/docs", headers={"If-None-Match": docs["ETag"]}).status_code == 304
+
+
+def test_implausible_stored_months_change_no_answer(
+    client: Client, published: None, real_data_dir: Any
+) -> None:
+    """Rows written by hand with months the readers refuse (year 1, year 9999 and, on SQLite,
+    the text ``-001-01-01``) leave the month list and the grid hotspots as they were: no 500,
+    no new month, the same counts."""
+    from django.db import connection
+
+    from vawg_site.common.caching import data_version_forget
+    from vawg_site.opendata.models import StreetCrime
+
+    urls = ("/api/v1/months", "/api/v1/hotspots/grid?cell_size_m=1000&limit=1000")
+    before = [_get(client, url) for url in urls]
+    fields = {"category": "violent-crime", "source": "csv", "longitude": -0.14, "latitude": 51.54}
+    for key, month in (("year-1", date(1, 1, 1)), ("year-9999", date(9999, 12, 1))):
+        StreetCrime.objects.create(crime_key=key, month=month, **fields)
+    if connection.vendor == "sqlite":
+        StreetCrime.objects.create(crime_key="minus-1", month=date(2000, 1, 1), **fields)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE opendata_streetcrime SET month = '-001-01-01' WHERE crime_key = 'minus-1'"
+            )
+    data_version_forget()
+    after = [_get(client, url) for url in urls]
+    assert after == before
