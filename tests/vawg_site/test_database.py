@@ -36,7 +36,9 @@ def _postgres_admin_url() -> str:
     if named:
         return named
     url = os.environ.get("DATABASE_URL", "")
-    return url if url.startswith("postgres") else POSTGRES_DEFAULT
+    # The server's maintenance database: the configured one need not exist (the suite runs on
+    # copies of it), and a database cannot be created from a connection to itself being dropped.
+    return url.rsplit("/", 1)[0] + "/postgres" if url.startswith("postgres") else POSTGRES_DEFAULT
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
