@@ -231,7 +231,9 @@ def years_published(*, first: date, last: date) -> list[int]:
 
 
 EARLIEST_PLAUSIBLE = date(1900, 1, 1)
-"""No date a table holds is earlier (the same bound the readers check: :mod:`vawg.schemas`)."""
+"""No date or month a table holds is earlier: the readers refuse earlier ones
+(:mod:`vawg.ingest.plausible`), the public selectors read none (the Met writes 1900 for an
+unknown month of commission, which is kept as published)."""
 
 
 def plausible_window(*, today: date | None = None) -> tuple[date, date]:

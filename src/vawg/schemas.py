@@ -22,13 +22,8 @@ added in one place and forgotten in another is caught. The force extract's files
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import polars as pl
-
-EARLIEST_DATE = date(1900, 1, 1)
-"""No date or month of any table is earlier (the Met writes 1900 for an unknown month of
-commission, which is kept as published)."""
 
 STORED_INT_RANGE = (-(2**31), 2**31 - 1)
 """What a stored whole number may be when its column declares no narrower range: the 32-bit
@@ -68,7 +63,8 @@ class Column:
         finite real number).
     days_ahead : int
         For a date in a normalised table: how many days after today a value may be (default
-        0: none; an order's end may lie years ahead). No date is before :data:`EARLIEST_DATE`.
+        0: none; an order's end may lie years ahead); none is before 1 January 1900
+        (:data:`vawg.periods.EARLIEST_PLAUSIBLE`).
     """
 
     name: str

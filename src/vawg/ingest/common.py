@@ -30,9 +30,19 @@ from vawg.ingest.limits import (
     read_capped,
 )
 
-RAW_MAX_CHARS: int | None = None
-"""Longest raw row text kept with a rejection (characters); None keeps every rejected row whole,
-so that the quarantine holds all that was read (a cut row cannot be corrected and reloaded)."""
+
+def utf8_safe(text: str) -> str:
+    """``text`` with any lone surrogate (from a JSON escape; not UTF-8, so no table can hold
+    it) written as a backslash escape.
+
+    >>> utf8_safe("a" + chr(0xD800)), utf8_safe("ok")
+    ('a\\\\ud800', 'ok')
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 @dataclass(frozen=True)
@@ -50,15 +60,10 @@ class Rejection:
 
     def __post_init__(self) -> None:
         # Kept text must be storable in every database: NUL (which PostgreSQL's text cannot
-        # hold) and lone surrogates (from JSON escapes; not UTF-8) are written as escapes.
+        # hold) and lone surrogates are written as escapes. The raw row is kept whole (a cut
+        # row cannot be corrected and loaded again).
         for name in ("reason", "raw"):
-            text = getattr(self, name)
-            if "\x00" in text:
-                text = text.replace("\x00", "\\x00")
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:
-                text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+            text = utf8_safe(getattr(self, name)).replace("\x00", "\\x00")
             object.__setattr__(self, name, text)
 
     def as_dict(self) -> dict[str, str | int]:
@@ -227,7 +232,7 @@ def text_lines(source: SourceFile) -> Generator[str, None, None]:
                         size += len(rest)
                         if rest.endswith(b"\n"):
                             break
-                    yield OverlongLine.of(line_decode(line[:RAW_MAX_CHARS]), size)
+                    yield OverlongLine.of(line_decode(line), size)
                     continue
                 yield line_decode(line)
         except READ_ERRORS as error:
@@ -390,7 +395,7 @@ def csv_chunks(
                     file,
                     record.line,
                     f"{len(row)} fields where the header has {width}",
-                    record.text.rstrip("\r\n")[:RAW_MAX_CHARS],
+                    record.text.rstrip("\r\n"),
                 )
             )
             continue
@@ -428,7 +433,7 @@ def raw_rows(frame: pl.DataFrame, columns: Sequence[str]) -> list[str]:
     joined = frame.select(
         pl.concat_str([pl.col(c).cast(pl.String).fill_null("") for c in columns], separator=",")
     ).to_series()
-    return [text[:RAW_MAX_CHARS] for text in joined.to_list()]
+    return joined.to_list()
 
 
 def rejections_from(

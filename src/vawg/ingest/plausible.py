@@ -4,7 +4,7 @@ applies to its normalised rows before anything is stored.
 A row is rejected (with its line and the first rule it breaks) when a value of a column of its
 normalised table is
 
-* a date or month before :data:`vawg.schemas.EARLIEST_DATE`, or after today (plus the column's
+* a date or month before :data:`vawg.periods.EARLIEST_PLAUSIBLE`, or after today (plus the column's
   ``days_ahead``): a month 0001-01 or 9999-12 would otherwise stretch every public month list
   and range over millennia;
 * a whole number outside the column's ``value_range``, else outside the 32-bit range both
@@ -25,7 +25,8 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from vawg.schemas import EARLIEST_DATE, STORED_INT_RANGE, Column, Schema
+from vawg.periods import EARLIEST_PLAUSIBLE
+from vawg.schemas import STORED_INT_RANGE, Column, Schema
 
 CONTROL_CHARACTERS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 """A regular expression for the control characters refused in text (tab, LF and CR are not)."""
@@ -45,9 +46,9 @@ def _column_rules(column: Column, today: date) -> list[Rule]:
         latest = _latest(column, today)
         return [
             (
-                ~day.is_between(EARLIEST_DATE, latest),
+                ~day.is_between(EARLIEST_PLAUSIBLE, latest),
                 pl.format(
-                    f"{column.name} {{}} is outside {EARLIEST_DATE}..{latest}",
+                    f"{column.name} {{}} is outside {EARLIEST_PLAUSIBLE}..{latest}",
                     day.dt.strftime("%Y-%m-%d"),
                 ),
             )

@@ -22,7 +22,7 @@ from importlib import resources
 
 import polars as pl
 
-from vawg.ingest.common import RAW_MAX_CHARS, Rejection, rejections_from
+from vawg.ingest.common import Rejection, rejections_from
 from vawg.schemas import (
     POLICE_UK_OUTCOMES_FILE,
     POLICE_UK_STOP_SEARCH_FILE,
@@ -148,8 +148,8 @@ def _lsoa11_only() -> frozenset[str]:
 
 
 def raw_text(columns: Iterable[str]) -> pl.Expr:
-    """The columns joined by commas, as a rejected row's raw text (cut at ``RAW_MAX_CHARS``)."""
-    return pl.concat_str([pl.col(c) for c in columns], separator=",").str.slice(0, RAW_MAX_CHARS)
+    """The columns joined by commas, as a rejected row's raw text, whole."""
+    return pl.concat_str([pl.col(c) for c in columns], separator=",")
 
 
 def read_columns(schema: Schema) -> list[pl.Expr]:

@@ -28,7 +28,7 @@ from collections.abc import Callable
 import polars as pl
 
 from vawg.errors import UserInputError
-from vawg.ingest.common import RAW_MAX_CHARS, CsvTable, Rejection
+from vawg.ingest.common import CsvTable, Rejection, utf8_safe
 from vawg.ingest.limits import json_depth_check
 from vawg.ingest.plausible import plausibility_rules
 from vawg.ingest.police_uk.rules import (
@@ -88,12 +88,7 @@ def street_csv(chunk: CsvTable, file: str, counter: dict[str, int]) -> PoliceUkB
 def _text(value: object) -> str:
     if value is None:
         return ""
-    text = str(value).strip()
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate from a JSON escape: not text any table holds
-        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text
+    return utf8_safe(str(value).strip())
 
 
 _API_SCHEMA = pl.Schema(
@@ -205,7 +200,7 @@ def _read_api_records(data: bytes, file: str) -> PoliceUkBatch:
     bad: list[Rejection] = []
     for number, record in enumerate(records, start=1):
         if not isinstance(record, dict):
-            bad.append(Rejection(file, number, "not a JSON object", _text(record)[:RAW_MAX_CHARS]))
+            bad.append(Rejection(file, number, "not a JSON object", _text(record)))
             continue
         location = record.get("location") or {}
         street = location.get("street") or {} if isinstance(location, dict) else {}
@@ -247,7 +242,7 @@ def _read_api_records(data: bytes, file: str) -> PoliceUkBatch:
 
 
 def _dump(record: object) -> str:
-    return json.dumps(record, separators=(",", ":"), ensure_ascii=False)[:RAW_MAX_CHARS]
+    return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
 
 
 def _normalise(

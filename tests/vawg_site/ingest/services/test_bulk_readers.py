@@ -143,7 +143,10 @@ def test_on_postgresql_a_load_into_an_empty_table_takes_no_lock_readers_wait_for
     """Looked at from inside the load's transaction, as each batch is stored. With the
     indexes dropped (the path PostgreSQL no longer takes) the locks are there, as they were."""
     if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL's locks (SQLite readers in WAL mode are never blocked)")
+        pytest.skip(
+            "checks PostgreSQL's table locks; on SQLite readers in WAL mode are never blocked "
+            "(test_the_site_reads_sqlite_in_wal_mode), and CI's PostgreSQL pass runs this"
+        )
     monkeypatch.setitem(bulk.EMPTY_TABLE_INDEXES_DROP, "postgresql", drop)
     paths = _police_uk_files(tmp_path, make_street_csv, street_rows)
     seen: list[str] = []
@@ -158,7 +161,7 @@ def test_the_site_reads_sqlite_in_wal_mode(tmp_path: Path) -> None:
     """The settings' pragmas put a SQLite database in WAL mode, where readers see the last
     committed data while a load writes, and never wait for it."""
     if connection.vendor != "sqlite":
-        pytest.skip("the SQLite settings")
+        pytest.skip("checks the SQLite settings' WAL mode; this run is on PostgreSQL")
     init = settings.DATABASES["default"]["OPTIONS"]["init_command"]
     path = tmp_path / "site.sqlite3"
     writer = sqlite3.connect(path, isolation_level=None)
