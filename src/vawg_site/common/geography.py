@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from vawg.force_area import MET, ForceArea
 from vawg.paths import data_dir_default
 
 BOROUGHS_FILE = "geo/london_boroughs_lad24_bgc.geojson"
@@ -114,6 +115,40 @@ def ward_list(*, borough_code: str | None = None) -> list[Area]:
             continue
         areas.append(Area(code, f["properties"]["WD24NM"], "ward", b, boroughs.get(b, "")))
     return sorted(areas, key=lambda a: (a.borough_name, a.name))
+
+
+# --- the force area (vawg.force_area; settings.VAWG_FORCE_AREA) ---------------------------------
+
+
+def force_area() -> ForceArea:
+    """The force area in force (``VAWG_FORCE_*`` settings; the Met's 32 boroughs by default)."""
+    from django.conf import settings
+
+    area: ForceArea = getattr(settings, "VAWG_FORCE_AREA", MET)
+    return area
+
+
+def force_borough_codes() -> frozenset[str]:
+    """Codes of the shipped boroughs inside the force area (32 for the Met)."""
+    area = force_area()
+    return frozenset(area.codes_in(b.code for b in borough_list()))
+
+
+def force_boroughs() -> list[Area]:
+    """The boroughs inside the force area, by name."""
+    codes = force_borough_codes()
+    return [b for b in borough_list() if b.code in codes]
+
+
+def force_wards() -> list[Area]:
+    """The 2024 wards whose borough is inside the force area, by borough then name."""
+    codes = force_borough_codes()
+    return [w for w in ward_list() if w.borough_code in codes]
+
+
+def in_force_area(borough_code: str) -> bool:
+    """Whether a borough code is one the force polices (and is in the shipped boundaries)."""
+    return borough_code in force_borough_codes()
 
 
 def area_get(code: str) -> Area | None:

@@ -224,6 +224,29 @@ SETTINGS: dict[str, Setting] = {
             "are kept.",
             int,
         ),
+        Setting(
+            "VAWG_FORCE_NAME",
+            "Metropolitan Police Service",
+            "name",
+            "The force whose area the public site describes, as data.police.uk's `Falls within` "
+            "column names it. Records of other forces can be loaded but are never counted in the "
+            "force area's figures.",
+        ),
+        Setting(
+            "VAWG_FORCE_SLUG",
+            "metropolitan",
+            "slug",
+            "The force's data.police.uk slug (its file names, e.g. `2023-03-metropolitan-street`).",
+        ),
+        Setting(
+            "VAWG_FORCE_EXCLUDED_AREAS",
+            "E09000001",
+            "ONS codes",
+            "Comma-separated local-authority codes in the shipped boundaries that the force does "
+            "not police. The Met polices the 32 London boroughs, not the City of London "
+            "(`E09000001`), which has its own force.",
+            _list,
+        ),
     )
 }
 

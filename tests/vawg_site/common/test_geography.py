@@ -54,3 +54,11 @@ def test_the_real_boundaries(real_data_dir: Path) -> None:
     assert len(outline["features"]) == 33
     assert geography.ward_areas().n == 684
     assert geography.london_area().area > 1.5e9  # Greater London is about 1,572 km²
+
+
+def test_the_force_area_is_the_32_boroughs_without_the_city(real_data_dir: Path) -> None:
+    codes = geography.force_borough_codes()
+    assert len(codes) == 32
+    assert "E09000001" not in codes
+    assert all(w.borough_code != "E09000001" for w in geography.force_wards())
+    assert len(geography.force_wards()) < len(geography.ward_list())

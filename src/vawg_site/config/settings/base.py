@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from vawg.force_area import ForceArea
 from vawg_site.config.analysis import analysis_read
 from vawg_site.config.env import setting
 
@@ -31,6 +32,12 @@ VAWG_RENDERS_PER_MINUTE = setting("VAWG_RENDERS_PER_MINUTE")
 VAWG_RENDER_SLOTS = setting("VAWG_RENDER_SLOTS")
 VAWG_TRUSTED_PROXIES = setting("VAWG_TRUSTED_PROXIES")
 VAWG_QUARANTINE_RETENTION_DAYS = setting("VAWG_QUARANTINE_RETENTION_DAYS")
+# The force area every public figure is drawn from (vawg.force_area; the Met: 32 boroughs).
+VAWG_FORCE_AREA = ForceArea(
+    name=setting("VAWG_FORCE_NAME"),
+    police_uk_slug=setting("VAWG_FORCE_SLUG"),
+    excluded=frozenset(setting("VAWG_FORCE_EXCLUDED_AREAS")),
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
