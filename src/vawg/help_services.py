@@ -63,6 +63,15 @@ class HelpService:
         return (self.phone or "").replace(" ", "")
 
     @property
+    def site(self) -> str:
+        """The web address as people say it: no scheme, no ``www.``, no trailing slash.
+
+        >>> CLARES_LAW.site, MET_REPORT_ONLINE.site
+        ('met.police.uk', 'met.police.uk/ro/report')
+        """
+        return self.url.removeprefix("https://").removeprefix("www.").rstrip("/")
+
+    @property
     def has_place(self) -> bool:
         """Whether the service has a location (so it can be the nearest)."""
         return self.lon is not None and self.lat is not None
