@@ -178,7 +178,8 @@ def test_help_pages_list_the_declared_services(
         row = page.locator(f'[data-help-service="{haven.name}"]')
         assert haven.address is not None
         assert haven.address in row.inner_text()
-        assert row.locator(f"a[href='tel:{haven.tel}']").count() == 1
+        # One number for all three is given once, above them; otherwise in each row.
+        assert page.locator(f"a[href='tel:{haven.tel}']").first.is_visible()
     for service in NATIONAL_SERVICES:
         if service.phone:
             assert page.locator(f"a[href='tel:{service.tel}']").count() >= 1, service.name

@@ -8,11 +8,13 @@ from typing import Any
 from django import template
 
 from vawg.help_services import (
+    CLARES_LAW,
     EMERGENCY,
     HAVENS,
     LONDON_SERVICES,
     MET_REPORT_ONLINE,
     NATIONAL_SERVICES,
+    NON_EMERGENCY,
     HelpService,
 )
 
@@ -23,17 +25,24 @@ register = template.Library()
 def help_services(
     context: template.Context, heading_id: str = "where-to-get-help"
 ) -> dict[str, Any]:
-    """The emergency line first, then London's services (the Havens, then the Met's), then the
-    national lines; ``heading_id`` is the id of the section's heading, for links to it."""
+    """The emergency line first, then the Havens, then reporting to the police (the Met online,
+    101, Clare's Law), then the national helplines; ``heading_id`` is the id of the section's
+    heading, for links to it. When the Havens share one number it is given once."""
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
+    phones = {h.phone for h in HAVENS}
     return {
         "on_safety_page": getattr(match, "url_name", "") == "staying_safe_online",
         "heading_id": heading_id,
         "emergency": EMERGENCY,
         "havens": HAVENS,
-        "london": [s for s in LONDON_SERVICES if s not in HAVENS],
-        "national": [s for s in NATIONAL_SERVICES if s != EMERGENCY],
+        "havens_phone": HAVENS[0] if len(phones) == 1 and None not in phones else None,
+        "police": [
+            *(s for s in LONDON_SERVICES if s not in HAVENS and s != CLARES_LAW),
+            NON_EMERGENCY,
+            CLARES_LAW,
+        ],
+        "national": [s for s in NATIONAL_SERVICES if s not in (EMERGENCY, NON_EMERGENCY)],
     }
 
 
