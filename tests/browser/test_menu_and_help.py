@@ -188,3 +188,15 @@ def test_help_pages_list_the_declared_services(
     assert "call log" in page.inner_text("main")
     # The titles stay neutral: nothing in the tab names abuse or assault.
     assert not any(w in page.title().lower() for w in ("abuse", "rape", "assault", "violence"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_sideways_scroll_from_small_phone_to_desktop(
+    offline_page: Any, live_server: Any
+) -> None:
+    page = offline_page
+    for width in (320, 390, 641, 768, 1024):
+        page.set_viewport_size({"width": width, "height": 800})
+        for path in ("/", "/staying-safe-online/"):
+            page.goto(live_server.url + path)
+            assert _no_sideways_scroll(page), (width, path)
