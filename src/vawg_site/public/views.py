@@ -1,9 +1,11 @@
 """The public pages. Views are thin: check a form, call a selector or presenter, render.
 
-Caching: the published-data pages may be cached by anyone for a few minutes; the safety pages
-and the exit view send ``no-store`` so that Back after leaving refetches instead of showing a copy.
-The site keeps each published-data page it renders until the data is loaded again
-(:func:`~vawg_site.common.http.published_page`).
+Caching: no page is sent as cacheable for a time, since a copy in the browser is a trace on the
+device of the person who read it. The published-data pages are sent ``private, no-cache`` with an
+ETag (:func:`~vawg_site.common.http.revalidated`: the browser asks again each time, and a current
+copy costs a 304); the safety pages and the exit view send ``no-store`` so that Back after leaving
+refetches instead of showing a copy. The site itself keeps each published-data page it renders
+until the data is loaded again (:func:`~vawg_site.common.http.published_page`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -35,10 +36,12 @@ from vawg_site.common.geography import (
     square_name,
 )
 from vawg_site.common.http import (
-    cache_publicly,
+    body_etag,
     csv_attachment,
+    encoded_response,
     no_store,
     published_page,
+    revalidated,
     static_page,
 )
 from vawg_site.opendata.selectors import met
@@ -68,7 +71,7 @@ def _bad_csv() -> HttpResponse:
 @static_page
 def home(request: HttpRequest) -> HttpResponse:
     pillars = [(pillar, commitments_for_pillar(pillar=pillar)) for pillar in PILLARS]
-    return cache_publicly(render(request, "public/home.html", {"pillars": pillars}))
+    return revalidated(render(request, "public/home.html", {"pillars": pillars}))
 
 
 @require_http_methods(["GET", "POST"])
@@ -96,13 +99,13 @@ def staying_safe_online(request: HttpRequest) -> HttpResponse:
 @require_safe
 @static_page
 def accessibility(request: HttpRequest) -> HttpResponse:
-    return cache_publicly(render(request, "public/accessibility.html"))
+    return revalidated(render(request, "public/accessibility.html"))
 
 
 @require_safe
 @static_page
 def how_we_use_data(request: HttpRequest) -> HttpResponse:
-    return cache_publicly(render(request, "public/how_we_use_data.html"))
+    return revalidated(render(request, "public/how_we_use_data.html"))
 
 
 # --- the borough page -------------------------------------------------------------------------
@@ -151,7 +154,7 @@ def borough_data(request: HttpRequest) -> HttpResponse:
             (selection.area, month_key(c.month), c.offences, recording_system(c.month))
             for c in counts
         ]
-        return cache_publicly(csv_attachment(filename=filename, header=CSV_COLUMNS, rows=rows))
+        return revalidated(csv_attachment(filename=filename, header=CSV_COLUMNS, rows=rows))
 
     csv_query = {
         "borough": selection.borough or "",
@@ -179,7 +182,7 @@ def borough_data(request: HttpRequest) -> HttpResponse:
         "first_month": month_label(months[0]),
         "last_month": month_label(months[-1]),
     }
-    return cache_publicly(render(request, "public/borough_data.html", context))
+    return revalidated(render(request, "public/borough_data.html", context))
 
 
 # --- dashboard ----------------------------------------------------------------------------------
@@ -225,7 +228,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         table = board.table(request.GET.get("table", ""))
         if table is None:
             return _bad_csv()
-        return cache_publicly(
+        return revalidated(
             csv_response(
                 table=table,
                 filename_parts=(
@@ -248,7 +251,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "last_month": month_label(months[-1]),
         "wards_url": reverse("public:dashboard_wards"),
     }
-    return cache_publicly(render(request, "public/dashboard.html", context))
+    return revalidated(render(request, "public/dashboard.html", context))
 
 
 @require_safe
@@ -259,7 +262,7 @@ def dashboard_wards(request: HttpRequest) -> HttpResponse:
     if borough not in met.borough_names():
         return JsonResponse({"wards": []})
     wards = [{"code": c, "name": n} for c, n in met.ward_names_in(borough=borough)]
-    return cache_publicly(JsonResponse({"wards": wards}))
+    return revalidated(JsonResponse({"wards": wards}))
 
 
 # --- maps ---------------------------------------------------------------------------------------
@@ -311,7 +314,7 @@ def _map_script(route: str, start: date, end: date) -> dict[str, str]:
 def _map_csv(table: Any, prefix: str, borough: str | None, start: date, end: date) -> HttpResponse:
     """A map's table as a CSV download, named after its area and period."""
     parts = (prefix, borough or "london", month_key(start), "to", month_key(end))
-    return cache_publicly(csv_response(table=table, filename_parts=parts))
+    return revalidated(csv_response(table=table, filename_parts=parts))
 
 
 @require_safe
@@ -369,7 +372,7 @@ def ward_map(request: HttpRequest) -> HttpResponse:
         **_map_script("public:ward_map_data", start, end),
         "class_labels": maps.CLASS_LABELS,
     }
-    return cache_publicly(render(request, "public/ward_map.html", context))
+    return revalidated(render(request, "public/ward_map.html", context))
 
 
 @require_safe
@@ -384,7 +387,7 @@ def ward_map_data(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "choose months from the published range"}, status=400)
     start, end = _period(form)
     rows = ward_hotspots(start=start, end=end).rows
-    return cache_publicly(
+    return revalidated(
         JsonResponse({"wards": maps.ward_map_data(rows), "classes": maps.CLASS_LABELS})
     )
 
@@ -443,7 +446,7 @@ def street_map(request: HttpRequest) -> HttpResponse:
         **_map_script("public:street_map_data", start, end),
         "settings": result.settings,
     }
-    return cache_publicly(render(request, "public/street_map.html", context))
+    return revalidated(render(request, "public/street_map.html", context))
 
 
 @require_safe
@@ -461,7 +464,7 @@ def street_map_data(request: HttpRequest) -> HttpResponse:
         start=start, end=end, cell_size_m=settings.VAWG_ANALYSIS.hotspot_cell_m
     )
     cells = [[r.reference, r.crimes, r.hotspot, r.corners] for r in result.rows]
-    return cache_publicly(JsonResponse({"cells": cells, "classes": maps.CLASS_LABELS}))
+    return revalidated(JsonResponse({"cells": cells, "classes": maps.CLASS_LABELS}))
 
 
 @require_safe
@@ -476,15 +479,21 @@ def outlines(request: HttpRequest, layer: str) -> HttpResponse:
             status=404,
             content_type="text/plain; charset=utf-8",
         )
-    response = HttpResponse(content_type="application/geo+json")
-    if "gzip" in request.headers.get("Accept-Encoding", ""):
-        # The ward outlines are the heaviest thing a map page loads: send them compressed.
-        response.content = _gzipped(body)
-        response["Content-Encoding"] = "gzip"
-    else:
-        response.content = body
-    patch_vary_headers(response, ("Accept-Encoding",))
-    return cache_publicly(response, max_age=24 * 3600)
+    # The ward outlines are the heaviest thing a map page loads: sent compressed, and answered
+    # 304 when the browser's copy is current (it must ask each time: revalidated).
+    response = encoded_response(
+        request,
+        body=body,
+        gzipped=_gzipped(body),
+        etag=_outline_etag(body),
+        headers=[("Content-Type", "application/geo+json")],
+    )
+    return revalidated(response)
+
+
+@lru_cache(maxsize=4)
+def _outline_etag(body: bytes) -> str:
+    return body_etag(body, weak=True)
 
 
 @lru_cache(maxsize=4)
@@ -502,4 +511,4 @@ def commitment(request: HttpRequest, number: int) -> HttpResponse:
     found = commitment_find(number)
     if found is None:
         raise Http404("No progress page for this commitment")
-    return cache_publicly(render(request, "public/commitment.html", commitment_context(found)))
+    return revalidated(render(request, "public/commitment.html", commitment_context(found)))
