@@ -51,7 +51,11 @@ from vawg_site.public.forms import BoroughFilterForm, DashboardFilterForm, MapFi
 from vawg_site.public.presenters import maps
 from vawg_site.public.presenters.chart import line_chart
 from vawg_site.public.presenters.commitments import commitment_context, commitment_find
-from vawg_site.public.presenters.dashboard import dashboard_build
+from vawg_site.public.presenters.dashboard import (
+    borough_context,
+    dashboard_build,
+    get_data_build,
+)
 from vawg_site.public.presenters.tables import csv_response
 
 DEFAULT_PERIOD_MONTHS = 36
@@ -111,6 +115,12 @@ def how_we_use_data(request: HttpRequest) -> HttpResponse:
 # --- the borough page -------------------------------------------------------------------------
 
 
+def _span_labels(months: list[date]) -> dict[str, str]:
+    """The first and last month with figures, as the filter's hint says them (also when the
+    choice made is refused, so the hint never reads "from to")."""
+    return {"first_month": month_label(months[0]), "last_month": month_label(months[-1])}
+
+
 def _defaults(months: list[date], *, latest: int, **more: str) -> dict[str, str]:
     """Form defaults: the latest ``latest`` months of ``months``, and ``more``."""
     return {
@@ -139,7 +149,9 @@ def borough_data(request: HttpRequest) -> HttpResponse:
                 status=400,
                 content_type="text/plain; charset=utf-8",
             )
-        return render(request, "public/borough_data.html", {"form": form}, status=400)
+        return render(
+            request, "public/borough_data.html", {"form": form, **_span_labels(months)}, status=400
+        )
 
     selection = form.selection()
     counts = met.vawg_month_series(
@@ -179,8 +191,13 @@ def borough_data(request: HttpRequest) -> HttpResponse:
         "period_label": f"{month_label(selection.start)} to {month_label(selection.end)}",
         "csv_href": "?" + urlencode(csv_query),
         "csv_columns": CSV_COLUMNS,
-        "first_month": month_label(months[0]),
-        "last_month": month_label(months[-1]),
+        **_span_labels(months),
+        **borough_context(
+            borough=selection.borough,
+            start=selection.start,
+            end=selection.end,
+            csv_href="?" + urlencode(csv_query),
+        ),
     }
     return revalidated(render(request, "public/borough_data.html", context))
 
@@ -220,7 +237,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if wants_csv:
             return _bad_csv()
         return render(
-            request, "public/dashboard.html", {"form": form, "has_wards": bool(wards)}, status=400
+            request,
+            "public/dashboard.html",
+            {"form": form, "has_wards": bool(wards), **_span_labels(months)},
+            status=400,
         )
     selection = form.selection()
     board = dashboard_build(selection=selection, first_month=months[0], ward_names=dict(wards))
@@ -247,9 +267,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "form": form,
         "board": board,
         "has_wards": bool(wards),
-        "first_month": month_label(months[0]),
-        "last_month": month_label(months[-1]),
+        **_span_labels(months),
         "wards_url": reverse("public:dashboard_wards"),
+        "get_data": get_data_build(selection),
     }
     return revalidated(render(request, "public/dashboard.html", context))
 
