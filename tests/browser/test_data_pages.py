@@ -198,3 +198,13 @@ def test_phone_screenshots_and_weight(offline_page: Any, live_server: Any) -> No
             page.wait_for_selector("[data-vawg-map-ready]", timeout=15000)
         page.screenshot(path=f"/tmp/vawg-{name}-375.png", full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"], path
+
+
+def test_api_docs_fit_a_phone(offline_page: Any, live_server: Any) -> None:
+    """The API reference at 390 px: no horizontal scroll of the page (wide tables scroll inside
+    their own region, long addresses wrap)."""
+    offline_page.set_viewport_size({"width": 390, "height": 844})
+    offline_page.goto(live_server.url + "/api/docs")
+    width = offline_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    assert offline_page.locator(".vawg-table-scroll").count() > 0

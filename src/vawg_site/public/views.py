@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -109,7 +109,9 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 @require_safe
 @static_page
 def how_we_use_data(request: HttpRequest) -> HttpResponse:
-    return revalidated(render(request, "public/how_we_use_data.html"))
+    tile_host = urlsplit(settings.VAWG_MAP_TILE_URL).hostname or ""
+    context = {"map_tile_host": tile_host}
+    return revalidated(render(request, "public/how_we_use_data.html", context))
 
 
 # --- the borough page -------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from vawg_site.common import geography
@@ -121,7 +122,8 @@ def test_share_of_all_crime_needs_every_month(
 
     whole = build(MONTHS[-1])
     assert whole.recorded_note == ""
-    assert whole.selected is not None and whole.selected.recorded == 3_000
+    assert whole.selected is not None
+    assert whole.selected.recorded == 3_000
     assert whole.selected.share_percent == pytest.approx(10.0)
     assert whole.london.recorded == 4_000  # Camden 3,000 and Barnet 1,000; not Unknown
     assert whole.london.share_percent == pytest.approx(10.0)
@@ -209,9 +211,10 @@ def test_dashboard_shows_rates_and_other_flagged_apart(client: Client, published
     # The groups table holds the VAWG groups only; the other flagged are shown apart.
     groups = _cells(html, "groups")
     assert [r[0] for r in groups] == ["Rape", "Homicide"]
-    assert "Other flagged offences outside of VAWG" not in html.split('id="table-groups"')[1].split(
-        "</table>"
-    )[0]
+    assert (
+        "Other flagged offences outside of VAWG"
+        not in html.split('id="table-groups"')[1].split("</table>")[0]
+    )
     # 90 of the 243 offences in the classification table: 37.0%.
     assert "<strong>90</strong> offences" in html
     assert "37.0% of its published total of 243" in html
@@ -256,3 +259,16 @@ def test_a_refused_choice_still_says_which_months_there_are(
     html = response.content.decode()
     assert "from  to ." not in html
     assert "Figures are available from January 2024 to March 2024." in html
+
+
+def test_how_we_use_data_names_the_tile_host_and_sets_no_cookie(
+    client: Client, settings: Any
+) -> None:
+    settings.VAWG_MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    response = client.get("/how-we-use-data/")
+    html = response.content.decode()
+    assert "tiles.example.org" in html
+    assert not response.cookies  # "The public pages set no cookies"
+    settings.VAWG_MAP_TILE_URL = ""
+    cache.clear()  # the kept page: a tile setting changes only with a redeploy
+    assert "outlines only" in client.get("/how-we-use-data/").content.decode()
