@@ -200,7 +200,7 @@ def test_phone_screenshots_and_weight(offline_page: Any, live_server: Any) -> No
         assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"], path
 
 
-def test_api_docs_fit_a_phone(offline_page: Any, live_server: Any) -> None:
+def test_api_docs_fit_a_phone(offline_page: Any, live_server: Any, real_data_dir: Path) -> None:
     """The API reference at 390 px: no horizontal scroll of the page (wide tables scroll inside
     their own region, long addresses wrap)."""
     offline_page.set_viewport_size({"width": 390, "height": 844})
