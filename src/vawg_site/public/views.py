@@ -333,6 +333,21 @@ def _map_script(route: str, start: date, end: date) -> dict[str, str]:
     return {"data_url": f"{reverse(route)}?{query}", "tile_url": settings.VAWG_MAP_TILE_URL}
 
 
+def _map_get_data(
+    csv_href: str, api_route: str, start: date, end: date, **more: str
+) -> dict[str, Any]:
+    """A map page's "Get this data" block: its table as CSV, and the API call for the same
+    period."""
+    query = urlencode({**more, "month_from": month_key(start), "month_to": month_key(end)})
+    return {
+        "csv_href": csv_href,
+        "csv_what": "the table (every row, not only this page)",
+        "api_calls": [
+            ("The same figures, with each area's scores,", f"{reverse(api_route)}?{query}")
+        ],
+    }
+
+
 def _map_csv(table: Any, prefix: str, borough: str | None, start: date, end: date) -> HttpResponse:
     """A map's table as a CSV download, named after its area and period."""
     parts = (prefix, borough or "london", month_key(start), "to", month_key(end))
@@ -393,6 +408,7 @@ def ward_map(request: HttpRequest) -> HttpResponse:
         "settings": result.settings,
         **_map_script("public:ward_map_data", start, end),
         "class_labels": maps.CLASS_LABELS,
+        "get_data": _map_get_data(csv_href, "api:hotspots_wards", start, end),
     }
     return revalidated(render(request, "public/ward_map.html", context))
 
@@ -442,6 +458,7 @@ def street_map(request: HttpRequest) -> HttpResponse:
         f"police.uk violence and sexual offences by {base['square']}, "
         f"{borough or 'all London'}, {period}"
     )
+    csv_href = "?" + urlencode({**query, "format": "csv"})
     if wants_csv:
         table = maps.cell_table(rows, cell_size_m=cell_size_m, caption=caption)
         return _map_csv(table, "policeuk-violence-grid", borough, start, end)
@@ -450,7 +467,7 @@ def street_map(request: HttpRequest) -> HttpResponse:
         pages.of(rows),
         cell_size_m=cell_size_m,
         caption=caption + pages.caption_suffix,
-        csv_href="?" + urlencode({**query, "format": "csv"}),
+        csv_href=csv_href,
     )
     context = {
         **base,
@@ -467,6 +484,14 @@ def street_map(request: HttpRequest) -> HttpResponse:
         "next_href": pages.next_href,
         **_map_script("public:street_map_data", start, end),
         "settings": result.settings,
+        "get_data": _map_get_data(
+            csv_href,
+            "api:hotspots_grid",
+            start,
+            end,
+            category="violent-crime",
+            cell_size_m=str(int(cell_size_m)),
+        ),
     }
     return revalidated(render(request, "public/street_map.html", context))
 
@@ -533,4 +558,5 @@ def commitment(request: HttpRequest, number: int) -> HttpResponse:
     found = commitment_find(number)
     if found is None:
         raise Http404("No progress page for this commitment")
-    return revalidated(render(request, "public/commitment.html", commitment_context(found)))
+    context = {**commitment_context(found), "get_data": {"api_calls": ()}}
+    return revalidated(render(request, "public/commitment.html", context))

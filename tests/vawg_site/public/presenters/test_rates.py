@@ -272,3 +272,16 @@ def test_how_we_use_data_names_the_tile_host_and_sets_no_cookie(
     settings.VAWG_MAP_TILE_URL = ""
     cache.clear()  # the kept page: a tile setting changes only with a redeploy
     assert "outlines only" in client.get("/how-we-use-data/").content.decode()
+
+
+@pytest.mark.parametrize("path", ["/data/maps/wards/", "/commitments/1/"])
+def test_map_and_commitment_pages_link_the_api_too(
+    client: Client, published: None, path: str
+) -> None:
+    html = client.get(path).content.decode()
+    assert "Get this data" in html
+    assert 'href="/api/docs"' in html
+    calls = re.findall(r'class="govuk-link vawg-api-call" href="([^"]+)"', html)
+    assert bool(calls) is ("/maps/" in path)
+    for call in calls:
+        assert client.get(unescape(call)).status_code == 200, call
