@@ -103,6 +103,10 @@ class OutsideVawg:
     total: int
 
     @property
+    def in_vawg_groups(self) -> int:
+        return self.total - self.count
+
+    @property
     def percent(self) -> float:
         return self.count / self.total * 100.0 if self.total else 0.0
 

@@ -218,6 +218,7 @@ def test_dashboard_shows_rates_and_other_flagged_apart(client: Client, published
     # 90 of the 243 offences in the classification table: 37.0%.
     assert "<strong>90</strong> offences" in html
     assert "37.0% of its published total of 243" in html
+    assert "153 are in its VAWG offence groups and 90 (37.0%)" in html
     # The rates table downloads as it is shown.
     download = client.get(f"/data/?{PERIOD}&format=csv&table=rates")
     assert download.status_code == 200
