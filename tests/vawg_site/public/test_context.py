@@ -58,3 +58,21 @@ def test_borough_page_never_shows_the_banner(client, settings, tmp_path: Path) -
     settings.VAWG_HOME = tmp_path
     (tmp_path / SYNTHETIC_FORCE_MARKER).touch()
     assert BANNER not in client.get("/data/boroughs/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("route", "title"),
+    [
+        ("public:staying_safe_online", "Staying safe online"),
+        ("public:exit_this_page", "How Exit this page works"),
+    ],
+)
+def test_help_pages_have_neutral_titles(client: Any, route: str, title: str) -> None:
+    """A help page's title, as a tab or the history lists it, does not name the service (whose
+    name says what the site is about), and the page is never kept by the browser."""
+    from django.urls import reverse
+
+    response = client.get(reverse(route))
+    assert f"<title>{title}</title>" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
