@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
-from django.db.models import QuerySet, Sum
+from django.db.models import Max, Min, QuerySet, Sum
 
 from vawg.periods import plausible_window
 from vawg.rates import WARD_POPULATION_FILE, ward_population_read
@@ -49,8 +49,10 @@ def _borough_rows() -> QuerySet[RecordedCrimeCount]:
 def recorded_month_span() -> tuple[date, date] | None:
     """The first and last month of the Met's recorded crime by borough, or None when none is
     loaded."""
-    months = list(_borough_rows().values_list("month", flat=True).distinct().order_by("month"))
-    return (months[0], months[-1]) if months else None
+    span = _borough_rows().aggregate(first=Min("month"), last=Max("month"))
+    if span["first"] is None or span["last"] is None:
+        return None
+    return span["first"], span["last"]
 
 
 @cached
