@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from vawg_site.public import views
+from vawg_site.public import area_views, views
 
 app_name = "public"
 
@@ -22,4 +22,6 @@ urlpatterns = [
     path("staying-safe-online/", views.staying_safe_online, name="staying_safe_online"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("how-we-use-data/", views.how_we_use_data, name="how_we_use_data"),
+    path("search/", area_views.search, name="search"),
+    path("area/<str:code>/", area_views.my_area, name="my_area"),
 ]
