@@ -115,9 +115,7 @@ def places_read(path: Path = PLACES_PATH) -> tuple[Place, ...]:
             )
         except ValueError as error:
             raise UserInputError(f"{path}: row {number}: {error}") from error
-        if not place.name or not (
-            -180 <= place.longitude <= 180 and -90 <= place.latitude <= 90
-        ):
+        if not place.name or not (-180 <= place.longitude <= 180 and -90 <= place.latitude <= 90):
             raise UserInputError(f"{path}: row {number}: no name or no valid point")
         places.append(place)
     return tuple(places)

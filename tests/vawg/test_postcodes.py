@@ -34,7 +34,9 @@ def test_an_outward_code_alone_is_partial(outward: str) -> None:
     assert postcode_partial(outward.lower())
 
 
-@pytest.mark.parametrize("text", ["", "Camden", "SW1A 1A", "SW1A 1AAA", "12 3AB", "E1 6AN!", "EC1A"])
+@pytest.mark.parametrize(
+    "text", ["", "Camden", "SW1A 1A", "SW1A 1AAA", "12 3AB", "E1 6AN!", "EC1A"]
+)
 def test_not_a_full_postcode(text: str) -> None:
     assert postcode_normalise(text) is None
 

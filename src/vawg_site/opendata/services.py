@@ -60,7 +60,7 @@ def postcode_load(*, path: Path, lad_codes: Collection[str]) -> PostcodeLoad:
         Postcode.objects.bulk_create(batch)
     return PostcodeLoad(
         stored=table.height,
-        terminated=table["terminated"].is_not_null().sum(),
-        without_point=table["latitude"].is_null().sum(),
+        terminated=int(table["terminated"].is_not_null().sum()),
+        without_point=int(table["latitude"].is_null().sum()),
         seconds=time.monotonic() - started,
     )

@@ -238,7 +238,7 @@ class MapFilterForm(forms.Form):
 
 
 class AreaSearchForm(forms.Form):
-    """"Find your area": a borough, ward, place name or postcode, as typed. The text is only
+    """ "Find your area": a borough, ward, place name or postcode, as typed. The text is only
     compared with names and postcodes in memory or by exact key (never stored or logged)."""
 
     q = forms.CharField(

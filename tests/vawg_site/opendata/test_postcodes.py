@@ -38,7 +38,8 @@ def test_load_then_find_in_any_spelling(tmp_path: Path) -> None:
     assert (found.postcode, found.ward_code, found.lad_code) == ("E1 6AN", "E05009333", "E09000030")
     assert found.latitude == pytest.approx(51.52)
     terminated = postcode_find(text="E1 6ZZ")
-    assert terminated is not None and terminated.terminated == dt.date(2010, 2, 1)
+    assert terminated is not None
+    assert terminated.terminated == dt.date(2010, 2, 1)
     assert postcode_find(text="AB10 1AB") is None  # not in the boroughs kept
     assert postcode_find(text="E1") is None  # partial: no error, no answer
 

@@ -4,21 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('opendata', '0004_recorded_crime_count'),
+        ("opendata", "0004_recorded_crime_count"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Postcode',
+            name="Postcode",
             fields=[
-                ('postcode', models.CharField(help_text='pcds form: upper case, one space (E1 6AN)', max_length=8, primary_key=True, serialize=False)),
-                ('latitude', models.FloatField(blank=True, help_text='WGS84 degrees', null=True)),
-                ('longitude', models.FloatField(blank=True, help_text='WGS84 degrees', null=True)),
-                ('ward_code', models.CharField(blank=True, help_text='ONSPD osward', max_length=9)),
-                ('lad_code', models.CharField(help_text='ONSPD oslaua (local authority)', max_length=9)),
-                ('terminated', models.DateField(blank=True, help_text='first day of the month it was terminated (doterm)', null=True)),
+                (
+                    "postcode",
+                    models.CharField(
+                        help_text="pcds form: upper case, one space (E1 6AN)",
+                        max_length=8,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("latitude", models.FloatField(blank=True, help_text="WGS84 degrees", null=True)),
+                ("longitude", models.FloatField(blank=True, help_text="WGS84 degrees", null=True)),
+                ("ward_code", models.CharField(blank=True, help_text="ONSPD osward", max_length=9)),
+                (
+                    "lad_code",
+                    models.CharField(help_text="ONSPD oslaua (local authority)", max_length=9),
+                ),
+                (
+                    "terminated",
+                    models.DateField(
+                        blank=True,
+                        help_text="first day of the month it was terminated (doterm)",
+                        null=True,
+                    ),
+                ),
             ],
         ),
     ]

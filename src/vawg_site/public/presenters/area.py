@@ -1,4 +1,4 @@
-""""Find your area": the search by borough, ward, place name or postcode, and the "my area" page.
+""" "Find your area": the search by borough, ward, place name or postcode, and the "my area" page.
 
 * **Search** (:func:`area_search`): boroughs and 2024 wards from the boundary files
   (:mod:`vawg_site.common.geography`), places from the shipped list (:mod:`vawg.places`) placed in
@@ -118,7 +118,9 @@ def borough_of(area: Area) -> Area | None:
         return area_get(area.borough_code)
     from shapely.geometry import shape
 
-    feature = next((f for f in area_features(kind="ward") if f["properties"]["code"] == area.code), None)
+    feature = next(
+        (f for f in area_features(kind="ward") if f["properties"]["code"] == area.code), None
+    )
     if feature is None:
         return None
     point = shape(feature["geometry"]).representative_point()
@@ -235,11 +237,10 @@ def area_search(*, query: str) -> Search:
             rank = match_rank(place.name, query)
             if rank is None:
                 continue
-            ward, borough = point_areas(longitude=place.longitude, latitude=place.latitude)
-            if ward is not None or borough is not None:
-                area = ward if ward is not None else borough
-                assert area is not None
-                results.append(_found(place.name, "place", area, rank))
+            in_ward, in_borough = point_areas(longitude=place.longitude, latitude=place.latitude)
+            where = in_ward or in_borough
+            if where is not None:
+                results.append(_found(place.name, "place", where, rank))
     results.sort(key=lambda r: (r.rank, r.label, r.kind != "borough", r.area.borough_name))
     return Search(
         query=query,
@@ -324,10 +325,14 @@ def _trend(series: list[MonthCount]) -> str | None:
     return "rising" if float(test.s[0]) > 0 else "falling"
 
 
-def _london_rate(start: date, end: date, population: pl.DataFrame | None) -> tuple[int, float | None]:
+def _london_rate(
+    start: date, end: date, population: pl.DataFrame | None
+) -> tuple[int, float | None]:
     """The force area's offences placed in its boroughs over the period, and their rate per
     1,000 female residents of those boroughs."""
-    rows = met.location_counts(measure="offences", level="borough", area_code=None, start=start, end=end)
+    rows = met.location_counts(
+        measure="offences", level="borough", area_code=None, start=start, end=end
+    )
     offences = sum(r.count for r in rows if in_force_area(r.area_code))
     if population is None:
         return offences, None
