@@ -308,7 +308,9 @@ def postcodes_fetch(
     name = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or "onspd"
     if name.lower().endswith(".csv"):
         return [download(url, out / name, expect="csv", quiet=quiet)]
-    archive = download(url, out / "archives" / f"{name.removesuffix('.zip')}.zip", expect="zip")
+    archive = download(
+        url, out / "archives" / f"{name.removesuffix('.zip')}.zip", expect="zip", quiet=quiet
+    )
     with zipfile.ZipFile(archive) as zipped:
         members = [i for i in zipped.infolist() if _ONSPD_MEMBER.search(i.filename)]
         if not members:

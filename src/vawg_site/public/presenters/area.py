@@ -164,6 +164,8 @@ class Search:
     postcodes_loaded: bool = False
     postcode_not_found: bool = False
     boundaries_missing: bool = False
+    more: int = 0
+    """Matches left off the list (beyond :data:`MAX_RESULTS`)."""
 
     @property
     def redirect(self) -> Found | None:
@@ -245,6 +247,7 @@ def area_search(*, query: str) -> Search:
     return Search(
         query=query,
         results=results[:MAX_RESULTS],
+        more=max(0, len(results) - MAX_RESULTS),
         postcode_partial=postcode_partial(query),
         postcodes_loaded=loaded,
         boundaries_missing=not boroughs,
