@@ -1,4 +1,4 @@
-""" "Find your area": the search page and the "my area" page of a borough or ward.
+"""Find your area: the search page and the "my area" page of a borough or ward.
 
 Both are sent ``Cache-Control: no-store`` (:func:`~vawg_site.common.http.no_store`): a person at
 risk may search for their own street, and neither the browser nor any shared cache may keep the

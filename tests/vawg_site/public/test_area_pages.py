@@ -194,6 +194,12 @@ def test_my_area_of_a_ward(client: Client, geo: Path) -> None:
     assert reverse("public:my_area", args=[CAMDEN]) in text
     assert reverse("public:staying_safe_online") in text
     assert "<svg" in text  # the monthly line
+    # Help: Belsize (about -0.17, 51.55) is some 4 km from St Mary's, Paddington, and further
+    # from Whitechapel and Camberwell.
+    assert my.haven[0].name == "The Haven, Paddington"
+    assert 2 < my.haven[1] < 6
+    assert "The Haven, Paddington" in text
+    assert "Clare&#x27;s Law" in text
 
 
 @pytest.mark.usefixtures("counts")
@@ -222,3 +228,36 @@ def test_my_area_without_data(client: Client, geo: Path) -> None:
     response = client.get(reverse("public:my_area", args=[CAMDEN]))
     assert response.status_code == 200
     assert "No data has been loaded yet" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("place", "borough"),
+    [
+        ("Brixton", "Lambeth"),
+        ("Walthamstow", "Waltham Forest"),
+        ("Uxbridge", "Hillingdon"),
+        ("Romford", "Havering"),
+        ("Bank", "City of London"),
+    ],
+)
+def test_places_fall_in_their_borough(geo: Path, place: str, borough: str) -> None:
+    from vawg.places import places_read
+    from vawg_site.public.presenters.area import borough_of, point_areas
+
+    [found] = [p for p in places_read() if p.name == place]
+    ward, in_borough = point_areas(longitude=found.longitude, latitude=found.latitude)
+    assert in_borough is not None
+    assert in_borough.name == borough
+    assert ward is None or borough_of(ward) == in_borough
+
+
+def test_every_shipped_place_is_in_a_london_borough(geo: Path) -> None:
+    from vawg.places import places_read
+    from vawg_site.public.presenters.area import point_areas
+
+    outside = [
+        p.name
+        for p in places_read()
+        if point_areas(longitude=p.longitude, latitude=p.latitude)[1] is None
+    ]
+    assert outside == []

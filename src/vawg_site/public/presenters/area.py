@@ -1,4 +1,4 @@
-""" "Find your area": the search by borough, ward, place name or postcode, and the "my area" page.
+"""Find your area: the search by borough, ward, place name or postcode, and the "my area" page.
 
 * **Search** (:func:`area_search`): boroughs and 2024 wards from the boundary files
   (:mod:`vawg_site.common.geography`), places from the shipped list (:mod:`vawg.places`) placed in
@@ -10,8 +10,9 @@
   for a borough or a ward, the rate per 1,000 female residents (Census 2021, :mod:`vawg.rates`)
   and the force area's rate beside it, the monthly line and its Mann-Kendall trend
   (:func:`vawg.spatial.emerging.mann_kendall`, Mann 1945, Kendall 1975), the ward's borough and
-  where to find help. Areas the force does not police (the City of London) are never shown as the
-  force's areas with no offences: the page names the force that polices them.
+  where to find help (the nearest of London's Havens, :mod:`vawg.help_services`). Areas the
+  force does not police (the City of London) are never shown as the force's areas with no
+  offences: the page names the force that polices them.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import polars as pl
 from django.urls import reverse
 
 from vawg.force_area import CITY_OF_LONDON_CODE
+from vawg.help_services import CLARES_LAW, MET_REPORT_ONLINE, HelpService, nearest_havens
 from vawg.periods import month_count, month_label, months_back, period_crosses_change
 from vawg.places import EXACT, match_rank, places_read
 from vawg.postcodes import postcode_normalise, postcode_partial
@@ -109,6 +111,19 @@ def point_areas(*, longitude: float, latitude: float) -> tuple[Area | None, Area
     return (area_get(ward) if ward else None), (area_get(borough) if borough else None)
 
 
+def area_point(area: Area) -> tuple[float, float] | None:
+    """A point inside the area's polygon (WGS84 longitude, latitude), or None without it."""
+    from shapely.geometry import shape
+
+    feature = next(
+        (f for f in area_features(kind=area.kind) if f["properties"]["code"] == area.code), None
+    )
+    if feature is None:
+        return None
+    point = shape(feature["geometry"]).representative_point()
+    return point.x, point.y
+
+
 def borough_of(area: Area) -> Area | None:
     """The borough of a borough (itself) or of a ward: from ONS's best-fit look-up, else (a ward
     the look-up gives no borough, as most City of London wards) the borough holding the ward."""
@@ -116,15 +131,8 @@ def borough_of(area: Area) -> Area | None:
         return area
     if area.borough_code:
         return area_get(area.borough_code)
-    from shapely.geometry import shape
-
-    feature = next(
-        (f for f in area_features(kind="ward") if f["properties"]["code"] == area.code), None
-    )
-    if feature is None:
-        return None
-    point = shape(feature["geometry"]).representative_point()
-    return point_areas(longitude=point.x, latitude=point.y)[1]
+    point = area_point(area)
+    return point_areas(longitude=point[0], latitude=point[1])[1] if point else None
 
 
 # --- search ----------------------------------------------------------------------------------
@@ -276,6 +284,9 @@ class MyArea:
     trend: str | None = None
     crosses_change: bool = False
     wards: tuple[Area, ...] = ()
+    haven: tuple[HelpService, float] | None = None
+    """The nearest Haven (sexual assault referral centre) to the area's middle, and km to it."""
+    services: tuple[HelpService, ...] = (CLARES_LAW, MET_REPORT_ONLINE)
 
     @property
     def period_label(self) -> str:
@@ -353,9 +364,11 @@ def my_area_build(*, area: Area) -> MyArea:
     borough = borough_of(area)
     policing = policing_of(borough.code if borough else "")
     wards = tuple(ward_list(borough_code=area.code)) if area.kind == "borough" else ()
+    point = area_point(area)
+    haven = nearest_havens(lon=point[0], lat=point[1])[0] if point else None
     span = met.offence_month_span()
     if not policing.by_force or span is None:
-        return MyArea(area=area, borough=borough, policing=policing, wards=wards)
+        return MyArea(area=area, borough=borough, policing=policing, wards=wards, haven=haven)
     end = span[1]
     start = max(span[0], months_back(end, met.PERIOD_MONTHS - 1))
     rows = met.location_counts(
@@ -387,6 +400,7 @@ def my_area_build(*, area: Area) -> MyArea:
         trend=_trend(series),
         crosses_change=period_crosses_change(start, end),
         wards=wards,
+        haven=haven,
     )
 
 
