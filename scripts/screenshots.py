@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("url", help="the running site, e.g. http://127.0.0.1:8013")
     parser.add_argument("--borough", default="E09000007", help="borough code (default Camden)")
-    parser.add_argument("--ward", default="E05013660", help="ward code (default Haverstock, Camden)")
+    parser.add_argument("--ward", default="E05013660", help="ward code (default Haverstock)")
     parser.add_argument("--out", type=Path, default=OUT, help="folder (default docs/screenshots)")
     parser.add_argument("--max-kb", type=int, default=300, help="largest image, KB (default 300)")
     args = parser.parse_args(argv)
@@ -69,9 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         page = context.new_page()
         page.route(
             "**/*",
-            lambda route: route.continue_()
-            if route.request.url.startswith(base)
-            else route.abort(),
+            lambda route: (
+                route.continue_() if route.request.url.startswith(base) else route.abort()
+            ),
         )
         failed = 0
         for name, address in _pages(args.borough, args.ward):
