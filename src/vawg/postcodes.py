@@ -35,10 +35,11 @@ ONSPD_COLUMNS = {
     "terminated": ("doterm",),
     "latitude": ("lat",),
     "longitude": ("long",),
-    "ward_code": ("osward",),
-    "lad_code": ("oslaua",),
+    "ward_code": ("osward", r"wd\d{2}cd"),
+    "lad_code": ("oslaua", r"lad\d{2}cd"),
 }
-"""The columns kept, each with the ONSPD names it may have (compared without case)."""
+r"""The columns kept, each with the ONSPD names it may have (compared without case; a pattern
+such as ``wd\d{2}cd`` is for a release that names the column by its year, ``WD25CD``)."""
 
 NO_POINT_LATITUDE = 99.0
 """ONSPD writes latitude 99.999999 (and longitude 0) for a postcode with no grid point."""
@@ -125,7 +126,7 @@ def onspd_read(path: Path, *, lad_codes: Collection[str]) -> pl.DataFrame:
     by_lower = {name.lower(): name for name in header}
     source: dict[str, str] = {}
     for column, names in ONSPD_COLUMNS.items():
-        found = next((by_lower[n] for n in names if n in by_lower), None)
+        found = next((by_lower[h] for n in names for h in by_lower if re.fullmatch(n, h)), None)
         if found is None:
             raise UserInputError(
                 f"{path}: not an ONS Postcode Directory file (no {' or '.join(names)} column)"

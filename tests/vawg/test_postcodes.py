@@ -97,3 +97,14 @@ def test_onspd_read_refuses_other_files(tmp_path: Path) -> None:
         onspd_read(bad, lad_codes={"E09000030"})
     with pytest.raises(UserInputError, match="cannot read"):
         onspd_read(tmp_path / "missing.csv", lad_codes={"E09000030"})
+
+
+def test_onspd_read_takes_columns_named_by_year(tmp_path: Path) -> None:
+    path = tmp_path / "y.csv"
+    path.write_text("PCDS,DOTERM,LAD25CD,WD25CD,LAT,LONG\nE1 6AN,,E09000030,E05009333,51.5,-0.07\n")
+    [row] = onspd_read(path, lad_codes={"E09000030"}).iter_rows(named=True)
+    assert (row["postcode"], row["ward_code"], row["lad_code"]) == (
+        "E1 6AN",
+        "E05009333",
+        "E09000030",
+    )

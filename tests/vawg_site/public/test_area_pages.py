@@ -120,6 +120,18 @@ def test_a_city_place_is_shown_as_the_city_police_area(client: Client, geo: Path
     assert "VAWG offences recorded" not in text
 
 
+def test_a_borough_name_goes_to_the_borough_before_a_place_of_that_name(
+    client: Client, geo: Path
+) -> None:
+    response = _search(client, "croydon")  # the borough and the town centre (a place)
+    assert response["Location"] == reverse("public:my_area", args=["E09000008"])
+    # A ward and a place of one name in that ward: one area, so straight there.
+    response = _search(client, "st james's")
+    ward = geography.area_get(response["Location"].rstrip("/").rsplit("/", 1)[-1])
+    assert ward is not None
+    assert (ward.name, ward.borough_name) == ("St James's", "Westminster")
+
+
 def test_no_match_says_so(client: Client, geo: Path) -> None:
     response = _search(client, "zzzz nowhere")
     assert response.status_code == 200

@@ -177,9 +177,14 @@ class Search:
 
     @property
     def redirect(self) -> Found | None:
-        """The one result to go straight to: a found postcode, or a single exact name match."""
+        """The one result to go straight to: a found postcode, or the exact name matches when
+        they all lead to one area, or the one borough among them (a borough's name is what
+        most people mean: "Croydon" is the borough before the town centre)."""
         exact = [r for r in self.results if r.rank == EXACT]
-        return exact[0] if len(exact) == 1 else None
+        if exact and len({r.area.code for r in exact}) == 1:
+            return exact[0]
+        boroughs = [r for r in exact if r.kind == "borough"]
+        return boroughs[0] if len(boroughs) == 1 else None
 
 
 def _found(label: str, kind: str, area: Area, rank: int, note: str = "") -> Found:
