@@ -63,6 +63,15 @@ class HelpService:
         return (self.phone or "").replace(" ", "")
 
     @property
+    def site(self) -> str:
+        """The web address as people say it: no scheme, no ``www.``, no trailing slash.
+
+        >>> CLARES_LAW.site, MET_REPORT_ONLINE.site
+        ('met.police.uk', 'met.police.uk/ro/report')
+        """
+        return self.url.removeprefix("https://").removeprefix("www.").rstrip("/")
+
+    @property
     def has_place(self) -> bool:
         """Whether the service has a location (so it can be the nearest)."""
         return self.lon is not None and self.lat is not None
@@ -71,9 +80,9 @@ class HelpService:
 _HAVENS_PHONE = "020 3299 6900"
 _HAVENS_URL = "https://www.thehavens.org.uk/"
 _HAVENS_WHAT = (
-    "A sexual assault referral centre for anyone in London raped or sexually assaulted in the "
-    "past 12 months: medical care, a forensic examination if you want one, and support. You do "
-    "not have to report to the police. Appointments are needed: call first."
+    "For anyone in London raped or sexually assaulted in the past 12 months: medical care, a "
+    "forensic examination if you want one, and support afterwards. You do not have to report to "
+    "the police. Appointments are needed: call first."
 )
 
 HAVENS: tuple[HelpService, ...] = (
@@ -141,9 +150,8 @@ LONDON_SERVICES: tuple[HelpService, ...] = (*HAVENS, CLARES_LAW, MET_REPORT_ONLI
 EMERGENCY = HelpService(
     name="In an emergency",
     what=(
-        "Call 999 if you are in danger now. If you call from a mobile and cannot speak, stay on "
-        "the line and press 55 when asked (the Silent Solution), so the operator knows you need "
-        "help."
+        "If you call from a mobile and cannot speak, stay on the line and press 55 when asked "
+        "(the Silent Solution), so the operator knows you need help."
     ),
     phone="999",
     url="https://www.police.uk/",
