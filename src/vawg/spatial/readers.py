@@ -10,13 +10,19 @@ simple mapping the hotspot engine needs; the harm module owns the full one.
 
 Rows without a location are dropped and counted; repeated police.uk rows (same Crime ID and month)
 are counted once.
+
+Each police.uk row keeps the force that reported it (the street CSV's ``Reported by``, else
+``Falls within``; an API record says only whether it is British Transport Police's or the local
+force's, by ``location_type``), so that a folder holding several forces' files can be told apart
+and one force kept (``force=``).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -32,6 +38,11 @@ from vawg.spatial.grid import to_bng
 from vawg.taxonomy import crimes_classify, crimes_female_victim, taxonomy_load
 
 EVENT_COLUMNS = ("month", "category", "x", "y", "harm_days")
+FORCE_SCHEMA: dict[str, type[pl.DataType]] = {
+    "force": pl.String,
+    "slugs": pl.String,
+    "events": pl.Int64,
+}
 
 
 @dataclass(frozen=True)
@@ -49,12 +60,46 @@ class Events:
         Rows dropped for a missing or unusable location.
     duplicates : int
         Repeated rows counted once.
+    forces : polars.DataFrame
+        ``force`` (the name police.uk gives, or null where the file does not name one),
+        ``slugs`` (police.uk slugs seen for it, from file names, ``;``-joined) and ``events``:
+        the located events of ``frame`` per force before any ``force=`` filter, most first.
+        Empty for a force extract.
     """
 
     frame: pl.DataFrame
     read: int
     no_location: int
     duplicates: int
+    forces: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=FORCE_SCHEMA))
+
+    def named_forces(self) -> list[tuple[str, int]]:
+        """The forces named in the files, with their events, most first.
+
+        Examples
+        --------
+        >>> ev = Events(pl.DataFrame(), 0, 0, 0, pl.DataFrame(
+        ...     {"force": ["A Police", None], "slugs": ["a", ""], "events": [3, 2]}))
+        >>> ev.named_forces()
+        [('A Police', 3)]
+        """
+        named = self.forces.filter(pl.col("force").is_not_null())
+        return [(str(f), int(n)) for f, n in named.select("force", "events").iter_rows()]
+
+    def unnamed_events(self) -> int:
+        """Events from files that do not name their force (the API's territorial records)."""
+        return int(self.forces.filter(pl.col("force").is_null())["events"].sum())
+
+
+BTP = "British Transport Police"
+"""The name police.uk gives British Transport Police (slug ``btp``), the one force that API
+crimes-street records name (``location_type`` ``BTP``)."""
+
+LOCAL_FORCE = "the local force (API records, location_type Force)"
+"""API crimes-street records of the territorial force whose area holds the location: the API
+does not name it. Kept with ``force="local"``."""
+
+_STREET_FILE = re.compile(r"^\d{4}-\d{2}-(?P<slug>.+)-street\.csv(\.gz)?$", re.IGNORECASE)
 
 
 def _package_csv(name: str) -> pl.DataFrame:
@@ -166,14 +211,25 @@ def _read_api_json(path: Path) -> pl.DataFrame:
         raise UserInputError(f"cannot read {path}: {error}") from error
     if not isinstance(records, list):
         raise UserInputError(f"{path}: expected a JSON array of crimes-street records")
-    rows: dict[str, list[Any]] = {"key": [], "month": [], "category": [], "lon": [], "lat": []}
+    rows: dict[str, list[Any]] = {
+        "key": [],
+        "month": [],
+        "category": [],
+        "lon": [],
+        "lat": [],
+        "force": [],
+        "slug": [],
+    }
     for rec in records:
         loc = rec.get("location") or {}
+        btp = str(rec.get("location_type", "")).upper() == "BTP"
         rows["key"].append(str(rec.get("id", "")))
         rows["month"].append(str(rec.get("month", "")))
         rows["category"].append(str(rec.get("category", "")))
         rows["lon"].append(loc.get("longitude"))
         rows["lat"].append(loc.get("latitude"))
+        rows["force"].append(BTP if btp else LOCAL_FORCE)
+        rows["slug"].append("btp" if btp else "local")
     return pl.DataFrame(rows, schema=dict.fromkeys(rows, pl.String))
 
 
@@ -187,13 +243,104 @@ def _read_street_csv(path: Path) -> pl.DataFrame:
         raise UserInputError(f"{path}: not a police.uk street CSV (needs {sorted(needed)})")
     labels = dict(category_table().iter_rows())
     crime_id = pl.col("Crime ID") if "Crime ID" in raw.columns else pl.lit(None, pl.String)
+    named = [
+        pl.col(c).str.strip_chars().replace("", None)
+        for c in ("Reported by", "Falls within")
+        if c in raw.columns
+    ]
+    matched = _STREET_FILE.match(path.name)
+    slug = matched.group("slug").lower() if matched else None
     return raw.select(
         key=crime_id,
         month=pl.col("Month"),
         category=pl.col("Crime type").replace_strict(labels, default=pl.col("Crime type")),
         lon=pl.col("Longitude"),
         lat=pl.col("Latitude"),
+        force=pl.coalesce([*named, pl.lit(None, pl.String)]),
+        slug=pl.lit(slug, pl.String),
     )
+
+
+def force_slug(name: str) -> str:
+    """A police.uk-style slug of a force's name: lower case, hyphens, without the words
+    police, constabulary and service.
+
+    Examples
+    --------
+    >>> force_slug("City of London Police"), force_slug("Cambridgeshire Constabulary")
+    ('city-of-london', 'cambridgeshire')
+    >>> force_slug("Metropolitan Police Service")
+    'metropolitan'
+    """
+    words = re.findall(r"[a-z0-9]+", name.lower())
+    kept = [w for w in words if w not in ("police", "constabulary", "service")]
+    return "-".join(kept or words)
+
+
+def _forces_table(located: pl.DataFrame) -> pl.DataFrame:
+    """Events per force with the file slugs seen for it, most first."""
+    if located.is_empty():
+        return pl.DataFrame(schema=FORCE_SCHEMA)
+    return (
+        located.group_by("force")
+        .agg(
+            pl.col("slug").drop_nulls().unique().sort().str.join(";").alias("slugs"),
+            pl.len().cast(pl.Int64).alias("events"),
+        )
+        .sort(["events", "force"], descending=[True, False], nulls_last=True)
+        .select(list(FORCE_SCHEMA))
+    )
+
+
+def force_match(forces: pl.DataFrame, wanted: str) -> str:
+    """The force name in ``forces`` (:attr:`Events.forces`) that ``wanted`` names.
+
+    ``wanted`` is a police.uk slug (from the file names, e.g. ``btp``, ``city-of-london``) or
+    the force's name (any case, with or without "Police" or "Constabulary": both are compared
+    by :func:`force_slug`).
+
+    Raises
+    ------
+    UserInputError
+        When no force in the files matches, naming the forces that are there.
+
+    Examples
+    --------
+    >>> t = pl.DataFrame({"force": ["British Transport Police", "City of London Police"],
+    ...                   "slugs": ["btp", "city-of-london"], "events": [5, 2]})
+    >>> force_match(t, "btp"), force_match(t, "city of london police")
+    ('British Transport Police', 'City of London Police')
+    """
+    key = wanted.strip().lower()
+    for name, slugs, _ in forces.filter(pl.col("force").is_not_null()).iter_rows():
+        if key in str(slugs).split(";") or force_slug(key) == force_slug(str(name)):
+            return str(name)
+    raise UserInputError(f"--force {wanted!r}: no records from that force; " + forces_text(forces))
+
+
+def forces_text(forces: pl.DataFrame) -> str:
+    """The forces in ``forces`` (:attr:`Events.forces`) as one phrase, with slugs and counts.
+
+    Examples
+    --------
+    >>> t = pl.DataFrame({"force": ["A Police", None], "slugs": ["a", ""], "events": [1200, 3]})
+    >>> forces_text(t)  # doctest: +NORMALIZE_WHITESPACE
+    'the files hold A Police (--force a, 1,200 events) and 3 events whose force the file does
+    not name'
+    """
+    parts = []
+    for name, slugs, n in forces.iter_rows():
+        if name is None:
+            continue
+        slug = str(slugs).split(";")[0] if slugs else force_slug(str(name))
+        parts.append(f"{name} (--force {slug}, {int(n):,} events)")
+    unnamed = int(forces.filter(pl.col("force").is_null())["events"].sum())
+    if unnamed:
+        parts.append(f"{unnamed:,} events whose force the file does not name")
+    if not parts:
+        return "the files hold no located events"
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"the files hold {listed}"
 
 
 def read_police_uk(
@@ -203,6 +350,7 @@ def read_police_uk(
     month_from: str | None = None,
     month_to: str | None = None,
     data_dir: Path | None = None,
+    force: str | None = None,
 ) -> Events:
     """Events from police.uk street CSVs (``.csv``/``.csv.gz``) and API crimes-street JSON.
 
@@ -216,6 +364,9 @@ def read_police_uk(
         Inclusive ``YYYY-MM`` bounds.
     data_dir : Path, optional
         Real-data folder holding the CCHI reference table (default :func:`data_dir_default`).
+    force : str, optional
+        Keep only this force's records (:func:`force_match`: a police.uk slug or the force's
+        name); default every force's. ``Events.forces`` counts them all either way.
 
     Returns
     -------
@@ -257,19 +408,21 @@ def read_police_uk(
         located = located.filter(pl.col("category") == slug)
     located = _month_filter(located, month_from, month_to)
     x, y = to_bng(lon=located["lon"].to_numpy(), lat=located["lat"].to_numpy())
+    ok = np.isfinite(x) & np.isfinite(y)
+    no_location += int((~ok).sum())
+    located = located.with_columns(x=pl.Series(x), y=pl.Series(y)).filter(pl.Series(ok))
+    forces = _forces_table(located)
+    if force is not None and not forces.is_empty():  # nothing is left to match when empty
+        located = located.filter(pl.col("force") == force_match(forces, force))
     harm = harm_by_slug(data_dir=data_dir)
     out = located.select(
         "month",
         "category",
-        x=pl.Series(x),
-        y=pl.Series(y),
+        "x",
+        "y",
         harm_days=pl.col("category").replace_strict(harm, default=0.0, return_dtype=pl.Float64),
     )
-    ok = np.isfinite(out["x"].to_numpy()) & np.isfinite(out["y"].to_numpy())
-    no_location += int((~ok).sum())
-    return Events(
-        frame=out.filter(pl.Series(ok)), read=read, no_location=no_location, duplicates=dup
-    )
+    return Events(frame=out, read=read, no_location=no_location, duplicates=dup, forces=forces)
 
 
 def _months_check(*bounds: str | None) -> None:
@@ -427,8 +580,12 @@ def read_events(
     month_from: str | None = None,
     month_to: str | None = None,
     data_dir: Path | None = None,
+    force: str | None = None,
 ) -> Events:
     """Events from police.uk files, or from a force extract folder when given one.
+
+    ``force`` keeps one force's police.uk records (:func:`read_police_uk`); a force extract is
+    one force's already, so ``force`` is refused for it.
 
     Examples
     --------
@@ -439,6 +596,10 @@ def read_events(
     if not paths:
         raise UserInputError("give at least one file or folder")
     if len(paths) == 1 and is_force_extract(paths[0]):
+        if force is not None:
+            raise UserInputError(
+                f"--force applies to police.uk files; {paths[0]} is one force's extract already"
+            )
         return read_force_extract(
             paths[0],
             category="vawg" if category is None else category,
@@ -448,5 +609,10 @@ def read_events(
     if category is not None and category.strip().lower() == "vawg":
         raise UserInputError("--category vawg needs a force extract folder")
     return read_police_uk(
-        paths, category=category, month_from=month_from, month_to=month_to, data_dir=data_dir
+        paths,
+        category=category,
+        month_from=month_from,
+        month_to=month_to,
+        data_dir=data_dir,
+        force=force,
     )

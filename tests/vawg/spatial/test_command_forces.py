@@ -1,0 +1,161 @@
+"""``vawg hotspots`` on files from several forces: refused without a choice, ``--force`` keeps one,
+``--all-forces`` warns and names them; the cell size and the extent are said (issue #12, point 8).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from vawg.cli import main
+from vawg.spatial.grid import cell_size_default
+
+HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
+    "Crime type,Last outcome category,Context\n"
+)
+
+
+def _street_csv(path: Path, force: str, lon: float, lat: float, n: int) -> None:
+    rows = [
+        f"{path.stem}-{i},2023-03,{force},{force},{lon + i * 0.001:.6f},{lat:.6f},On or near X,"
+        f"E01000001,A 001A,Violence and sexual offences,Under investigation,\n"
+        for i in range(n)
+    ]
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write(HEADER + "".join(rows))
+
+
+@pytest.fixture
+def two_forces(tmp_path: Path) -> Path:
+    folder = tmp_path / "police_uk"
+    folder.mkdir()
+    city = folder / "2023-03-city-of-london-street.csv.gz"
+    _street_csv(city, "City of London Police", -0.09, 51.515, 7)
+    _street_csv(folder / "2023-03-cheshire-street.csv.gz", "Cheshire Constabulary", -2.52, 53.19, 5)
+    return folder
+
+
+def test_several_forces_are_refused_with_their_names_and_counts(
+    two_forces: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "h.csv"
+    code = main(["hotspots", "grid", str(two_forces), "--out", str(out), "--permutations", "0"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert not out.exists()
+    assert err.startswith("vawg: hotspots grid: the files hold ")
+    assert "City of London Police (--force city-of-london, 7 events)" in err
+    assert "Cheshire Constabulary (--force cheshire, 5 events)" in err
+    assert "km east-west by" in err
+    assert "--all-forces" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("wanted", ["city-of-london", "City of London Police", "CITY OF LONDON"])
+def test_force_keeps_one_forces_records(
+    two_forces: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], wanted: str
+) -> None:
+    out = tmp_path / "h.csv"
+    argv = ["hotspots", "grid", str(two_forces), "--out", str(out), "--permutations", "0"]
+    assert main([*argv, "--force", wanted, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["events"] == 7
+    assert report["force"] == "City of London Police"
+    assert pl.read_csv(out)["count"].sum() == 7
+
+
+def test_an_unknown_force_is_refused_naming_those_there(
+    two_forces: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["hotspots", "grid", str(two_forces), "--out", str(tmp_path / "h.csv")]
+    assert main([*argv, "--force", "metropolitan"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("vawg: --force 'metropolitan': no records from that force; the files ")
+    assert "cheshire" in err
+    assert main([*argv, "--force", "btp", "--all-forces"]) == 2
+
+
+def test_all_forces_warns_names_them_and_says_why_cells_are_large(
+    two_forces: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "h.csv"
+    argv = ["hotspots", "grid", str(two_forces), "--out", str(out), "--permutations", "0"]
+    assert main([*argv, "--all-forces", "--json"]) == 0
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["forces"] == {"City of London Police": 7, "Cheshire Constabulary": 5}
+    assert "vawg: warning: hotspots grid --all-forces: the files hold" in captured.err
+    # The City to Chester: about 165 km east-west and 190 km north-south.
+    width, height = report["extent_m"]
+    assert 150_000 < width < 180_000 and 175_000 < height < 205_000
+    assert report["cell_size_m"] == cell_size_default(width_m=width, height_m=height) > 3_000
+    assert f"cells are {report['cell_size_m']:,.0f} m across" in captured.err
+    assert "shorter side of the data's extent" in captured.err
+
+
+def test_api_records_of_btp_and_the_local_force_are_two_forces(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = [
+        {
+            "id": i,
+            "month": "2017-01",
+            "category": "violent-crime",
+            "location_type": "BTP" if i < 3 else "Force",
+            "location": {"latitude": "51.5", "longitude": f"{-0.1 + i * 0.01:.3f}"},
+        }
+        for i in range(10)
+    ]
+    path = tmp_path / "london-2017-01-crimes-street-api.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    out = tmp_path / "h.csv"
+    argv = ["hotspots", "grid", str(path), "--out", str(out), "--permutations", "0"]
+    assert main(argv) == 2
+    assert "British Transport Police (--force btp, 3 events)" in capsys.readouterr().err
+    assert main([*argv, "--force", "local", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["events"] == 7
+
+
+def test_a_force_extract_refuses_force(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    (folder / "crimes.csv").write_text(
+        "crime_ref,recorded_date,offence_code,easting,northing\nC1,2025-01-02,8Q,530000,180000\n",
+        encoding="utf-8",
+    )
+    argv = ["hotspots", "grid", str(folder), "--out", str(tmp_path / "h.csv")]
+    assert main([*argv, "--force", "metropolitan"]) == 2
+    assert "one force's extract already" in capsys.readouterr().err
+
+
+def test_filters_that_leave_nothing_say_so(
+    two_forces: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "h.csv"
+    argv = ["hotspots", "grid", str(two_forces), "--out", str(out), "--force", "cheshire"]
+    assert main([*argv, "--from", "2024-01"]) == 2
+    err = capsys.readouterr().err
+    assert "no events with a location left after the filters (read 12," in err
+    assert not out.exists()
+
+
+@pytest.mark.realdata
+def test_the_shared_folder_is_refused_and_one_force_is_gridded(
+    real_data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "h.csv"
+    argv = ["hotspots", "grid", str(real_data_dir / "police_uk"), "--out", str(out)]
+    assert main([*argv, "--permutations", "0"]) == 2
+    err = capsys.readouterr().err
+    for slug in ("city-of-london", "cambridgeshire", "cheshire", "bedfordshire", "btp", "local"):
+        assert f"--force {slug}," in err
+    assert not out.exists()
+    assert main([*argv, "--permutations", "0", "--force", "cambridgeshire", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["force"] == "Cambridgeshire Constabulary"
+    assert report["cell_size_m"] < 2_000
