@@ -218,6 +218,21 @@ def _extent_text(frame: Any) -> str:
     return f"{width / 1000:,.0f} km east-west by {height / 1000:,.0f} km north-south"
 
 
+def _outliers_text(frame: Any) -> str:
+    """A clause for when a few far-off events set the extent: the central 99% span under half."""
+    import numpy as np
+
+    x, y = frame["x"].to_numpy(), frame["y"].to_numpy()
+    width, height = _extent(frame)
+    core_w, core_h = (float(np.diff(np.percentile(v, [0.5, 99.5]))[0]) for v in (x, y))
+    if min(core_w, core_h) * 2 > min(width, height):
+        return ""
+    return (
+        f"; 99% of the events lie within {core_w / 1000:,.0f} km by {core_h / 1000:,.0f} km, so "
+        "a few far-off records set it"
+    )
+
+
 def _forces_setting(ev: Any, force: str | None) -> dict[str, Any]:
     named = ev.named_forces()
     if not named:
@@ -282,8 +297,8 @@ def grid_command(args: argparse.Namespace) -> int:
     if args.cell_size is None and args.area is None and grid.cell_size_m >= LARGE_CELL_M:
         print(
             f"vawg: note: cells are {grid.cell_size_m:,.0f} m across: the default is a fiftieth "
-            f"of the shorter side of the data's extent ({_extent_text(frame)}); give --cell-size "
-            "or --area for smaller cells",
+            f"of the shorter side of the data's extent ({_extent_text(frame)}"
+            f"{_outliers_text(frame)}); give --cell-size or --area for smaller cells",
             file=sys.stderr,
         )
     if grid.n_cells > 4_000_000:
