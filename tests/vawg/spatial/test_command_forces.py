@@ -174,4 +174,4 @@ def test_a_few_far_off_records_are_named_as_what_sets_the_extent(
     assert main([*argv, "--permutations", "0"]) == 0
     err = capsys.readouterr().err
     assert "vawg: note: cells are " in err
-    assert "99% of the events lie within 0 km by 0 km, so a few far-off records set it" in err
+    assert "99% of the events lie within 20 km by 0 km, so a few far-off records set it" in err
