@@ -344,6 +344,16 @@ def _area_counts(args: argparse.Namespace, areas: Any) -> tuple[Any, list[str]]:
         counts, months, _ = ward_counts_mps(
             paths[0], areas=areas, month_from=args.month_from, month_to=args.month_to
         )
+        if not months:
+            from vawg.errors import UserInputError
+
+            _, every, _ = ward_counts_mps(paths[0], areas=areas, month_from=None, month_to=None)
+            held = f"{every[0]}..{every[-1]}" if every else "no months"
+            raise UserInputError(
+                f"no month of {paths[0]} lies in --from..--to "
+                f"({args.month_from or ''}..{args.month_to or ''}); "
+                f"it holds {held}"
+            )
         if args.force is not None:
             from vawg.errors import UserInputError
 
@@ -357,9 +367,30 @@ def _area_counts(args: argparse.Namespace, areas: Any) -> tuple[Any, list[str]]:
     t = np.array([month_of[m] for m in frame["month"].to_list()], dtype=np.int64)
     w = frame["harm_days"].to_numpy() if args.weight == "harm" else np.ones(frame.height)
     ok = idx >= 0
+    _outside_check(args, inside=int(ok.sum()), events=frame.height)
     counts = np.zeros((areas.n, max(1, len(months))))
     np.add.at(counts, (idx[ok], t[ok]), w[ok])
     return counts, months
+
+
+def _outside_check(args: argparse.Namespace, *, inside: int, events: int) -> None:
+    """Refuse events none of which lie in the areas; note the share that lies outside."""
+    from vawg.errors import UserInputError
+
+    command = f"hotspots {getattr(args, 'hotspots_command', 'areal')}"
+    if inside == 0:
+        raise UserInputError(
+            f"{command}: none of the {events:,} events lies in an area of {args.areas}, so "
+            "every count would be 0: give the areas that the files cover, or the files of "
+            "the force that polices these areas (--force)"
+        )
+    if inside < events:
+        level = "warning" if 2 * inside < events else "note"
+        print(
+            f"vawg: {level}: {events - inside:,} of the {events:,} events lie outside the areas of "
+            f"{args.areas} and are not counted",
+            file=sys.stderr,
+        )
 
 
 def areal_command(args: argparse.Namespace) -> int:
@@ -409,7 +440,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
         keep = counts.sum(axis=1) > 0
         w = sparse.csr_matrix(areas.neighbours)[keep][:, keep]
         if len(months) < 2:
-            raise UserInputError("evaluation needs at least two months")
+            raise UserInputError(f"evaluation needs at least two months; the data holds {months}")
         result = evaluate_areas(
             counts=counts[keep],
             months=months,
@@ -424,7 +455,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
         frame = _events_read(args, month_from=None, month_to=None).frame
         months = sorted(set(frame["month"].to_list()))
         if len(months) < 2:
-            raise UserInputError("evaluation needs at least two months")
+            raise UserInputError(f"evaluation needs at least two months; the files hold {months}")
         grid = _grid_for(frame["x"].to_numpy(), frame["y"].to_numpy(), args.area, args.cell_size)
         tests = months[-min(args.test_months, len(months) - 1) :]
         result = evaluate_grid(

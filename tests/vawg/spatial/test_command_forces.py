@@ -1,5 +1,6 @@
 """``vawg hotspots`` on files from several forces: refused without a choice, ``--force`` keeps one,
-``--all-forces`` warns and names them; the cell size and the extent are said (issue #12, point 8).
+``--all-forces`` warns and names them; the cell size and the extent are said; events outside the
+areas and months outside the data are said too (issue #12, point 8).
 """
 
 from __future__ import annotations
@@ -175,3 +176,73 @@ def test_a_few_far_off_records_are_named_as_what_sets_the_extent(
     err = capsys.readouterr().err
     assert "vawg: note: cells are " in err
     assert "99% of the events lie within 20 km by 0 km, so a few far-off records set it" in err
+
+
+def _two_squares(path: Path) -> Path:
+    """Two adjacent squares (WGS84) around the City of London."""
+
+    def square(code: str, west: float, east: float) -> dict[str, object]:
+        ring = [[west, 51.51], [east, 51.51], [east, 51.52], [west, 51.52], [west, 51.51]]
+        return {
+            "type": "Feature",
+            "properties": {"WD24CD": code, "WD24NM": code},
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+        }
+
+    collection = {
+        "type": "FeatureCollection",
+        "features": [square("A", -0.095, -0.087), square("B", -0.087, -0.07)],
+    }
+    path.write_text(json.dumps(collection), encoding="utf-8")
+    return path
+
+
+def test_areal_refuses_events_that_lie_in_none_of_the_areas(
+    two_forces: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    areas = _two_squares(tmp_path / "areas.geojson")
+    out = tmp_path / "a.csv"
+    argv = ["hotspots", "areal", str(two_forces), "--areas", str(areas), "--out", str(out)]
+    assert main([*argv, "--permutations", "0", "--force", "cheshire"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("vawg: hotspots areal: none of the 5 events lies in an area of ")
+    assert not out.exists()
+    assert main([*argv, "--permutations", "0", "--force", "city-of-london"]) == 0
+    assert capsys.readouterr().err == ""
+    assert pl.read_csv(out)["count"].sum() == 7
+    assert main([*argv, "--permutations", "0", "--all-forces"]) == 0
+    err = capsys.readouterr().err
+    assert "vawg: note: 5 of the 12 events lie outside the areas of " in err
+
+
+def test_areal_on_the_wards_series_refuses_months_it_does_not_hold(
+    real_data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "a.csv"
+    argv = [
+        "hotspots",
+        "areal",
+        str(real_data_dir / "mps" / "vawg-offences.parquet"),
+        "--areas",
+        str(real_data_dir / "geo" / "london_wards24_bgc.geojson"),
+        "--out",
+        str(out),
+        "--from",
+        "2099-01",
+    ]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("vawg: no month of ")
+    assert "lies in --from..--to (2099-01..); it holds 20" in err
+    assert not out.exists()
+
+
+def test_evaluate_keeps_one_force_and_says_how_many_months_it_needs(
+    two_forces: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["hotspots", "evaluate", str(two_forces)]
+    assert main(argv) == 2
+    assert "--force city-of-london" in capsys.readouterr().err
+    assert main([*argv, "--force", "city-of-london"]) == 2
+    err = capsys.readouterr().err
+    assert err == "vawg: evaluation needs at least two months; the files hold ['2023-03']\n"
