@@ -45,7 +45,9 @@ def register(subparsers: Any) -> None:
         "of the following harm each method's list covered; `vawg rank precursors PATH --as-of "
         "DATE` prints the lift of non-VAWG offences as precursors and writes a watch list with "
         "--out; `vawg rank fairness PATH --as-of DATE` prints the list's make-up by ethnicity, "
-        "age band and sex against the suspect pool. Method and limits: docs/ranking.md.",
+        "age band and sex against the suspect pool. An --as-of outside the data's span, or data "
+        "too short for the method (precursors need three years), is refused with the span (exit "
+        "2). Method and limits: docs/ranking.md.",
     )
     rank.add_argument(
         "target",

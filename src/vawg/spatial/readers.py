@@ -95,7 +95,7 @@ BTP = "British Transport Police"
 """The name police.uk gives British Transport Police (slug ``btp``), the one force that API
 crimes-street records name (``location_type`` ``BTP``)."""
 
-LOCAL_FORCE = "the local force (API records, location_type Force)"
+LOCAL_FORCE = "the local force, unnamed in API records"
 """API crimes-street records of the territorial force whose area holds the location: the API
 does not name it. Kept with ``force="local"``."""
 
