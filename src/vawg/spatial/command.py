@@ -170,7 +170,8 @@ def _force_options(p: argparse.ArgumentParser) -> None:
 def _events_read(args: argparse.Namespace, *, month_from: str | None, month_to: str | None) -> Any:
     """Read the events, keep --force's, and refuse several forces mixed without --all-forces."""
     from vawg.errors import UserInputError
-    from vawg.spatial.readers import forces_text, read_events
+    from vawg.spatial.forces import forces_text
+    from vawg.spatial.readers import read_events
 
     if args.force is not None and args.all_forces:
         raise UserInputError("give --force or --all-forces, not both")
@@ -238,7 +239,7 @@ def _forces_setting(ev: Any, force: str | None) -> dict[str, Any]:
     if not named:
         return {}
     if force is not None:
-        from vawg.spatial.readers import force_match
+        from vawg.spatial.forces import force_match
 
         return {"force": force_match(ev.forces, force)}
     return {"forces": dict(named)}

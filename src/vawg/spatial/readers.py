@@ -14,7 +14,7 @@ are counted once.
 Each police.uk row keeps the force that reported it (the street CSV's ``Reported by``, else
 ``Falls within``; an API record says only whether it is British Transport Police's or the local
 force's, by ``location_type``), so that a folder holding several forces' files can be told apart
-and one force kept (``force=``).
+and one force kept (``force=``; :mod:`vawg.spatial.forces`).
 """
 
 from __future__ import annotations
@@ -34,15 +34,11 @@ from vawg.errors import UserInputError
 from vawg.extract import code_text_normalise, flag_yes_no
 from vawg.paths import data_dir_default
 from vawg.periods import is_month_key
+from vawg.spatial.forces import BTP, FORCE_SCHEMA, LOCAL_FORCE, force_match, forces_table
 from vawg.spatial.grid import to_bng
 from vawg.taxonomy import crimes_classify, crimes_female_victim, taxonomy_load
 
 EVENT_COLUMNS = ("month", "category", "x", "y", "harm_days")
-FORCE_SCHEMA: dict[str, type[pl.DataType]] = {
-    "force": pl.String,
-    "slugs": pl.String,
-    "events": pl.Int64,
-}
 
 
 @dataclass(frozen=True)
@@ -87,17 +83,9 @@ class Events:
         return [(str(f), int(n)) for f, n in named.select("force", "events").iter_rows()]
 
     def unnamed_events(self) -> int:
-        """Events from files that do not name their force (the API's territorial records)."""
+        """Events whose rows name no force (a street CSV without Reported by or Falls within)."""
         return int(self.forces.filter(pl.col("force").is_null())["events"].sum())
 
-
-BTP = "British Transport Police"
-"""The name police.uk gives British Transport Police (slug ``btp``), the one force that API
-crimes-street records name (``location_type`` ``BTP``)."""
-
-LOCAL_FORCE = "the local force, unnamed in API records"
-"""API crimes-street records of the territorial force whose area holds the location: the API
-does not name it. Kept with ``force="local"``."""
 
 _STREET_FILE = re.compile(r"^\d{4}-\d{2}-(?P<slug>.+)-street\.csv(\.gz)?$", re.IGNORECASE)
 
@@ -261,88 +249,6 @@ def _read_street_csv(path: Path) -> pl.DataFrame:
     )
 
 
-def force_slug(name: str) -> str:
-    """A police.uk-style slug of a force's name: lower case, hyphens, without the words
-    police, constabulary and service.
-
-    Examples
-    --------
-    >>> force_slug("City of London Police"), force_slug("Cambridgeshire Constabulary")
-    ('city-of-london', 'cambridgeshire')
-    >>> force_slug("Metropolitan Police Service")
-    'metropolitan'
-    """
-    words = re.findall(r"[a-z0-9]+", name.lower())
-    kept = [w for w in words if w not in ("police", "constabulary", "service")]
-    return "-".join(kept or words)
-
-
-def _forces_table(located: pl.DataFrame) -> pl.DataFrame:
-    """Events per force with the file slugs seen for it, most first."""
-    if located.is_empty():
-        return pl.DataFrame(schema=FORCE_SCHEMA)
-    return (
-        located.group_by("force")
-        .agg(
-            pl.col("slug").drop_nulls().unique().sort().str.join(";").alias("slugs"),
-            pl.len().cast(pl.Int64).alias("events"),
-        )
-        .sort(["events", "force"], descending=[True, False], nulls_last=True)
-        .select(list(FORCE_SCHEMA))
-    )
-
-
-def force_match(forces: pl.DataFrame, wanted: str) -> str:
-    """The force name in ``forces`` (:attr:`Events.forces`) that ``wanted`` names.
-
-    ``wanted`` is a police.uk slug (from the file names, e.g. ``btp``, ``city-of-london``) or
-    the force's name (any case, with or without "Police" or "Constabulary": both are compared
-    by :func:`force_slug`).
-
-    Raises
-    ------
-    UserInputError
-        When no force in the files matches, naming the forces that are there.
-
-    Examples
-    --------
-    >>> t = pl.DataFrame({"force": ["British Transport Police", "City of London Police"],
-    ...                   "slugs": ["btp", "city-of-london"], "events": [5, 2]})
-    >>> force_match(t, "btp"), force_match(t, "city of london police")
-    ('British Transport Police', 'City of London Police')
-    """
-    key = wanted.strip().lower()
-    for name, slugs, _ in forces.filter(pl.col("force").is_not_null()).iter_rows():
-        if key in str(slugs).split(";") or force_slug(key) == force_slug(str(name)):
-            return str(name)
-    raise UserInputError(f"--force {wanted!r}: no records from that force; " + forces_text(forces))
-
-
-def forces_text(forces: pl.DataFrame) -> str:
-    """The forces in ``forces`` (:attr:`Events.forces`) as one phrase, with slugs and counts.
-
-    Examples
-    --------
-    >>> t = pl.DataFrame({"force": ["A Police", None], "slugs": ["a", ""], "events": [1200, 3]})
-    >>> forces_text(t)  # doctest: +NORMALIZE_WHITESPACE
-    'the files hold A Police (--force a, 1,200 events) and 3 events whose force the file does
-    not name'
-    """
-    parts = []
-    for name, slugs, n in forces.iter_rows():
-        if name is None:
-            continue
-        slug = str(slugs).split(";")[0] if slugs else force_slug(str(name))
-        parts.append(f"{name} (--force {slug}, {int(n):,} events)")
-    unnamed = int(forces.filter(pl.col("force").is_null())["events"].sum())
-    if unnamed:
-        parts.append(f"{unnamed:,} events whose force the file does not name")
-    if not parts:
-        return "the files hold no located events"
-    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return f"the files hold {listed}"
-
-
 def read_police_uk(
     paths: list[Path],
     *,
@@ -411,7 +317,7 @@ def read_police_uk(
     ok = np.isfinite(x) & np.isfinite(y)
     no_location += int((~ok).sum())
     located = located.with_columns(x=pl.Series(x), y=pl.Series(y)).filter(pl.Series(ok))
-    forces = _forces_table(located)
+    forces = forces_table(located)
     if force is not None and not forces.is_empty():  # nothing is left to match when empty
         located = located.filter(pl.col("force") == force_match(forces, force))
     harm = harm_by_slug(data_dir=data_dir)

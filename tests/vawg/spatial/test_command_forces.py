@@ -147,6 +147,7 @@ def test_filters_that_leave_nothing_say_so(
 
 
 @pytest.mark.realdata
+@pytest.mark.slow
 def test_the_shared_folder_is_refused_and_one_force_is_gridded(
     real_data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -215,6 +216,7 @@ def test_areal_refuses_events_that_lie_in_none_of_the_areas(
     assert "vawg: note: 5 of the 12 events lie outside the areas of " in err
 
 
+@pytest.mark.realdata
 def test_areal_on_the_wards_series_refuses_months_it_does_not_hold(
     real_data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
