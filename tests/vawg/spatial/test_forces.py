@@ -54,3 +54,7 @@ def test_force_match_refuses_a_force_not_there_naming_those_that_are() -> None:
         in text
     )
     assert "btp, 1 event) and 1 event whose force the file does not name" in text
+
+
+def test_forces_text_of_nothing() -> None:
+    assert forces_text(forces_table(LOCATED.head(0))) == "the files hold no located events"
