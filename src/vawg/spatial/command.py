@@ -319,6 +319,9 @@ def grid_command(args: argparse.Namespace) -> int:
         bandwidth_m=args.bandwidth_m,
         kernel=args.kernel,
     )
+    if args.area is not None:
+        inside = round(float(run.table["count"].sum()))
+        _outside_check(args, inside=inside, events=frame.height, areas=args.area)
     table_write(run.table, args.out, cell_size_m=grid.cell_size_m)
     _report(
         {
@@ -368,20 +371,20 @@ def _area_counts(args: argparse.Namespace, areas: Any) -> tuple[Any, list[str]]:
     t = np.array([month_of[m] for m in frame["month"].to_list()], dtype=np.int64)
     w = frame["harm_days"].to_numpy() if args.weight == "harm" else np.ones(frame.height)
     ok = idx >= 0
-    _outside_check(args, inside=int(ok.sum()), events=frame.height)
+    _outside_check(args, inside=int(ok.sum()), events=frame.height, areas=args.areas)
     counts = np.zeros((areas.n, max(1, len(months))))
     np.add.at(counts, (idx[ok], t[ok]), w[ok])
     return counts, months
 
 
-def _outside_check(args: argparse.Namespace, *, inside: int, events: int) -> None:
+def _outside_check(args: argparse.Namespace, *, inside: int, events: int, areas: Path) -> None:
     """Refuse events none of which lie in the areas; note the share that lies outside."""
     from vawg.errors import UserInputError
 
     command = f"hotspots {getattr(args, 'hotspots_command', 'areal')}"
     if inside == 0:
         raise UserInputError(
-            f"{command}: none of the {events:,} events lies in an area of {args.areas}, so "
+            f"{command}: none of the {events:,} events lies in an area of {areas}, so "
             "every count would be 0: give the areas that the files cover, or the files of "
             "the force that polices these areas (--force)"
         )
@@ -389,7 +392,7 @@ def _outside_check(args: argparse.Namespace, *, inside: int, events: int) -> Non
         level = "warning" if 2 * inside < events else "note"
         print(
             f"vawg: {level}: {events - inside:,} of the {events:,} events lie outside the areas of "
-            f"{args.areas} and are not counted",
+            f"{areas} and are not counted",
             file=sys.stderr,
         )
 

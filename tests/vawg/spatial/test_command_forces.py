@@ -248,3 +248,18 @@ def test_evaluate_keeps_one_force_and_says_how_many_months_it_needs(
     assert main([*argv, "--force", "city-of-london"]) == 2
     err = capsys.readouterr().err
     assert err == "vawg: evaluation needs at least two months; the files hold ['2023-03']\n"
+
+
+def test_grid_refuses_a_study_area_that_holds_none_of_the_events(
+    two_forces: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    area = _two_squares(tmp_path / "area.geojson")
+    out = tmp_path / "g.csv"
+    argv = ["hotspots", "grid", str(two_forces), "--area", str(area), "--out", str(out)]
+    assert main([*argv, "--permutations", "0", "--force", "cheshire"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("vawg: hotspots grid: none of the 5 events lies in an area of ")
+    assert not out.exists()
+    assert main([*argv, "--permutations", "0", "--all-forces"]) == 0
+    assert "vawg: note: 5 of the 12 events lie outside the areas of " in capsys.readouterr().err
+    assert pl.read_csv(out)["count"].sum() == 7
