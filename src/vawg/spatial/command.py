@@ -185,7 +185,7 @@ def _events_read(args: argparse.Namespace, *, month_from: str | None, month_to: 
     named = ev.named_forces()
     command = f"hotspots {getattr(args, 'hotspots_command', 'grid')}"
     if args.force is None and len(named) > 1:
-        what = f"{forces_text(ev.forces)}"
+        what = forces_text(ev.forces)
         if not args.all_forces:
             raise UserInputError(
                 f"{command}: {what}. One map over several forces mixes their areas and their "
@@ -286,6 +286,16 @@ def _grid_for(points_x: Any, points_y: Any, area: Path | None, cell_size: float 
     )
 
 
+def _events_in_grid(grid: Any, x: Any, y: Any) -> int:
+    """Events in a cell of the grid's study area (whatever the weight)."""
+    import numpy as np
+
+    col = np.floor((x - grid.x_min) / grid.cell_size_m).astype(np.int64)
+    row = np.floor((y - grid.y_min) / grid.cell_size_m).astype(np.int64)
+    ok = (col >= 0) & (col < grid.n_cols) & (row >= 0) & (row < grid.n_rows)
+    return int(grid.in_area[row[ok], col[ok]].sum())
+
+
 def grid_command(args: argparse.Namespace) -> int:
     """Handler of ``vawg hotspots grid``."""
     from vawg.spatial.run import grid_hotspots, table_write
@@ -320,7 +330,7 @@ def grid_command(args: argparse.Namespace) -> int:
         kernel=args.kernel,
     )
     if args.area is not None:
-        inside = round(float(run.table["count"].sum()))
+        inside = _events_in_grid(grid, frame["x"].to_numpy(), frame["y"].to_numpy())
         _outside_check(args, inside=inside, events=frame.height, areas=args.area)
     table_write(run.table, args.out, cell_size_m=grid.cell_size_m)
     _report(

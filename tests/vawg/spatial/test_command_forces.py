@@ -263,3 +263,6 @@ def test_grid_refuses_a_study_area_that_holds_none_of_the_events(
     assert main([*argv, "--permutations", "0", "--all-forces"]) == 0
     assert "vawg: note: 5 of the 12 events lie outside the areas of " in capsys.readouterr().err
     assert pl.read_csv(out)["count"].sum() == 7
+    # Events are counted, not their weight.
+    assert main([*argv, "--permutations", "0", "--all-forces", "--weight", "harm"]) == 0
+    assert "vawg: note: 5 of the 12 events lie outside the areas of " in capsys.readouterr().err
