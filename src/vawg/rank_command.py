@@ -173,7 +173,9 @@ def _span_check(args: argparse.Namespace, *, folder: Path, as_of: date, action: 
 
     from vawg.rank import recorded_span
 
-    span = recorded_span(folder=folder, cache=not getattr(args, "no_cache", False))
+    # Only the list and the backtest keep the Parquet copy (--no-cache); the others read CSV.
+    cached = action in (None, "backtest") and not getattr(args, "no_cache", False)
+    span = recorded_span(folder=folder, cache=cached)
     command = f"rank {action}" if action else "rank"
     if span.first is None or span.last is None:
         raise UserInputError(f"{command}: {folder} holds {span.text()}; nothing to rank")

@@ -184,3 +184,30 @@ def test_a_window_of_no_days_is_refused(one_year: Path, capsys: pytest.CaptureFi
     argv = ["rank", str(one_year), "--as-of", "2025-08-31", "--out", "x.csv", "--window-days", "0"]
     assert main(argv) == 2
     assert "--window-days must be at least 1" in _err_line(capsys)
+
+
+def test_backtest_refuses_a_horizon_with_no_vawg_harm(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Stalking up to the end of 2024, then only shoplifting.
+    rows = [(f"S{i}", date(2024, 1, 1) + timedelta(days=30 * i), "8Q", "P1") for i in range(12)]
+    rows += [(f"L{i}", date(2025, 1, 1) + timedelta(days=30 * i), "46", "P2") for i in range(6)]
+    folder = _extract(tmp_path / "f", rows)
+    assert main(["rank", "backtest", str(folder), "--as-of", "2024-12-31"]) == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]  # after a note on the short horizon
+    assert line.startswith("vawg: rank backtest: the 365 days after --as-of 2024-12-31 hold no")
+
+
+def test_precursors_refuse_an_extract_with_no_non_vawg_offence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [(f"S{i}", date(2022, 1, 1) + timedelta(days=30 * i), "8Q", f"P{i}") for i in range(45)]
+    folder = _extract(tmp_path / "f", rows)
+    out = tmp_path / "watch.csv"
+    argv = ["rank", "precursors", str(folder), "--as-of", "2025-08-31", "--out", str(out)]
+    assert main(argv) == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]  # after a note on the data's end
+    assert line.startswith("vawg: rank precursors: no one in ")
+    assert "index dates 2022-09-01..2024-08-31" in line
+    assert line.endswith(f"so no lift can be computed; nothing written to {out}")
+    assert not out.exists()
