@@ -215,7 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument(
         "--report",
         action="store_true",
-        help="print each calibration target beside the generated value",
+        help="print each calibration target beside the generated value, and exit 1 (naming "
+        "them) when a check fails",
     )
     synth.set_defaults(handler=_synth)
 
