@@ -25,6 +25,7 @@ from vawg.paths import data_dir_default
 BOROUGHS_FILE = "geo/london_boroughs_lad24_bgc.geojson"
 WARDS_FILE = "geo/london_wards24_bgc.geojson"
 LSOA_FILE = "geo/london_lsoa11_gen20m.geojson"
+LSOA21_FILE = "geo/london_lsoa21_bgc.geojson"
 WARD_LOOKUP = "population/lsoa21_to_ward24_to_lad24_bestfit_lookup_london.csv"
 """Each relative to the real-data folder."""
 
@@ -314,7 +315,52 @@ def outline_names(*, layer: str) -> list[str]:
     return list(_areas(path).names)
 
 
+# --- the borough of a record (decided once, when it is loaded) -----------------------------------
+
+
+@lru_cache(maxsize=2)
+def _lsoa_boroughs(paths: tuple[Path, ...]) -> dict[str, str]:
+    from vawg.spatial.boroughs import lsoa_area_name
+
+    by_name = borough_codes_by_name()
+    out: dict[str, str] = {}
+    for path in paths:
+        if not path.is_file():
+            continue
+        # Read here, not through _geojson: the LSOA layers are large and needed once.
+        for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
+            props = feature.get("properties") or {}
+            code = next((v for k, v in props.items() if k.upper().endswith("CD")), "")
+            name = next((v for k, v in props.items() if k.upper().endswith("NM")), "")
+            borough = by_name.get(name_normalise(lsoa_area_name(str(name))), "")
+            if code and borough:
+                out.setdefault(str(code), borough)
+    return out
+
+
+def borough_codes_of(
+    *, lsoa_code: pl.Series, lsoa_name: pl.Series, lon: pl.Series, lat: pl.Series
+) -> pl.Series:
+    """The shipped borough each record falls in ("" outside them all), from its LSOA (code in
+    the 2011 and 2021 LSOA layers, else the local authority in its name) or, with no LSOA, its
+    map point in the borough polygons (:func:`vawg.spatial.boroughs.borough_assign`). Without
+    the borough boundaries every record is blank."""
+    from vawg.spatial.boroughs import borough_assign
+
+    if not geo_path(BOROUGHS_FILE).is_file():
+        return pl.Series("borough_code", [""] * lsoa_code.len(), dtype=pl.String)
+    return borough_assign(
+        lsoa_code=lsoa_code,
+        lsoa_name=lsoa_name,
+        lon=lon,
+        lat=lat,
+        lsoa_boroughs=_lsoa_boroughs((geo_path(LSOA_FILE), geo_path(LSOA21_FILE))),
+        borough_by_name=borough_codes_by_name(),
+        boroughs=borough_areas(),
+    )
+
+
 def cache_clear() -> None:
     """Forget the files read (tests that point ``VAWG_DATA_DIR`` elsewhere)."""
-    for function in (_geojson, _ward_borough, _areas, _outline_json):
+    for function in (_geojson, _ward_borough, _areas, _outline_json, _lsoa_boroughs):
         function.cache_clear()

@@ -1,0 +1,119 @@
+"""The borough (local authority) a police.uk record falls in, decided once, from what the record
+says: its LSOA where it names one, else its map point.
+
+A street-level record names its LSOA (code and name, "Westminster 018A") when police.uk could
+place it; the borough is the local authority of that LSOA, found from the shipped LSOA layers by
+code, or from the name's head (the local authority's name) when the code is not in them. A record
+whose LSOA is outside the shipped boroughs (another force's county) gets no borough, whatever its
+point. A record with no LSOA (API records, "No Location" rows) is placed by its WGS84 map point in
+the borough polygons (EPSG:27700, :func:`vawg.spatial.areal.area_index`); a point outside every
+polygon, or no point, gets no borough (blank). All of it runs on whole columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+
+def lsoa_area_name(lsoa_name: str) -> str:
+    """The local authority in an LSOA's name ("Westminster 018A" -> "Westminster").
+
+    >>> lsoa_area_name("Westminster 018A"), lsoa_area_name("City of London 001F")
+    ('Westminster', 'City of London')
+    >>> lsoa_area_name(""), lsoa_area_name("No Location")
+    ('', 'No Location')
+    """
+    head, _, code = lsoa_name.rpartition(" ")
+    return head if head and code[:3].isdigit() else lsoa_name
+
+
+def _name_key(expr: pl.Expr) -> pl.Expr:
+    """An LSOA name's local-authority head, compared without case, ``&``/``and``, full stops or
+    apostrophes (as :func:`vawg_site.common.geography.name_normalise`)."""
+    head = expr.str.replace(r"\s+\d{3}[A-Z]?$", "")
+    return (
+        head.str.to_lowercase()
+        .str.replace_all("&", " and ", literal=True)
+        .str.replace_all(".", " ", literal=True)
+        .str.replace_all("'", "", literal=True)
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+
+
+def borough_assign(
+    *,
+    lsoa_code: pl.Series,
+    lsoa_name: pl.Series,
+    lon: pl.Series,
+    lat: pl.Series,
+    lsoa_boroughs: Mapping[str, str],
+    borough_by_name: Mapping[str, str],
+    boroughs: Any | None,
+) -> pl.Series:
+    """The borough code of each record ("" when outside every shipped borough).
+
+    Parameters
+    ----------
+    lsoa_code, lsoa_name : pl.Series of str, length n
+        As published ("" or null when none).
+    lon, lat : pl.Series of float, length n
+        WGS84 degrees of the map point (null when none).
+    lsoa_boroughs : mapping of str to str
+        LSOA code (2011 or 2021) to borough code, for the shipped LSOAs.
+    borough_by_name : mapping of str to str
+        Normalised borough name (lower case, ``and`` for ``&``, no full stops or apostrophes)
+        to borough code.
+    boroughs : vawg.spatial.areal.Areas or None
+        The borough polygons (codes are borough codes); None: points are not placed.
+
+    Returns
+    -------
+    pl.Series of str, length n, named ``borough_code``
+
+    Examples
+    --------
+    >>> s = lambda *v: pl.Series(list(v))
+    >>> borough_assign(lsoa_code=s("E01000001", "E01999999", "X", ""),
+    ...     lsoa_name=s("", "Peterborough 001A", "Camden 002B", ""),
+    ...     lon=s(None, -0.1, 0.0, None), lat=s(None, 51.5, 51.5, None),
+    ...     lsoa_boroughs={"E01000001": "E09000001"}, borough_by_name={"camden": "E09000007"},
+    ...     boroughs=None).to_list()
+    ['E09000001', '', 'E09000007', '']
+    """
+    n = lsoa_code.len()
+    code = lsoa_code.cast(pl.String).fill_null("")
+    name = lsoa_name.cast(pl.String).fill_null("")
+    frame = pl.DataFrame({"code": code, "name": name})
+    by_code = pl.col("code").replace_strict(
+        dict(lsoa_boroughs), default=None, return_dtype=pl.String
+    )
+    by_name = _name_key(pl.col("name")).replace_strict(
+        dict(borough_by_name), default=None, return_dtype=pl.String
+    )
+    named = frame.select(
+        has_lsoa=(pl.col("code") != "") | (pl.col("name") != ""),
+        borough=pl.coalesce(by_code, by_name),
+    )
+    out: NDArray[Any] = np.asarray(named["borough"].fill_null("").to_numpy(), dtype=object)
+    unplaced = ~named["has_lsoa"].to_numpy()
+    if boroughs is not None and bool(unplaced.any()):
+        from vawg.spatial.areal import area_index
+        from vawg.spatial.grid import to_bng
+
+        x_lon = lon.cast(pl.Float64, strict=False).to_numpy()[unplaced]
+        y_lat = lat.cast(pl.Float64, strict=False).to_numpy()[unplaced]
+        found = np.full(x_lon.shape[0], "", dtype=object)
+        ok = np.isfinite(x_lon) & np.isfinite(y_lat)
+        if bool(ok.any()):
+            x, y = to_bng(lon=x_lon[ok], lat=y_lat[ok])
+            idx = area_index(areas=boroughs, x=x, y=y)
+            codes = np.array([*boroughs.codes, ""], dtype=object)
+            found[ok] = codes[idx]
+        out[unplaced] = found
+    return pl.Series("borough_code", out.tolist() if n else [], dtype=pl.String)
