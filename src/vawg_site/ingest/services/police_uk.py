@@ -53,7 +53,8 @@ BOROUGH = Column(
 
 
 def _placed(schema: Schema) -> Schema:
-    """``schema`` with the borough each row falls in, which the loader adds (:func:`_borough_add`)."""
+    """``schema`` and the borough each row falls in, which the loader adds
+    (:func:`_borough_add`)."""
     return Schema(schema.name, schema.meaning, (*schema.columns, BOROUGH), schema.alternatives)
 
 

@@ -20,9 +20,7 @@ def _place(model: Any, *, with_lsoa: bool) -> None:
         fields += ["lsoa_code", "lsoa_name"]
     last = 0
     while True:
-        rows = list(
-            model.objects.filter(id__gt=last).order_by("id").values_list(*fields)[:CHUNK]
-        )
+        rows = list(model.objects.filter(id__gt=last).order_by("id").values_list(*fields)[:CHUNK])
         if not rows:
             return
         last = rows[-1][0]
@@ -57,34 +55,52 @@ def boroughs_place(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('opendata', '0004_recorded_crime_count'),
+        ("opendata", "0004_recorded_crime_count"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='stopsearch',
-            name='borough_code',
-            field=models.CharField(blank=True, default='', help_text='the shipped borough (local authority) the record falls in, decided when it is loaded (vawg_site.common.geography.borough_codes_of); blank: outside them all', max_length=9),
+            model_name="stopsearch",
+            name="borough_code",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="the shipped borough (local authority) the record falls in, decided when it is loaded (vawg_site.common.geography.borough_codes_of); blank: outside them all",
+                max_length=9,
+            ),
         ),
         migrations.AddField(
-            model_name='streetcrime',
-            name='borough_code',
-            field=models.CharField(blank=True, default='', help_text='the shipped borough (local authority) the record falls in, decided when it is loaded (vawg_site.common.geography.borough_codes_of); blank: outside them all', max_length=9),
+            model_name="streetcrime",
+            name="borough_code",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="the shipped borough (local authority) the record falls in, decided when it is loaded (vawg_site.common.geography.borough_codes_of); blank: outside them all",
+                max_length=9,
+            ),
         ),
         migrations.AddField(
-            model_name='streetoutcome',
-            name='borough_code',
-            field=models.CharField(blank=True, default='', help_text='the shipped borough (local authority) the record falls in, decided when it is loaded (vawg_site.common.geography.borough_codes_of); blank: outside them all', max_length=9),
+            model_name="streetoutcome",
+            name="borough_code",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="the shipped borough (local authority) the record falls in, decided when it is loaded (vawg_site.common.geography.borough_codes_of); blank: outside them all",
+                max_length=9,
+            ),
         ),
         migrations.AddIndex(
-            model_name='stopsearch',
-            index=models.Index(fields=['borough_code', 'month'], name='opendata_st_borough_30101d_idx'),
+            model_name="stopsearch",
+            index=models.Index(
+                fields=["borough_code", "month"], name="opendata_st_borough_30101d_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='streetcrime',
-            index=models.Index(fields=['borough_code', 'category', 'month'], name='opendata_st_borough_620d22_idx'),
+            model_name="streetcrime",
+            index=models.Index(
+                fields=["borough_code", "category", "month"], name="opendata_st_borough_620d22_idx"
+            ),
         ),
         migrations.RunPython(boroughs_place, migrations.RunPython.noop),
     ]

@@ -153,7 +153,8 @@ def street_months(*, category: str) -> list[date]:
 
 def street_points(*, category: str, start: date, end: date) -> pl.DataFrame:
     """Columns ``month`` (``YYYY-MM``), ``lon``, ``lat`` of the force area's street records of a
-    category with a location in the period. Used only to count crimes into grid cells; never shown."""
+    category with a location in the period. Used only to count crimes into grid cells; never
+    shown."""
     rows = (
         _street_crimes()
         .filter(
