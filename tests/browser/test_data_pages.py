@@ -13,6 +13,7 @@ from uuid import uuid4
 
 import pytest
 from tests.browser.test_public_pages import MOBILE, _axe_violations, _tab_to
+from tests.vawg_site.placing import placed
 
 from vawg_site.common import geography
 from vawg_site.opendata.models import StopSearch, StreetCrime, VawgCount
@@ -84,17 +85,21 @@ def data_pages(transactional_db: None, real_data_dir: Path) -> None:
             )
     VawgCount.objects.bulk_create(rows)
     StreetCrime.objects.bulk_create(
-        StreetCrime(
-            crime_key=uuid4().hex,
-            month=date(2017, 1 + i % 3, 1),
-            category="violent-crime",
-            longitude=-0.14 + (i % 7) * 0.01,
-            latitude=51.52 + (i % 5) * 0.01,
-            location=f"On or near Street {i % 7}",
-            lsoa_name="Camden 001A",
-            source="api",
+        placed(
+            [
+                StreetCrime(
+                    crime_key=uuid4().hex,
+                    month=date(2017, 1 + i % 3, 1),
+                    category="violent-crime",
+                    longitude=-0.14 + (i % 7) * 0.01,
+                    latitude=51.52 + (i % 5) * 0.01,
+                    location=f"On or near Street {i % 7}",
+                    lsoa_name="Camden 001A",
+                    source="api",
+                )
+                for i in range(200)
+            ]
         )
-        for i in range(200)
     )
     StopSearch.objects.bulk_create(
         StopSearch(

@@ -11,6 +11,7 @@ from uuid import uuid4
 
 import pytest
 from django.test import Client
+from tests.vawg_site.placing import placed
 
 from vawg_site.common import geography
 from vawg_site.opendata.models import StreetCrime, VawgCount
@@ -84,15 +85,19 @@ def test_street_map_is_labelled_a_proxy_and_counts_squares(
     client: Client, real_data_dir: Path
 ) -> None:
     StreetCrime.objects.bulk_create(
-        StreetCrime(
-            crime_key=uuid4().hex,
-            month=date(2017, 1, 1),
-            category="violent-crime",
-            longitude=-0.1276 + i * 1e-5,
-            latitude=51.5072,
-            source="api",
+        placed(
+            [
+                StreetCrime(
+                    crime_key=uuid4().hex,
+                    month=date(2017, 1, 1),
+                    category="violent-crime",
+                    longitude=-0.1276 + i * 1e-5,
+                    latitude=51.5072,
+                    source="api",
+                )
+                for i in range(30)
+            ]
         )
-        for i in range(30)
     )
     response = client.get("/data/maps/street/")
     html = response.content.decode()

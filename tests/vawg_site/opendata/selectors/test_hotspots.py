@@ -9,6 +9,7 @@ from uuid import uuid4
 import numpy as np
 import pytest
 from django.test import override_settings
+from tests.vawg_site.placing import placed
 
 from vawg_site.common import geography
 from vawg_site.config.analysis import analysis_read
@@ -79,15 +80,19 @@ def test_no_boundaries_no_ward_hotspots(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_the_grid_covers_london_and_counts_every_crime_once(real_data_dir: Path) -> None:
     StreetCrime.objects.bulk_create(
-        StreetCrime(
-            crime_key=uuid4().hex,
-            month=date(2017, 1 + i % 2, 1),
-            category="violent-crime",
-            longitude=-0.1276 + i * 1e-5,
-            latitude=51.5072,
-            source="api",
+        placed(
+            [
+                StreetCrime(
+                    crime_key=uuid4().hex,
+                    month=date(2017, 1 + i % 2, 1),
+                    category="violent-crime",
+                    longitude=-0.1276 + i * 1e-5,
+                    latitude=51.5072,
+                    source="api",
+                )
+                for i in range(30)
+            ]
         )
-        for i in range(30)
     )
     result = grid_hotspots(
         category="violent-crime", start=date(2017, 1, 1), end=date(2017, 2, 1), cell_size_m=1000
