@@ -74,6 +74,11 @@ class SourceCoverage:
     """Records loaded but not counted: other forces' or outside the force area."""
 
     @property
+    def url_text(self) -> str:
+        """The source's address without its scheme, to be read rather than followed."""
+        return self.url.removeprefix("https://").removeprefix("http://").rstrip("/")
+
+    @property
     def covered(self) -> tuple[str, ...]:
         """Force-area boroughs covered in at least one year."""
         return tuple(sorted({b for y in self.years for b in y.covered}))
