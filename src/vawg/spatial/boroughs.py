@@ -12,12 +12,72 @@ polygon, or no point, gets no borough (blank). All of it runs on whole columns.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
+
+BOROUGHS_FILE = "geo/london_boroughs_lad24_bgc.geojson"
+LSOA_FILES = ("geo/london_lsoa11_gen20m.geojson", "geo/london_lsoa21_bgc.geojson")
+"""The shipped borough polygons and LSOA layers (2011, 2021), relative to the data folder."""
+
+
+@dataclass(frozen=True)
+class BoroughLookup:
+    """What :func:`borough_assign` needs, read from the shipped boundaries."""
+
+    lsoa_boroughs: dict[str, str]
+    """LSOA code (2011 or 2021) to borough code."""
+    borough_by_name: dict[str, str]
+    """Normalised borough name (:func:`name_key`) to borough code."""
+    boroughs: Any
+    """The borough polygons (:class:`vawg.spatial.areal.Areas`)."""
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.boroughs.codes)
+
+
+def name_key(name: str) -> str:
+    """A place name compared without case, ``&``/``and``, full stops or apostrophes.
+
+    >>> name_key("St. Mary's & St. John")
+    'st marys and st john'
+    """
+    return " ".join(name.lower().replace("&", " and ").replace(".", " ").replace("'", "").split())
+
+
+def _props(feature: dict[str, Any], suffix: str) -> str:
+    props = feature.get("properties") or {}
+    return str(next((v for k, v in props.items() if k.upper().endswith(suffix)), "") or "")
+
+
+def borough_lookup_read(*, data_dir: Path) -> BoroughLookup | None:
+    """The borough polygons and the LSOA-to-borough look-up from the data folder's boundary
+    files; None when the borough polygons are absent (LSOA layers are optional)."""
+    from vawg.spatial.areal import areas_read
+
+    path = data_dir / BOROUGHS_FILE
+    if not path.is_file():
+        return None
+    boroughs = areas_read(path)
+    by_name = {name_key(n): c for c, n in zip(boroughs.codes, boroughs.names, strict=True)}
+    lsoa: dict[str, str] = {}
+    for relative in LSOA_FILES:
+        layer = data_dir / relative
+        if not layer.is_file():
+            continue
+        for feature in json.loads(layer.read_text(encoding="utf-8"))["features"]:
+            code = _props(feature, "CD")
+            borough = by_name.get(name_key(lsoa_area_name(_props(feature, "NM"))), "")
+            if code and borough:
+                lsoa.setdefault(code, borough)
+    return BoroughLookup(lsoa_boroughs=lsoa, borough_by_name=by_name, boroughs=boroughs)
 
 
 def lsoa_area_name(lsoa_name: str) -> str:
@@ -33,16 +93,15 @@ def lsoa_area_name(lsoa_name: str) -> str:
 
 
 def _name_key(expr: pl.Expr) -> pl.Expr:
-    """An LSOA name's local-authority head, compared without case, ``&``/``and``, full stops or
-    apostrophes (as :func:`vawg_site.common.geography.name_normalise`)."""
+    """An LSOA name's local-authority head, compared as :func:`name_key` compares."""
     head = expr.str.replace(r"\s+\d{3}[A-Z]?$", "")
     return (
         head.str.to_lowercase()
         .str.replace_all("&", " and ", literal=True)
         .str.replace_all(".", " ", literal=True)
         .str.replace_all("'", "", literal=True)
-        .str.replace_all(r"\s+", " ")
         .str.strip_chars()
+        .str.replace_all(r"\s+", " ")
     )
 
 

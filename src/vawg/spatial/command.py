@@ -224,6 +224,8 @@ def grid_command(args: argparse.Namespace) -> int:
             "read": ev.read,
             "no_location": ev.no_location,
             "duplicates": ev.duplicates,
+            # What the site counts of these records: the force area only (docs/hotspots.md).
+            "in_force_area": ev.in_force_area,
         },
         args.json,
         args.out,

@@ -49,12 +49,18 @@ class Events:
         Rows dropped for a missing or unusable location.
     duplicates : int
         Repeated rows counted once.
+    in_force_area : int or None
+        Of the records kept (of the category and months asked for, with a location or not),
+        those inside the force area (:data:`vawg.force_area.MET`) as the site counts them: in
+        one of its boroughs (:mod:`vawg.spatial.boroughs`) and published by no other force.
+        None when the borough boundaries are not in the data folder, or for a force extract.
     """
 
     frame: pl.DataFrame
     read: int
     no_location: int
     duplicates: int
+    in_force_area: int | None = None
 
 
 def _package_csv(name: str) -> pl.DataFrame:
@@ -169,12 +175,16 @@ def _read_api_json(path: Path) -> pl.DataFrame:
     rows: dict[str, list[Any]] = {"key": [], "month": [], "category": [], "lon": [], "lat": []}
     for rec in records:
         loc = rec.get("location") or {}
-        rows["key"].append(str(rec.get("id", "")))
+        # The crime's identity is its persistent_id (the CSV's Crime ID), as the site stores it;
+        # the record ``id`` differs between two records of one crime.
+        rows["key"].append(str(rec.get("persistent_id") or ""))
         rows["month"].append(str(rec.get("month", "")))
         rows["category"].append(str(rec.get("category", "")))
         rows["lon"].append(loc.get("longitude"))
         rows["lat"].append(loc.get("latitude"))
-    return pl.DataFrame(rows, schema=dict.fromkeys(rows, pl.String))
+    return pl.DataFrame(rows, schema=dict.fromkeys(rows, pl.String)).with_columns(
+        lsoa_code=pl.lit("", pl.String), lsoa_name=pl.lit("", pl.String), falls=pl.lit("")
+    )
 
 
 def _read_street_csv(path: Path) -> pl.DataFrame:
@@ -187,12 +197,19 @@ def _read_street_csv(path: Path) -> pl.DataFrame:
         raise UserInputError(f"{path}: not a police.uk street CSV (needs {sorted(needed)})")
     labels = dict(category_table().iter_rows())
     crime_id = pl.col("Crime ID") if "Crime ID" in raw.columns else pl.lit(None, pl.String)
+
+    def text(name: str) -> pl.Expr:
+        return pl.col(name).fill_null("") if name in raw.columns else pl.lit("", pl.String)
+
     return raw.select(
         key=crime_id,
         month=pl.col("Month"),
         category=pl.col("Crime type").replace_strict(labels, default=pl.col("Crime type")),
         lon=pl.col("Longitude"),
         lat=pl.col("Latitude"),
+        lsoa_code=text("LSOA code"),
+        lsoa_name=text("LSOA name"),
+        falls=text("Falls within"),
     )
 
 
@@ -241,9 +258,10 @@ def read_police_uk(
     read = raw.height
     with_key = raw.filter(pl.col("key").is_not_null() & (pl.col("key") != ""))
     dup = with_key.height - with_key.unique(subset=["key", "month"]).height
+    # The last version of a crime wins, files in order, as when the site loads them.
     raw = pl.concat(
         [
-            with_key.unique(subset=["key", "month"], keep="first", maintain_order=True),
+            with_key.unique(subset=["key", "month"], keep="last", maintain_order=True),
             raw.filter(pl.col("key").is_null() | (pl.col("key") == "")),
         ]
     )
@@ -255,7 +273,9 @@ def read_police_uk(
     no_location = frame.height - located.height
     if slug is not None:
         located = located.filter(pl.col("category") == slug)
+        frame = frame.filter(pl.col("category") == slug)
     located = _month_filter(located, month_from, month_to)
+    in_force = _in_force_area(_month_filter(frame, month_from, month_to), data_dir=data_dir)
     x, y = to_bng(lon=located["lon"].to_numpy(), lat=located["lat"].to_numpy())
     harm = harm_by_slug(data_dir=data_dir)
     out = located.select(
@@ -268,8 +288,35 @@ def read_police_uk(
     ok = np.isfinite(out["x"].to_numpy()) & np.isfinite(out["y"].to_numpy())
     no_location += int((~ok).sum())
     return Events(
-        frame=out.filter(pl.Series(ok)), read=read, no_location=no_location, duplicates=dup
+        frame=out.filter(pl.Series(ok)),
+        read=read,
+        no_location=no_location,
+        duplicates=dup,
+        in_force_area=in_force,
     )
+
+
+def _in_force_area(frame: pl.DataFrame, *, data_dir: Path | None) -> int | None:
+    """How many of ``frame``'s records the site counts for the force area
+    (:data:`vawg.force_area.MET`), placed by the loader's rule; None without boundaries."""
+    from vawg.force_area import MET
+    from vawg.spatial.boroughs import borough_assign, borough_lookup_read
+
+    lookup = borough_lookup_read(data_dir=data_dir or data_dir_default())
+    if lookup is None:
+        return None
+    boroughs = borough_assign(
+        lsoa_code=frame["lsoa_code"],
+        lsoa_name=frame["lsoa_name"],
+        lon=frame["lon"],
+        lat=frame["lat"],
+        lsoa_boroughs=lookup.lsoa_boroughs,
+        borough_by_name=lookup.borough_by_name,
+        boroughs=lookup.boroughs,
+    )
+    inside = set(MET.codes_in(lookup.codes))
+    own = frame["falls"].is_in(["", MET.name])
+    return int((boroughs.is_in(sorted(inside)) & own).sum())
 
 
 def _months_check(*bounds: str | None) -> None:

@@ -25,7 +25,6 @@ from vawg.paths import data_dir_default
 BOROUGHS_FILE = "geo/london_boroughs_lad24_bgc.geojson"
 WARDS_FILE = "geo/london_wards24_bgc.geojson"
 LSOA_FILE = "geo/london_lsoa11_gen20m.geojson"
-LSOA21_FILE = "geo/london_lsoa21_bgc.geojson"
 WARD_LOOKUP = "population/lsoa21_to_ward24_to_lad24_bestfit_lookup_london.csv"
 """Each relative to the real-data folder."""
 
@@ -319,23 +318,10 @@ def outline_names(*, layer: str) -> list[str]:
 
 
 @lru_cache(maxsize=2)
-def _lsoa_boroughs(paths: tuple[Path, ...]) -> dict[str, str]:
-    from vawg.spatial.boroughs import lsoa_area_name
+def _borough_lookup(folder: Path) -> Any:
+    from vawg.spatial.boroughs import borough_lookup_read
 
-    by_name = borough_codes_by_name()
-    out: dict[str, str] = {}
-    for path in paths:
-        if not path.is_file():
-            continue
-        # Read here, not through _geojson: the LSOA layers are large and needed once.
-        for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
-            props = feature.get("properties") or {}
-            code = next((v for k, v in props.items() if k.upper().endswith("CD")), "")
-            name = next((v for k, v in props.items() if k.upper().endswith("NM")), "")
-            borough = by_name.get(name_normalise(lsoa_area_name(str(name))), "")
-            if code and borough:
-                out.setdefault(str(code), borough)
-    return out
+    return borough_lookup_read(data_dir=folder)
 
 
 def borough_codes_of(
@@ -347,20 +333,21 @@ def borough_codes_of(
     the borough boundaries every record is blank."""
     from vawg.spatial.boroughs import borough_assign
 
-    if not geo_path(BOROUGHS_FILE).is_file():
+    lookup = _borough_lookup(data_dir())
+    if lookup is None:
         return pl.Series("borough_code", [""] * lsoa_code.len(), dtype=pl.String)
     return borough_assign(
         lsoa_code=lsoa_code,
         lsoa_name=lsoa_name,
         lon=lon,
         lat=lat,
-        lsoa_boroughs=_lsoa_boroughs((geo_path(LSOA_FILE), geo_path(LSOA21_FILE))),
-        borough_by_name=borough_codes_by_name(),
-        boroughs=borough_areas(),
+        lsoa_boroughs=lookup.lsoa_boroughs,
+        borough_by_name=lookup.borough_by_name,
+        boroughs=lookup.boroughs,
     )
 
 
 def cache_clear() -> None:
     """Forget the files read (tests that point ``VAWG_DATA_DIR`` elsewhere)."""
-    for function in (_geojson, _ward_borough, _areas, _outline_json, _lsoa_boroughs):
+    for function in (_geojson, _ward_borough, _areas, _outline_json, _borough_lookup):
         function.cache_clear()
