@@ -324,6 +324,12 @@ def _borough_lookup(folder: Path) -> Any:
     return borough_lookup_read(data_dir=folder)
 
 
+def lsoa_borough_codes() -> dict[str, str]:
+    """LSOA code (2011 or 2021, the shipped layers) to the code of its borough."""
+    lookup = _borough_lookup(data_dir())
+    return dict(lookup.lsoa_boroughs) if lookup is not None else {}
+
+
 def borough_codes_of(
     *, lsoa_code: pl.Series, lsoa_name: pl.Series, lon: pl.Series, lat: pl.Series
 ) -> pl.Series:

@@ -3,9 +3,8 @@ and pages that say which data they need, and how to load it, when it is absent."
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from datetime import UTC, date, datetime
+from pathlib import Path
 from uuid import uuid4
 
 import pytest

@@ -30,6 +30,7 @@ from vawg_site.common.geography import (
     force_borough_codes,
     lsoa_areas,
     lsoa_available,
+    lsoa_borough_codes,
 )
 from vawg_site.opendata.models import StopSearch, StreetCrime
 
@@ -202,8 +203,9 @@ def _street_frame(*, category: str, start: date | None, end: date | None) -> pl.
 def street_counts_lsoa(
     *, category: str, start: date | None, end: date | None
 ) -> list[tuple[str, str, date, int]]:
-    """(lsoa_code, lsoa_name, month, count) of London street records: the record's own LSOA
-    where police.uk gives one, else the 2011 LSOA containing its snapped point."""
+    """(lsoa_code, lsoa_name, month, count) of the force area's street records: the record's
+    own LSOA where police.uk gives one, else the 2011 LSOA containing its snapped point; LSOAs
+    outside the force area's boroughs are left out."""
     frame = _street_frame(category=category, start=start, end=end)
     if frame.is_empty():
         return []
@@ -227,8 +229,12 @@ def street_counts_lsoa(
     names = (
         dict(zip(lsoa_areas().codes, lsoa_areas().names, strict=True)) if lsoa_available() else {}
     )
+    # A point near the force area's edge can fall in an LSOA outside it (the LSOA layer and the
+    # borough polygons are generalised differently): such LSOAs are never listed.
+    inside = force_borough_codes()
+    lsoa_inside = [c for c, b in lsoa_borough_codes().items() if b in inside]
     agg = (
-        frame.filter(pl.col("lsoa").is_not_null() & (pl.col("lsoa") != ""))
+        frame.filter(pl.col("lsoa").is_in(lsoa_inside))
         .group_by("lsoa", "month")
         .len()
         .sort("lsoa", "month")
