@@ -6,8 +6,9 @@ place it; the borough is the local authority of that LSOA, found from the shippe
 code, or from the name's head (the local authority's name) when the code is not in them. A record
 whose LSOA is outside the shipped boroughs (another force's county) gets no borough, whatever its
 point. A record with no LSOA (API records, "No Location" rows) is placed by its WGS84 map point in
-the borough polygons (EPSG:27700, :func:`vawg.spatial.areal.area_index`); a point outside every
-polygon, or no point, gets no borough (blank). All of it runs on whole columns.
+the borough polygons (EPSG:27700; a point on a shared edge goes to the first in file order); a
+point outside every polygon, or no point, gets no borough (blank). All of it runs on whole
+columns.
 """
 
 from __future__ import annotations
@@ -105,6 +106,25 @@ def _name_key(expr: pl.Expr) -> pl.Expr:
     )
 
 
+def _polygon_codes(boroughs: Any, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[Any]:
+    """The code of the first borough polygon (file order) each point (EPSG:27700) touches, ""
+    for none: a prepared test per polygon, several times faster than a tree query of a million
+    points against some thirty polygons."""
+    import shapely
+
+    codes = np.full(x.shape[0], "", dtype=object)
+    left = np.ones(x.shape[0], dtype=bool)
+    for code, geometry in zip(boroughs.codes, boroughs.geometries, strict=True):
+        if not bool(left.any()):
+            break
+        shapely.prepare(geometry)  # in place, once: later calls find it prepared
+        hit = np.zeros_like(left)
+        hit[left] = shapely.intersects_xy(geometry, x[left], y[left])
+        codes[hit] = code
+        left &= ~hit
+    return codes
+
+
 def borough_assign(
     *,
     lsoa_code: pl.Series,
@@ -162,7 +182,6 @@ def borough_assign(
     out: NDArray[Any] = np.asarray(named["borough"].fill_null("").to_numpy(), dtype=object)
     unplaced = ~named["has_lsoa"].to_numpy()
     if boroughs is not None and bool(unplaced.any()):
-        from vawg.spatial.areal import area_index
         from vawg.spatial.grid import to_bng
 
         x_lon = lon.cast(pl.Float64, strict=False).to_numpy()[unplaced]
@@ -171,8 +190,6 @@ def borough_assign(
         ok = np.isfinite(x_lon) & np.isfinite(y_lat)
         if bool(ok.any()):
             x, y = to_bng(lon=x_lon[ok], lat=y_lat[ok])
-            idx = area_index(areas=boroughs, x=x, y=y)
-            codes = np.array([*boroughs.codes, ""], dtype=object)
-            found[ok] = codes[idx]
+            found[ok] = _polygon_codes(boroughs, x, y)
         out[unplaced] = found
     return pl.Series("borough_code", out.tolist() if n else [], dtype=pl.String)
