@@ -26,6 +26,7 @@ PAGES = [
     "/data/?group=Rape&borough=Camden",  # the error state
     "/data/maps/wards/",
     "/data/maps/street/",
+    "/data/coverage/",
     "/commitments/1/",
     "/commitments/2/",
     "/commitments/3/",
