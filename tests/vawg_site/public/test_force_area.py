@@ -306,3 +306,31 @@ def test_cli_and_site_totals_agree_on_the_2017_files(
     assert printed["in_force_area"] == site_total == _force_total(files, months)
     assert printed["duplicates"] > 0  # the files repeat crimes; both count each once
     assert {m[:4] for m in months} == {"2017"}
+
+
+def test_the_mets_tables_count_no_offence_outside_the_force(
+    site: Client, real_data_dir: Path
+) -> None:
+    """The Met's offences by borough for 2024 add up to the file's for the 32 boroughs, less the
+    offences the Met marks as having happened outside its area (ward "Non MET police force");
+    the file holds no City of London row."""
+    boroughs = [n for c, n in zip(*_boroughs(real_data_dir), strict=True) if MET.covers(c)]
+    sheet = pl.read_parquet(real_data_dir / "mps" / "vawg-offences.parquet").filter(
+        (pl.col("sheet") == "Offence count location")
+        & (pl.col("recorded_date_months").dt.year() == 2024)
+    )
+    assert sheet.filter(pl.col("borough_name") == "City of London").is_empty()
+    in_boroughs = sheet.filter(pl.col("borough_name").is_in(boroughs))
+    outside = in_boroughs.filter(pl.col("ward_name_clean_2") == "Non MET police force")
+    assert outside.height > 0
+    expected = int(in_boroughs["count"].sum()) - int(outside["count"].sum())
+    _, rows = _all_pages(
+        site, "/api/v1/vawg/location", level="borough", month_from="2024-01", month_to="2024-12"
+    )
+    assert sum(r["count"] for r in rows) == expected
+    assert {r["area_name"] for r in rows} <= set(boroughs)
+
+
+def _boroughs(real_data_dir: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    areas = areas_read(real_data_dir / BOROUGHS)
+    return areas.codes, areas.names
