@@ -33,7 +33,7 @@ from vawg.ingest.police_uk import (
 )
 from vawg.schemas import STOP_SEARCH as STOP_SEARCH_TABLE
 from vawg.schemas import STREET_CRIME, STREET_OUTCOME, Column, Schema
-from vawg_site.common.geography import borough_codes_of
+from vawg_site.common.geography import borough_codes_of, force_area, force_borough_codes
 from vawg_site.ingest.services.bulk import (
     Progress,
     bulk_load,
@@ -172,7 +172,11 @@ def police_uk_load(*, paths: Sequence[Path], progress: Progress | None = None) -
             "by_kind": {kind: t.as_dict() for kind, t in tallies.items()},
             "lsoa_vintages": vintages,
         }
-        notices = _vintage_notices(vintages) + _outcome_link_notices(sorted(months))
+        notices = (
+            _vintage_notices(vintages)
+            + _outcome_link_notices(sorted(months))
+            + _force_area_notices(tallies[STREET].loaded)
+        )
         run = run_record(
             source="police-uk",
             files=[str(p) for p in paths],
@@ -300,6 +304,29 @@ def _vintage_notices(vintages: dict[str, str]) -> list[str]:
     return [
         f"LSOA codes stored as published; their vintage: {parts} "
         "('either' = codes valid in both 2011 and 2021; see lsoa_vintages)"
+    ]
+
+
+def _force_area_notices(loaded: int) -> list[str]:
+    """How many stored street records the public figures count (the force area's) and how many
+    they leave out, when this load stored any."""
+    codes = sorted(force_borough_codes())
+    if not loaded or not codes:
+        return []
+    area = force_area()
+    marks = ", ".join(["%s"] * len(codes))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*), SUM(CASE WHEN borough_code IN ("  # noqa: S608 - marks only
+            f"{marks}) AND falls_within IN ('', %s) THEN 1 ELSE 0 END) FROM opendata_streetcrime",
+            [*codes, area.name],
+        )
+        row = cursor.fetchone()
+    total, inside = (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
+    return [
+        f"{inside:,} of the {total:,} stored street records are in the force area "
+        f"({area.name}: {len(codes)} boroughs) and counted on the public pages; the other "
+        f"{total - inside:,} (other forces', or outside its boroughs) are kept and not counted"
     ]
 
 
