@@ -58,10 +58,16 @@ def test_each_record_is_given_its_borough_when_loaded(
     csv.write_bytes(make_street_csv(STREET_ROWS))
     # Trafalgar Square (Westminster), Camden Town, and Cambridge (outside every borough).
     api = _api(tmp_path / "api.json.gz", [(-0.1281, 51.5080), (-0.1426, 51.5390), (0.12, 52.2)])
-    police_uk_load(paths=[csv, api])
+    result = police_uk_load(paths=[csv, api])
     stored = dict(StreetCrime.objects.values_list("crime_key", "borough_code"))
     assert stored == {"c1": CITY, "c2": CAMDEN, "c3": "", "c4": "", "p0": WESTMINSTER,
                       "p1": CAMDEN, "p2": ""}  # fmt: skip
+    # Counted: the two API records in Westminster and Camden; c2 is in Camden but the City of
+    # London Police's.
+    assert any(
+        n.startswith("2 of the 7 stored street records are in the force area")
+        for n in result.notices
+    )
 
 
 def test_the_migration_places_rows_stored_before_it(real_data_dir: Path) -> None:
