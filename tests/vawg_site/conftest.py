@@ -9,6 +9,7 @@ from datetime import date
 from uuid import uuid4
 
 import pytest
+from tests.vawg_site.placing import placed
 
 from vawg_site.opendata.models import StreetCrime, VawgCount
 from vawg_site.records.models import Crime, Involvement, Person
@@ -112,16 +113,20 @@ def published(db: None) -> None:
         ]
     VawgCount.objects.bulk_create(rows)
     StreetCrime.objects.bulk_create(
-        StreetCrime(
-            crime_key=uuid4().hex,
-            month=dt.date(2023, 1 + i % 3, 1),
-            category="violent-crime" if i % 4 else "burglary",
-            longitude=-0.14 + (i % 7) * 0.002,
-            latitude=51.54 + (i % 5) * 0.002,
-            lsoa_code="E01000907" if i % 2 else "",
-            source="csv",
+        placed(
+            [
+                StreetCrime(
+                    crime_key=uuid4().hex,
+                    month=dt.date(2023, 1 + i % 3, 1),
+                    category="violent-crime" if i % 4 else "burglary",
+                    longitude=-0.14 + (i % 7) * 0.002,
+                    latitude=51.54 + (i % 5) * 0.002,
+                    lsoa_code="E01000907" if i % 2 else "",
+                    source="csv",
+                )
+                for i in range(120)
+            ]
         )
-        for i in range(120)
     )
 
 

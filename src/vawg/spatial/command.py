@@ -341,6 +341,8 @@ def grid_command(args: argparse.Namespace) -> int:
             "no_location": ev.no_location,
             "duplicates": ev.duplicates,
             **_forces_setting(ev, args.force),
+            # What the site counts of these records: the force area only (docs/hotspots.md).
+            "in_force_area": ev.in_force_area,
         },
         args.json,
         args.out,

@@ -61,6 +61,11 @@ class Events:
         ``slugs`` (police.uk slugs seen for it, from file names, ``;``-joined) and ``events``:
         the located events of ``frame`` per force before any ``force=`` filter, most first.
         Empty for a force extract.
+    in_force_area : int or None
+        Of the records kept (of the category and months asked for, with a location or not),
+        those inside the force area (:data:`vawg.force_area.MET`) as the site counts them: in
+        one of its boroughs (:mod:`vawg.spatial.boroughs`) and published by no other force.
+        None when the borough boundaries are not in the data folder, or for a force extract.
     """
 
     frame: pl.DataFrame
@@ -68,6 +73,7 @@ class Events:
     no_location: int
     duplicates: int
     forces: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=FORCE_SCHEMA))
+    in_force_area: int | None = None
 
     def named_forces(self) -> list[tuple[str, int]]:
         """The forces named in the files, with their events, most first.
@@ -211,14 +217,18 @@ def _read_api_json(path: Path) -> pl.DataFrame:
     for rec in records:
         loc = rec.get("location") or {}
         btp = str(rec.get("location_type", "")).upper() == "BTP"
-        rows["key"].append(str(rec.get("id", "")))
+        # The crime's identity is its persistent_id (the CSV's Crime ID), as the site stores it;
+        # the record ``id`` differs between two records of one crime.
+        rows["key"].append(str(rec.get("persistent_id") or ""))
         rows["month"].append(str(rec.get("month", "")))
         rows["category"].append(str(rec.get("category", "")))
         rows["lon"].append(loc.get("longitude"))
         rows["lat"].append(loc.get("latitude"))
         rows["force"].append(BTP if btp else LOCAL_FORCE)
         rows["slug"].append("btp" if btp else "local")
-    return pl.DataFrame(rows, schema=dict.fromkeys(rows, pl.String))
+    return pl.DataFrame(rows, schema=dict.fromkeys(rows, pl.String)).with_columns(
+        lsoa_code=pl.lit("", pl.String), lsoa_name=pl.lit("", pl.String), falls=pl.lit("")
+    )
 
 
 def _read_street_csv(path: Path) -> pl.DataFrame:
@@ -238,6 +248,10 @@ def _read_street_csv(path: Path) -> pl.DataFrame:
     ]
     matched = _STREET_FILE.match(path.name)
     slug = matched.group("slug").lower() if matched else None
+
+    def text(name: str) -> pl.Expr:
+        return pl.col(name).fill_null("") if name in raw.columns else pl.lit("", pl.String)
+
     return raw.select(
         key=crime_id,
         month=pl.col("Month"),
@@ -246,6 +260,9 @@ def _read_street_csv(path: Path) -> pl.DataFrame:
         lat=pl.col("Latitude"),
         force=pl.coalesce([*named, pl.lit(None, pl.String)]),
         slug=pl.lit(slug, pl.String),
+        lsoa_code=text("LSOA code"),
+        lsoa_name=text("LSOA name"),
+        falls=text("Falls within"),
     )
 
 
@@ -298,9 +315,10 @@ def read_police_uk(
     read = raw.height
     with_key = raw.filter(pl.col("key").is_not_null() & (pl.col("key") != ""))
     dup = with_key.height - with_key.unique(subset=["key", "month"]).height
+    # The last version of a crime wins, files in order, as when the site loads them.
     raw = pl.concat(
         [
-            with_key.unique(subset=["key", "month"], keep="first", maintain_order=True),
+            with_key.unique(subset=["key", "month"], keep="last", maintain_order=True),
             raw.filter(pl.col("key").is_null() | (pl.col("key") == "")),
         ]
     )
@@ -312,7 +330,9 @@ def read_police_uk(
     no_location = frame.height - located.height
     if slug is not None:
         located = located.filter(pl.col("category") == slug)
+        frame = frame.filter(pl.col("category") == slug)
     located = _month_filter(located, month_from, month_to)
+    in_force = _in_force_area(_month_filter(frame, month_from, month_to), data_dir=data_dir)
     x, y = to_bng(lon=located["lon"].to_numpy(), lat=located["lat"].to_numpy())
     ok = np.isfinite(x) & np.isfinite(y)
     no_location += int((~ok).sum())
@@ -328,7 +348,37 @@ def read_police_uk(
         "y",
         harm_days=pl.col("category").replace_strict(harm, default=0.0, return_dtype=pl.Float64),
     )
-    return Events(frame=out, read=read, no_location=no_location, duplicates=dup, forces=forces)
+    return Events(
+        frame=out,
+        read=read,
+        no_location=no_location,
+        duplicates=dup,
+        forces=forces,
+        in_force_area=in_force,
+    )
+
+
+def _in_force_area(frame: pl.DataFrame, *, data_dir: Path | None) -> int | None:
+    """How many of ``frame``'s records the site counts for the force area
+    (:data:`vawg.force_area.MET`), placed by the loader's rule; None without boundaries."""
+    from vawg.force_area import MET
+    from vawg.spatial.boroughs import borough_assign, borough_lookup_read
+
+    lookup = borough_lookup_read(data_dir=data_dir or data_dir_default())
+    if lookup is None:
+        return None
+    boroughs = borough_assign(
+        lsoa_code=frame["lsoa_code"],
+        lsoa_name=frame["lsoa_name"],
+        lon=frame["lon"],
+        lat=frame["lat"],
+        lsoa_boroughs=lookup.lsoa_boroughs,
+        borough_by_name=lookup.borough_by_name,
+        boroughs=lookup.boroughs,
+    )
+    inside = set(MET.codes_in(lookup.codes))
+    own = frame["falls"].is_in(["", MET.name])
+    return int((boroughs.is_in(sorted(inside)) & own).sum())
 
 
 def _months_check(*bounds: str | None) -> None:

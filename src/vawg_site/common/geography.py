@@ -314,7 +314,46 @@ def outline_names(*, layer: str) -> list[str]:
     return list(_areas(path).names)
 
 
+# --- the borough of a record (decided once, when it is loaded) -----------------------------------
+
+
+@lru_cache(maxsize=2)
+def _borough_lookup(folder: Path) -> Any:
+    from vawg.spatial.boroughs import borough_lookup_read
+
+    return borough_lookup_read(data_dir=folder)
+
+
+def lsoa_borough_codes() -> dict[str, str]:
+    """LSOA code (2011 or 2021, the shipped layers) to the code of its borough."""
+    lookup = _borough_lookup(data_dir())
+    return dict(lookup.lsoa_boroughs) if lookup is not None else {}
+
+
+def borough_codes_of(
+    *, lsoa_code: pl.Series, lsoa_name: pl.Series, lon: pl.Series, lat: pl.Series
+) -> pl.Series:
+    """The shipped borough each record falls in ("" outside them all), from its LSOA (code in
+    the 2011 and 2021 LSOA layers, else the local authority in its name) or, with no LSOA, its
+    map point in the borough polygons (:func:`vawg.spatial.boroughs.borough_assign`). Without
+    the borough boundaries every record is blank."""
+    from vawg.spatial.boroughs import borough_assign
+
+    lookup = _borough_lookup(data_dir())
+    if lookup is None:
+        return pl.Series("borough_code", [""] * lsoa_code.len(), dtype=pl.String)
+    return borough_assign(
+        lsoa_code=lsoa_code,
+        lsoa_name=lsoa_name,
+        lon=lon,
+        lat=lat,
+        lsoa_boroughs=lookup.lsoa_boroughs,
+        borough_by_name=lookup.borough_by_name,
+        boroughs=lookup.boroughs,
+    )
+
+
 def cache_clear() -> None:
     """Forget the files read (tests that point ``VAWG_DATA_DIR`` elsewhere)."""
-    for function in (_geojson, _ward_borough, _areas, _outline_json):
+    for function in (_geojson, _ward_borough, _areas, _outline_json, _borough_lookup):
         function.cache_clear()

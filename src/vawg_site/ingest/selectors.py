@@ -28,3 +28,15 @@ def rejection_list(*, run_id: int | None = None, limit: int | None = None) -> li
     if run_id is not None:
         rows = rows.filter(run_id=run_id)
     return list(rows[:limit] if limit is not None else rows)
+
+
+@cached
+def load_finished_by_source() -> dict[str, dt.datetime]:
+    """When the latest load of each source (``police-uk``, ``mps-vawg``...) finished."""
+    rows = (
+        IngestRun.objects.filter(finished_at__isnull=False)
+        .values("source")
+        .annotate(last=Max("finished_at"))
+        .order_by()
+    )
+    return {r["source"]: r["last"] for r in rows}

@@ -46,6 +46,13 @@ class StreetCrime(models.Model):
         help_text="vintage of the file's LSOA codes: 2011, 2021, mixed, either (valid in both) "
         "or blank (no codes); codes are stored as published",
     )
+    borough_code = models.CharField(
+        max_length=9,
+        blank=True,
+        default="",
+        help_text="the shipped borough (local authority) the record falls in, decided when it "
+        "is loaded (vawg_site.common.geography.borough_codes_of); blank: outside them all",
+    )
 
     class Meta:
         constraints = [
@@ -55,6 +62,7 @@ class StreetCrime(models.Model):
             models.Index(fields=["category", "month"]),
             models.Index(fields=["month"]),
             models.Index(fields=["lsoa_code"]),
+            models.Index(fields=["borough_code", "category", "month"]),
         ]
 
     def __str__(self) -> str:
@@ -82,6 +90,13 @@ class StreetOutcome(models.Model):
     lsoa_code = models.CharField(max_length=12, blank=True)
     lsoa_name = models.CharField(max_length=96, blank=True)
     lsoa_vintage = models.CharField(max_length=8, blank=True, help_text="as StreetCrime's")
+    borough_code = models.CharField(
+        max_length=9,
+        blank=True,
+        default="",
+        help_text="the shipped borough (local authority) the record falls in, decided when it "
+        "is loaded (vawg_site.common.geography.borough_codes_of); blank: outside them all",
+    )
 
     class Meta:
         constraints = [
@@ -124,12 +139,22 @@ class StopSearch(models.Model):
     outcome = models.CharField(max_length=128, blank=True)
     outcome_linked = models.BooleanField(null=True, blank=True)
     removal_of_clothing = models.BooleanField(null=True, blank=True)
+    borough_code = models.CharField(
+        max_length=9,
+        blank=True,
+        default="",
+        help_text="the shipped borough (local authority) the record falls in, decided when it "
+        "is loaded (vawg_site.common.geography.borough_codes_of); blank: outside them all",
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(F("search_key"), name="stopsearch_identity"),
         ]
-        indexes = [models.Index(fields=["force", "month"])]
+        indexes = [
+            models.Index(fields=["force", "month"]),
+            models.Index(fields=["borough_code", "month"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.force} {self.searched_at:%Y-%m-%d %H:%M}: {self.search_type}"

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from vawg_site.common.caching import force_data_is_synthetic
 
@@ -27,4 +28,12 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "service_tagline": SERVICE_TAGLINE,
         "exit_url": reverse("public:exit"),
         "synthetic_force": force_data_is_synthetic(),
+        # Read only by the pages that include public/includes/coverage_note.html.
+        "data_coverage": SimpleLazyObject(_coverage),
     }
+
+
+def _coverage() -> Any:
+    from vawg_site.public.presenters.coverage import coverage_view
+
+    return coverage_view()

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from vawg_site.public import views
+from vawg_site.public import views, views_coverage
 
 app_name = "public"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("data/", views.dashboard, name="dashboard"),
     path("data/wards.json", views.dashboard_wards, name="dashboard_wards"),
     path("data/boroughs/", views.borough_data, name="borough_data"),
+    path("data/coverage/", views_coverage.coverage, name="coverage"),
     path("data/maps/wards/", views.ward_map, name="ward_map"),
     path("data/maps/wards/data.json", views.ward_map_data, name="ward_map_data"),
     path("data/maps/street/", views.street_map, name="street_map"),

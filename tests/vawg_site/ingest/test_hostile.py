@@ -98,11 +98,17 @@ def test_every_hostile_input_is_answered_in_this_process(corpus: list[Any], caps
 
 
 @pytest.mark.django_db
-def test_a_stored_implausible_month_changes_no_public_month_list() -> None:
+def test_a_stored_implausible_month_changes_no_public_month_list(real_data_dir: object) -> None:
     from vawg_site.opendata.models import StreetCrime
     from vawg_site.opendata.selectors.police_uk import street_months_all
 
-    fields = {"category": "violent-crime", "source": "csv", "crime_id": ""}
+    # In a force-area borough (Westminster), as the loader would have placed them.
+    fields = {
+        "category": "violent-crime",
+        "source": "csv",
+        "crime_id": "",
+        "borough_code": "E09000033",
+    }
     StreetCrime.objects.create(crime_key="a", month=date(2023, 3, 1), **fields)
     StreetCrime.objects.create(crime_key="b", month=date(1, 1, 1), **fields)
     StreetCrime.objects.create(crime_key="c", month=date(9999, 12, 1), **fields)

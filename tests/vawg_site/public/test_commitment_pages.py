@@ -4,10 +4,12 @@ and pages that say which data they need, and how to load it, when it is absent."
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
 from django.test import Client
+from tests.vawg_site.placing import placed
 
 from vawg.periods import month_count
 from vawg_site.opendata.models import StopSearch, StreetCrime, VawgCount
@@ -137,10 +139,12 @@ def test_borough_changes_by_hand(borough_offences: None) -> None:
 
 
 @pytest.fixture
-def street_crimes() -> None:
+def street_crimes(real_data_dir: Path) -> None:
     """Violence and sexual offences in 2024: 7 at two "Shopping Area" points in Westminster (4
-    and 3), 5 and 2 at "Station Road" points in Camden and Barnet, 1 with no map point. Outside the
-    count: 20 burglaries at the Shopping Area and 9 violent crimes in 2022 (before the period)."""
+    and 3), 5 and 2 at "Station Road" points in Camden and Barnet, 1 with no map point (in no
+    borough, so not counted), 3 of other forces' areas (Peterborough, the City of London) and 2
+    with no place named. Outside the count: 20 burglaries at the Shopping Area and 9 violent
+    crimes in 2022 (before the period)."""
 
     def crimes(n: int, **fields: object) -> list[StreetCrime]:
         base = {"category": "violent-crime", "month": date(2024, 6, 1), "source": "csv"}
@@ -161,17 +165,25 @@ def street_crimes() -> None:
         *crimes(2, location="On or near Station Road", longitude=-0.2, latitude=51.6,
                 lsoa_name="Barnet 002B"),
         *crimes(1, location="", longitude=None, latitude=None),
+        *crimes(2, location="On or near Bridge Street", longitude=-0.24, latitude=52.57,
+                lsoa_name="Peterborough 012A", falls_within="Cambridgeshire Constabulary"),
+        *crimes(1, location="On or near Cheapside", longitude=-0.093, latitude=51.514,
+                lsoa_name="City of London 001F", falls_within="City of London Police"),
+        *crimes(1, location="No Location", longitude=-0.13, latitude=51.55,
+                lsoa_name="Camden 001A"),
+        *crimes(1, location="On or near ", longitude=-0.13, latitude=51.55,
+                lsoa_name="Camden 001A"),
         *crimes(20, category="burglary", **shop),
         *crimes(9, month=date(2022, 1, 1), **shop),
     ]  # fmt: skip
-    StreetCrime.objects.bulk_create(rows)
+    StreetCrime.objects.bulk_create(placed(rows))
 
 
 def test_street_places_by_hand(street_crimes: None) -> None:
     p = police_uk.street_places()
     assert p is not None
     assert (p.start, p.end, p.months) == (date(2024, 1, 1), date(2024, 12, 1), 12)
-    assert p.crimes == 4 + 3 + 5 + 2 + 1
+    assert p.crimes == 4 + 3 + 5 + 2 + 2  # in the force area, with a place named or not
     assert [(x.label, x.area, x.crimes) for x in p.places] == [
         ("On or near Shopping Area", "Westminster", 7),
         ("On or near Station Road", "Camden", 5),
@@ -198,7 +210,10 @@ def test_commitment_10_page_shows_the_figures(client: Client) -> None:
     )
     assert camden in html
     assert "change of crime recording system" in html
-    assert "out of <strong>15</strong> such offences" in html
+    assert "out of <strong>16</strong> such offences" in html
+    for outside in ("Peterborough", "Bridge Street", "Cheapside", "City of London", "No Location"):
+        assert outside not in html.split('id="m-places"')[1].split("</section>")[0]
+    assert "street-level records of other police forces or outside the force area" in html
     assert "in the 12 months January 2024 to December 2024" in html
     assert html.index("On or near Shopping Area") < html.index("On or near Station Road")
     assert "this is a proxy, not a count of VAWG" in html
@@ -231,22 +246,26 @@ def test_home_and_neighbours_link_the_new_pages(client: Client) -> None:
     assert 'href="/commitments/10/" rel="next"' in client.get("/commitments/9/").content.decode()
 
 
-def test_a_shorter_span_is_called_by_its_length(client: Client) -> None:
+def test_a_shorter_span_is_called_by_its_length(client: Client, real_data_dir: Path) -> None:
     """With three months loaded the page says three months, never "12 months"."""
     assert month_count(date(2017, 1, 1), date(2017, 3, 1)) == 3
     assert month_count(date(2023, 12, 1), date(2024, 11, 1)) == 12
     StreetCrime.objects.bulk_create(
-        StreetCrime(
-            crime_key=uuid4().hex,
-            category="violent-crime",
-            month=date(2017, m, 1),
-            location="On or near High Street",
-            lsoa_name="Camden 003C",
-            longitude=-0.14,
-            latitude=51.54,
-            source="api",
+        placed(
+            [
+                StreetCrime(
+                    crime_key=uuid4().hex,
+                    category="violent-crime",
+                    month=date(2017, m, 1),
+                    location="On or near High Street",
+                    lsoa_name="Camden 003C",
+                    longitude=-0.14,
+                    latitude=51.54,
+                    source="api",
+                )
+                for m in (1, 2, 3)
+            ]
         )
-        for m in (1, 2, 3)
     )
     html = client.get("/commitments/10/").content.decode()
     assert "in the 3 months January 2017 to March 2017" in html

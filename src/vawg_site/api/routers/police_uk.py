@@ -1,5 +1,6 @@
 """``/api/v1/police-uk/``: data.police.uk street-level crimes in London per LSOA or grid cell
-and month (never points)."""
+and month (never points). Only the force area is counted (the records placed in one of its
+boroughs when loaded, published by no other force: docs/coverage.md)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def street_lsoa(
     limit: int = Limit,
     offset: int = Offset,
 ) -> HttpResponse:
-    """police.uk street-level crimes in London per LSOA and month (never points)."""
+    """police.uk street-level crimes in London (the force area: other forces' records are left
+    out) per LSOA and month (never points)."""
     start, end = p.period_of(month_from, month_to)
 
     def build() -> p.Body:
@@ -55,8 +57,9 @@ def street_grid(
     limit: int = Limit,
     offset: int = Offset,
 ) -> HttpResponse:
-    """police.uk street-level crimes in London per square grid cell (British National Grid,
-    centres in metres) and month; empty cells are left out."""
+    """police.uk street-level crimes in London (the force area: other forces' records are left
+    out) per square grid cell (British National Grid, centres in metres) and month; empty cells
+    are left out."""
     start, end = p.period_of(month_from, month_to)
 
     def build() -> p.Body:

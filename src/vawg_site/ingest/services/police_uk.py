@@ -32,7 +32,8 @@ from vawg.ingest.police_uk import (
     police_uk_read_file,
 )
 from vawg.schemas import STOP_SEARCH as STOP_SEARCH_TABLE
-from vawg.schemas import STREET_CRIME, STREET_OUTCOME
+from vawg.schemas import STREET_CRIME, STREET_OUTCOME, Column, Schema
+from vawg_site.common.geography import borough_codes_of, force_area, force_borough_codes
 from vawg_site.ingest.services.bulk import (
     Progress,
     bulk_load,
@@ -43,9 +44,23 @@ from vawg_site.ingest.services.bulk import (
 )
 from vawg_site.ingest.services.runs import LoadResult, run_record
 
-STREET_CRIME_TARGET = target_plain(STREET_CRIME)
-STREET_OUTCOME_TARGET = target_plain(STREET_OUTCOME)
-STOP_SEARCH_TARGET = target_plain(STOP_SEARCH_TABLE)
+BOROUGH = Column(
+    "borough_code",
+    pl.String(),
+    "the shipped borough the record falls in, blank outside them all (decided when loaded)",
+    max_chars=9,
+)
+
+
+def _placed(schema: Schema) -> Schema:
+    """``schema`` and the borough each row falls in, which the loader adds
+    (:func:`_borough_add`)."""
+    return Schema(schema.name, schema.meaning, (*schema.columns, BOROUGH), schema.alternatives)
+
+
+STREET_CRIME_TARGET = target_plain(_placed(STREET_CRIME))
+STREET_OUTCOME_TARGET = target_plain(_placed(STREET_OUTCOME))
+STOP_SEARCH_TARGET = target_plain(_placed(STOP_SEARCH_TABLE))
 
 
 @dataclass
@@ -122,6 +137,7 @@ def police_uk_load(*, paths: Sequence[Path], progress: Progress | None = None) -
                 bulks[kind].repeats = True  # a large file repeats a record across chunks
             in_file[kind].append(kept)
             tally = tallies[kind]
+            rows = _borough_add(rows)
             inserted, updated = rows_store(targets[kind], rows, progress=progress, bulk=bulks[kind])
             tally.read += batch.read
             tally.inserted += inserted
@@ -156,7 +172,11 @@ def police_uk_load(*, paths: Sequence[Path], progress: Progress | None = None) -
             "by_kind": {kind: t.as_dict() for kind, t in tallies.items()},
             "lsoa_vintages": vintages,
         }
-        notices = _vintage_notices(vintages) + _outcome_link_notices(sorted(months))
+        notices = (
+            _vintage_notices(vintages)
+            + _outcome_link_notices(sorted(months))
+            + _force_area_notices(tallies[STREET].loaded)
+        )
         run = run_record(
             source="police-uk",
             files=[str(p) for p in paths],
@@ -179,6 +199,20 @@ def police_uk_load(*, paths: Sequence[Path], progress: Progress | None = None) -
         notices=tuple(notices),
         details=details,
     )
+
+
+def _borough_add(rows: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` with ``borough_code``: the shipped borough each falls in, from its LSOA where it
+    names one, else its map point (:func:`vawg_site.common.geography.borough_codes_of`); blank
+    outside them all. Whole columns at a time: no Python per row."""
+    blank = pl.Series([""] * rows.height, dtype=pl.String)
+    boroughs = borough_codes_of(
+        lsoa_code=rows["lsoa_code"] if "lsoa_code" in rows.columns else blank,
+        lsoa_name=rows["lsoa_name"] if "lsoa_name" in rows.columns else blank,
+        lon=rows["longitude"],
+        lat=rows["latitude"],
+    )
+    return rows.with_columns(boroughs)
 
 
 def _batches_last_first(
@@ -270,6 +304,29 @@ def _vintage_notices(vintages: dict[str, str]) -> list[str]:
     return [
         f"LSOA codes stored as published; their vintage: {parts} "
         "('either' = codes valid in both 2011 and 2021; see lsoa_vintages)"
+    ]
+
+
+def _force_area_notices(loaded: int) -> list[str]:
+    """How many stored street records the public figures count (the force area's) and how many
+    they leave out, when this load stored any."""
+    codes = sorted(force_borough_codes())
+    if not loaded or not codes:
+        return []
+    area = force_area()
+    marks = ", ".join(["%s"] * len(codes))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*), SUM(CASE WHEN borough_code IN ("  # noqa: S608 - marks only
+            f"{marks}) AND falls_within IN ('', %s) THEN 1 ELSE 0 END) FROM opendata_streetcrime",
+            [*codes, area.name],
+        )
+        row = cursor.fetchone()
+    total, inside = (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
+    return [
+        f"{inside:,} of the {total:,} stored street records are in the force area "
+        f"({area.name}: {len(codes)} boroughs) and counted on the public pages; the other "
+        f"{total - inside:,} (other forces', or outside its boroughs) are kept and not counted"
     ]
 
 

@@ -37,6 +37,7 @@ from vawg_site.common.geography import (
     BOROUGHS_FILE,
     WARDS_FILE,
     data_dir,
+    force_wards,
     geo_path,
     london_area,
     ward_areas,
@@ -177,8 +178,9 @@ def _ward_hotspots(
                 few_lsoas=few,
             )
         )
+    inside = {w.code for w in force_wards()}  # wards the force does not police are never listed
     return WardHotspots(
-        rows=tuple(rows),
+        rows=tuple(r for r in rows if r.code in inside),
         settings=dict(run.settings),
         months=[month_key(m) for m in months],
         population_available=bool(population),

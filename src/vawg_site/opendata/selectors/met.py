@@ -6,7 +6,8 @@ offence was committed in, for the month it was recorded in. The location sheet i
 summed by area; the classification sheet (offence groups), the victims' age-group sheet and the
 victims' ethnic-group sheet break the same offences or victims down other ways and are never added
 to it. Offences the Met could not place in a borough are under ``Other`` or ``Unknown``: they are in
-London's total but in no borough's.
+London's total but in no borough's. Offences the Met recorded that happened outside its area
+(ward ``Non MET police force``) and rows of a borough it does not police are in no figure.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from vawg_site.common.caching import cached
 from vawg_site.common.geography import (
     borough_codes_by_name,
     borough_list,
+    force_borough_codes,
     name_normalise,
     ward_list,
 )
@@ -33,6 +35,10 @@ Measure = VawgCount.Measure
 
 NOT_A_BOROUGH = ("Other", "Unknown")
 """Values the Met uses for offences it could not place in a borough."""
+
+OUTSIDE_FORCE_WARD = "Non MET police force"
+"""The Met's ward name for offences it recorded that happened outside its area (1,459 offences
+since 2024 on the location sheet): left out of every figure about the force area."""
 
 PERIOD_MONTHS = 12
 """The period of the summaries for local partners: the latest 12 months loaded."""
@@ -69,8 +75,26 @@ class CountRow:
 
 def _vawg_counts() -> QuerySet[VawgCount]:
     """The stored counts whose month is plausible (:func:`vawg.periods.plausible_window`): a
-    month 0001-01 stored by hand must not give every page twenty centuries of months."""
-    return VawgCount.objects.filter(month__range=plausible_window())
+    month 0001-01 stored by hand must not give every page twenty centuries of months. Rows that
+    name a shipped borough the force does not police (the City of London for the Met), or one of
+    its wards, are left out of every figure (the Met's extracts hold none today), and so are
+    the offences the Met marks as outside its area (:data:`OUTSIDE_FORCE_WARD`)."""
+    rows = VawgCount.objects.filter(month__range=plausible_window()).exclude(
+        ward_name__iexact=OUTSIDE_FORCE_WARD
+    )
+    outside = _outside_force()
+    if outside[0]:
+        rows = rows.exclude(borough__in=outside[0]).exclude(ward_code__in=outside[1])
+    return rows
+
+
+def _outside_force() -> tuple[list[str], list[str]]:
+    """Names (as shipped, and with "&") of the shipped boroughs outside the force area, and the
+    codes of their 2024 wards."""
+    inside = force_borough_codes()
+    names = [b.name for b in borough_list() if b.code not in inside]
+    wards = [w.code for w in ward_list() if w.borough_code and w.borough_code not in inside]
+    return sorted({*names, *(n.replace(" and ", " & ") for n in names)}), wards
 
 
 def _published_offences() -> QuerySet[VawgCount]:

@@ -2,7 +2,11 @@
 :class:`~vawg_site.opendata.models.StopSearch`), aggregated: never a point, never a record.
 
 police.uk has already moved each street-level crime to one of about 750,000 anonymous map points;
-these reads count them into LSOAs, grid cells or map-point labels, or by month. Its "Violence and
+these reads count them into LSOAs, grid cells or map-point labels, or by month. Every read counts
+only the force area (:func:`vawg_site.common.geography.force_borough_codes`): records whose
+borough, decided when they were loaded, is one the force polices, and that no other force
+published (another force's file names it in ``Falls within``). Records of other forces and areas
+stay stored and are counted apart (:func:`street_outside_count`). Its "Violence and
 sexual offences" category (API slug ``violent-crime``) is the street-level proxy for VAWG: it holds
 violence against anyone and has no victim sex or domestic-abuse flag, and every page and answer
 built on it says so.
@@ -18,21 +22,26 @@ import polars as pl
 from django.db.models import Count, Max, Min, Q, QuerySet
 
 from vawg.periods import month_count, month_key, months_back, plausible_window
+from vawg.spatial.boroughs import lsoa_area_name
 from vawg_site.common.caching import cached
-from vawg_site.common.geography import lsoa_areas, lsoa_available
+from vawg_site.common.geography import (
+    borough_list,
+    force_area,
+    force_borough_codes,
+    lsoa_areas,
+    lsoa_available,
+    lsoa_borough_codes,
+)
 from vawg_site.opendata.models import StopSearch, StreetCrime
 
 STREET_CATEGORY = "violent-crime"
 """police.uk's "Violence and sexual offences": the street-level proxy for VAWG."""
 
-LONDON_BBOX = (-0.52, 51.27, 0.34, 51.70)
-"""WGS84 box (west, south, east, north) around Greater London, for police.uk street records."""
-
 PERIOD_MONTHS = 12
 """The period of the commitment summaries: the latest 12 months loaded."""
 
-MET_FORCE = "metropolitan"
-"""data.police.uk's slug for the Metropolitan Police Service (stop-and-search file names)."""
+NO_PLACE_LABELS = ("", "No Location", "On or near", "On or near No Location")
+"""Map-point labels that name no place (police.uk's "No Location", a street left blank)."""
 
 FEMALE = "Female"
 GIRL_AGE_RANGES = ("under 10", "10-17")
@@ -44,16 +53,51 @@ NO_FURTHER_ACTION = ("A no further action disposal", "Nothing found - no further
 TOP_PLACES = 10
 
 
-def _street_crimes() -> QuerySet[StreetCrime]:
+def _stored_street() -> QuerySet[StreetCrime]:
     """The stored street records whose month is plausible (:func:`vawg.periods.plausible_window`):
     a month stored by hand outside it (``-001-01``, which SQLite keeps and cannot read back)
     must not break the month list for everyone."""
     return StreetCrime.objects.filter(month__range=plausible_window())
 
 
+def force_area_q() -> Q:
+    """Street records of the force area: in one of its boroughs, and not published by another
+    force (``Falls within`` blank, as in API records, or the force's own name)."""
+    return Q(borough_code__in=sorted(force_borough_codes())) & Q(
+        falls_within__in=("", force_area().name)
+    )
+
+
+def _street_crimes() -> QuerySet[StreetCrime]:
+    """The force area's plausible street records: what every public figure counts."""
+    return _stored_street().filter(force_area_q())
+
+
 def _stop_searches() -> QuerySet[StopSearch]:
-    """The stored stops and searches whose month is plausible (as :func:`_street_crimes`)."""
-    return StopSearch.objects.filter(month__range=plausible_window())
+    """The force's stops and searches whose month is plausible (as :func:`_stored_street`), less
+    any placed in a shipped borough that the force does not police."""
+    outside = {b.code for b in borough_list()} - force_borough_codes()
+    return StopSearch.objects.filter(
+        month__range=plausible_window(), force=force_area().police_uk_slug
+    ).exclude(borough_code__in=sorted(outside))
+
+
+@cached
+def street_outside_count() -> int:
+    """Street records loaded but not counted: other forces' records and records outside the
+    force area (or with no place at all)."""
+    return _stored_street().exclude(force_area_q()).count()
+
+
+@cached
+def street_borough_months(*, category: str | None = None) -> list[tuple[str, date, int]]:
+    """(borough code, month, records) of the force area's street records (of ``category``, or
+    all), for coverage."""
+    rows = _street_crimes()
+    if category is not None:
+        rows = rows.filter(category=category)
+    groups = rows.values("borough_code", "month").annotate(n=Count("id")).order_by()
+    return sorted((g["borough_code"], g["month"], int(g["n"])) for g in groups)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -89,22 +133,16 @@ def street_month_span() -> tuple[date, date] | None:
 
 @cached
 def street_months_all() -> list[date]:
-    """Months with any street-level record loaded, whatever the category or force."""
+    """Months with any street-level record of the force area loaded, whatever the category."""
     return list(_street_crimes().values_list("month", flat=True).distinct().order_by("month"))
-
-
-def _in_london(rows: QuerySet[StreetCrime]) -> QuerySet[StreetCrime]:
-    west, south, east, north = LONDON_BBOX
-    return rows.filter(
-        longitude__gte=west, longitude__lte=east, latitude__gte=south, latitude__lte=north
-    )
 
 
 @cached
 def street_months(*, category: str) -> list[date]:
-    """Months with London street records of a category."""
+    """Months with street records of a category in the force area."""
     return list(
-        _in_london(_street_crimes().filter(category=category))
+        _street_crimes()
+        .filter(category=category)
         .values_list("month", flat=True)
         .distinct()
         .order_by("month")
@@ -115,8 +153,9 @@ def street_months(*, category: str) -> list[date]:
 
 
 def street_points(*, category: str, start: date, end: date) -> pl.DataFrame:
-    """Columns ``month`` (``YYYY-MM``), ``lon``, ``lat`` of the street records of a category
-    with a location in the period. Used only to count crimes into grid cells; never shown."""
+    """Columns ``month`` (``YYYY-MM``), ``lon``, ``lat`` of the force area's street records of a
+    category with a location in the period. Used only to count crimes into grid cells; never
+    shown."""
     rows = (
         _street_crimes()
         .filter(
@@ -142,8 +181,9 @@ def street_points(*, category: str, start: date, end: date) -> pl.DataFrame:
 
 
 def _street_frame(*, category: str, start: date | None, end: date | None) -> pl.DataFrame:
-    """London street records of one category (month, lon, lat, lsoa); never returned."""
-    rows = _in_london(_street_crimes().filter(category=category))
+    """The force area's street records of one category (month, lon, lat, lsoa); never
+    returned."""
+    rows = _street_crimes().filter(category=category, longitude__isnull=False)
     if start is not None:
         rows = rows.filter(month__gte=start)
     if end is not None:
@@ -163,8 +203,9 @@ def _street_frame(*, category: str, start: date | None, end: date | None) -> pl.
 def street_counts_lsoa(
     *, category: str, start: date | None, end: date | None
 ) -> list[tuple[str, str, date, int]]:
-    """(lsoa_code, lsoa_name, month, count) of London street records: the record's own LSOA
-    where police.uk gives one, else the 2011 LSOA containing its snapped point."""
+    """(lsoa_code, lsoa_name, month, count) of the force area's street records: the record's
+    own LSOA where police.uk gives one, else the 2011 LSOA containing its snapped point; LSOAs
+    outside the force area's boroughs are left out."""
     frame = _street_frame(category=category, start=start, end=end)
     if frame.is_empty():
         return []
@@ -188,8 +229,12 @@ def street_counts_lsoa(
     names = (
         dict(zip(lsoa_areas().codes, lsoa_areas().names, strict=True)) if lsoa_available() else {}
     )
+    # A point near the force area's edge can fall in an LSOA outside it (the LSOA layer and the
+    # borough polygons are generalised differently): such LSOAs are never listed.
+    inside = force_borough_codes()
+    lsoa_inside = [c for c, b in lsoa_borough_codes().items() if b in inside]
     agg = (
-        frame.filter(pl.col("lsoa").is_not_null() & (pl.col("lsoa") != ""))
+        frame.filter(pl.col("lsoa").is_in(lsoa_inside))
         .group_by("lsoa", "month")
         .len()
         .sort("lsoa", "month")
@@ -251,14 +296,19 @@ def area_of(lsoa_name: str) -> str:
     >>> area_of("Westminster 018A"), area_of("City of London 001F"), area_of("")
     ('Westminster', 'City of London', '')
     """
-    head, _, code = lsoa_name.rpartition(" ")
-    return head if head and code[:3].isdigit() else lsoa_name
+    return lsoa_area_name(lsoa_name)
+
+
+def _names_a_place(label: str) -> bool:
+    """Whether a map-point label names a place ("On or near " with no street does not)."""
+    return label.strip() not in NO_PLACE_LABELS
 
 
 @cached
 def street_places() -> StreetPlaces | None:
-    """The places (label and area) with the most data.police.uk violence and sexual offences in
-    the latest 12 months loaded, most first (ties by label, then area); None when none are
+    """The places (label and borough) with the most data.police.uk violence and sexual offences
+    in the force area in the latest 12 months loaded, most first (ties by label, then area);
+    labels that name no place ("No Location", a blank street) are left out; None when none are
     loaded."""
     crimes = _street_crimes().filter(category=STREET_CATEGORY)
     span = crimes.aggregate(first=Min("month"), last=Max("month"))
@@ -267,15 +317,18 @@ def street_places() -> StreetPlaces | None:
     end: date = span["last"]
     start = max(span["first"], months_back(end, PERIOD_MONTHS - 1))
     period = crimes.filter(month__gte=start, month__lte=end)
+    names = {b.code: b.name for b in borough_list()}
     by_place: dict[tuple[str, str], int] = {}
     groups = (
-        period.exclude(location="")
-        .values("location", "lsoa_name")
+        period.exclude(location__in=NO_PLACE_LABELS)
+        .values("location", "borough_code")
         .annotate(crimes=Count("id"))
-        .values_list("location", "lsoa_name", "crimes")
+        .values_list("location", "borough_code", "crimes")
     )
-    for label, lsoa_name, count in groups.iterator(chunk_size=5000):
-        key = (label, area_of(lsoa_name))
+    for label, borough_code, count in groups.iterator(chunk_size=5000):
+        if not _names_a_place(label):
+            continue
+        key = (label, names.get(borough_code, ""))
         by_place[key] = by_place.get(key, 0) + count
     top = sorted(by_place.items(), key=lambda item: (-item[1], item[0]))[:TOP_PLACES]
     return StreetPlaces(
@@ -326,7 +379,7 @@ class StopSearchWomen:
 def stop_search_women() -> StopSearchWomen | None:
     """Stop and search of women and girls by the Met in the latest 12 months loaded; None when
     no stop-and-search file of the Met is loaded."""
-    met = _stop_searches().filter(force=MET_FORCE)
+    met = _stop_searches()
     span = met.aggregate(first=Min("month"), last=Max("month"))
     if span["last"] is None:
         return None
