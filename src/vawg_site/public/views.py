@@ -293,12 +293,12 @@ Row = TypeVar("Row", bound=Any)
 
 
 def _chosen(rows: Sequence[Row], borough: str | None, wanted: str) -> list[Row]:
-    """The rows of a map's table in the borough (all London when None) and hotspot class asked
-    for."""
+    """The rows of a map's table in the borough (all London when None) and public class (more,
+    about or fewer than expected) asked for."""
     return [
         r
         for r in rows
-        if (borough is None or r.borough == borough) and maps.class_wanted(r.hotspot, wanted)
+        if (borough is None or r.borough == borough) and maps.class_wanted(r.excess, wanted)
     ]
 
 
@@ -337,7 +337,7 @@ def ward_map(request: HttpRequest) -> HttpResponse:
     rows = maps.wards_sorted(_chosen(result.rows, borough, wanted), form.cleaned_data["order"])
     query = {k: form.cleaned_data[k] for k in MAP_FIELDS}
     period = f"{month_label(start)} to {month_label(end)}"
-    caption = f"VAWG offences and hotspot class by ward, {borough or 'all London'}, {period}"
+    caption = f"VAWG offences against expected by ward, {borough or 'all London'}, {period}"
     csv_href = "?" + urlencode({**query, "format": "csv"})
     if wants_csv:
         table = maps.ward_table(
@@ -359,8 +359,7 @@ def ward_map(request: HttpRequest) -> HttpResponse:
         "previous_href": pages.previous_href,
         "next_href": pages.next_href,
         "shown": len(rows),
-        "hot": sum(1 for r in result.rows if r.hotspot.startswith("hot")),
-        "cold": sum(1 for r in result.rows if r.hotspot.startswith("cold")),
+        **maps.ward_summary(result),
         "wards": len(result.rows),
         "period_label": period,
         "population": result.population_available,
@@ -368,6 +367,7 @@ def ward_map(request: HttpRequest) -> HttpResponse:
         "settings": result.settings,
         **_map_script("public:ward_map_data", start, end),
         "class_labels": maps.CLASS_LABELS,
+        "alpha": result.alpha,
     }
     return cache_publicly(render(request, "public/ward_map.html", context))
 
@@ -375,7 +375,8 @@ def ward_map(request: HttpRequest) -> HttpResponse:
 @require_safe
 @published_page(params=MAP_FIELDS)
 def ward_map_data(request: HttpRequest) -> HttpResponse:
-    """Per-ward figures for the map script: {code: [offences, rate, class, name, borough]}."""
+    """Per-ward figures for the map script: {code: [offences, rate, class, name, borough,
+    expected, cluster]}."""
     span = met.offence_month_span()
     if span is None or not geo_available():
         return JsonResponse({"wards": {}}, status=404)
@@ -383,9 +384,16 @@ def ward_map_data(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return JsonResponse({"error": "choose months from the published range"}, status=400)
     start, end = _period(form)
-    rows = ward_hotspots(start=start, end=end).rows
+    result = ward_hotspots(start=start, end=end)
     return cache_publicly(
-        JsonResponse({"wards": maps.ward_map_data(rows), "classes": maps.CLASS_LABELS})
+        JsonResponse(
+            {
+                "wards": maps.ward_map_data(result.rows),
+                "classes": maps.CLASS_LABELS,
+                "clusters": maps.CLUSTER_LABELS,
+                "rate": result.rate_per_1000,
+            }
+        )
     )
 
 
@@ -432,7 +440,8 @@ def street_map(request: HttpRequest) -> HttpResponse:
         "form": form,
         "table": table,
         "shown": len(rows),
-        "hot": sum(1 for r in result.rows if r.hotspot.startswith("hot")),
+        **maps.street_summary(result),
+        "outside": result.outside,
         "squares": len(result.rows),
         "cells": result.cells,
         "crimes": result.crimes,
@@ -449,7 +458,8 @@ def street_map(request: HttpRequest) -> HttpResponse:
 @require_safe
 @published_page(params=MAP_FIELDS)
 def street_map_data(request: HttpRequest) -> HttpResponse:
-    """Squares for the map script: [[reference, crimes, class, [[lat, lng] x 4]], ...]."""
+    """Squares for the map script: [[reference, crimes, class, [[lat, lng] x 4], expected,
+    cluster], ...]."""
     span = street_month_span()
     if span is None or not geo_available():
         return JsonResponse({"cells": []}, status=404)
@@ -460,8 +470,16 @@ def street_map_data(request: HttpRequest) -> HttpResponse:
     result = maps.street_map(
         start=start, end=end, cell_size_m=settings.VAWG_ANALYSIS.hotspot_cell_m
     )
-    cells = [[r.reference, r.crimes, r.hotspot, r.corners] for r in result.rows]
-    return cache_publicly(JsonResponse({"cells": cells, "classes": maps.CLASS_LABELS}))
+    return cache_publicly(
+        JsonResponse(
+            {
+                "cells": maps.street_map_data(result),
+                "classes": maps.CLASS_LABELS,
+                "clusters": maps.CLUSTER_LABELS,
+                "rate": result.rate_per_km2,
+            }
+        )
+    )
 
 
 @require_safe

@@ -52,7 +52,8 @@ def test_matches_scipy_and_statsmodels() -> None:
     np.testing.assert_allclose(r.q, q, rtol=1e-10, atol=1e-15)
     assert ((r.classes != ABOUT) == reject).all()
     assert (r.classes[reject & (observed > mu)] == MORE).all()
-    assert (r.classes == MORE).sum() > 0 and (r.classes == FEWER).sum() > 0
+    assert (r.classes == MORE).sum() > 0
+    assert (r.classes == FEWER).sum() > 0
 
 
 def test_untested_areas_have_no_class_and_are_not_in_the_rate() -> None:
@@ -64,7 +65,8 @@ def test_untested_areas_have_no_class_and_are_not_in_the_rate() -> None:
     assert r.rate == pytest.approx(55 / 2000)
     assert r.tested.tolist() == [True, True, False, False]
     assert r.classes.tolist()[2:] == [NONE, NONE]
-    assert np.isnan(r.expected[2:]).all() and np.isnan(r.q[2:]).all()
+    assert np.isnan(r.expected[2:]).all()
+    assert np.isnan(r.q[2:]).all()
     assert r.n_tested == 2
     # BH counts only the tested areas: the same two areas alone give the same q-values.
     alone = excess_poisson(observed=np.array([50, 5]), exposure=np.array([1000, 1000]))
@@ -82,7 +84,8 @@ def test_inputs_checked_and_not_changed() -> None:
     obs = np.array([1.0, 2.0])
     expo = np.array([1.0, -1.0])
     excess_poisson(observed=obs, exposure=expo)
-    assert obs.tolist() == [1.0, 2.0] and expo.tolist() == [1.0, -1.0]
+    assert obs.tolist() == [1.0, 2.0]
+    assert expo.tolist() == [1.0, -1.0]
     with pytest.raises(ValueError, match="whole"):
         excess_poisson(observed=np.array([1.5]), exposure=np.array([1.0]))
     with pytest.raises(ValueError, match="whole"):

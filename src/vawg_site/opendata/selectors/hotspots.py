@@ -388,9 +388,7 @@ def _grid_hotspots(
     points = street_points(category=category, start=start, end=end)
     x, y = to_bng(lon=points["lon"].to_numpy(), lat=points["lat"].to_numpy())
     area = force_polygon(force)
-    inside = (
-        np.ones(points.height, dtype=bool) if area is None else shapely.contains_xy(area, x, y)
-    )
+    inside = np.ones(points.height, dtype=bool) if area is None else shapely.contains_xy(area, x, y)
     grid = _grid(x[inside], y[inside], cell_size_m, area)
     events = pl.DataFrame(
         {

@@ -113,7 +113,8 @@ def test_wards_are_the_force_areas_with_observed_against_expected(real_data_dir:
     codes = {r.code for r in result.rows}
     assert codes == {w.code for w in geography.force_wards()}
     city = {w.code for w in geography.ward_list() if w.borough_code == "E09000001"}
-    assert city and not city & codes
+    assert city
+    assert not city & codes
     assert not any(r.city_of_london for r in result.rows)
     tested = [r for r in result.rows if r.expected is not None]
     offences = sum(r.offences for r in tested)
@@ -123,9 +124,11 @@ def test_wards_are_the_force_areas_with_observed_against_expected(real_data_dir:
     assert west_end.expected == pytest.approx(west_end.female * offences / female)
     assert west_end.ratio == pytest.approx(840 / west_end.expected)
     assert west_end.excess == "more"
-    assert west_end.excess_q is not None and west_end.excess_q < 0.05
+    assert west_end.excess_q is not None
+    assert west_end.excess_q < 0.05
     empty = [r for r in tested if r.offences == 0]
-    assert empty and all(r.excess in ("fewer", "about") for r in empty)
+    assert empty
+    assert all(r.excess in ("fewer", "about") for r in empty)
 
 
 def test_the_grid_is_clipped_to_the_force_area(real_data_dir: Path) -> None:
@@ -146,7 +149,8 @@ def test_the_grid_is_clipped_to_the_force_area(real_data_dir: Path) -> None:
     result = grid_hotspots(
         category="violent-crime", start=date(2017, 1, 1), end=date(2017, 1, 1), cell_size_m=1000
     )
-    assert result.crimes == 20 and result.outside == 7
+    assert result.crimes == 20
+    assert result.outside == 7
     assert sum(r.count for r in result.rows) == 20
     land = sum(r.land_km2 for r in result.rows)
     area = force_polygon(tuple(sorted(geography.force_borough_codes())))
