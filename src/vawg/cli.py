@@ -109,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
             "recorded-crime*.parquet, wide: a column per month)",
         ),
         ("force", "a force extract folder (crimes, people, involvements, orders)"),
+        (
+            "postcodes",
+            "the ONS Postcode Directory's UK CSV (ONSPD, from `vawg fetch postcodes`): the "
+            "postcodes of the boroughs in the boundary files, replacing those stored",
+        ),
     ):
         p = ingest_sub.add_parser(source, help=text, description=f"Load {text}.")
         p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -154,6 +159,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mps.add_argument("--out", type=Path, default=Path("data/mps"), help="folder (default data/mps)")
     mps.add_argument("--url", action="append", help="a URL to download (repeatable)")
+    onspd = fetch_sub.add_parser(
+        "postcodes",
+        help="the ONS Postcode Directory (ONSPD) from the ONS Open Geography Portal",
+        description="Download an ONSPD release's zip (Open Government Licence) and extract its "
+        "UK CSV. Each release has its own URL: give it with --url or $VAWG_ONSPD_URL.",
+    )
+    onspd.add_argument("--url", help="the release's download URL (a .zip, or the .csv itself)")
+    onspd.add_argument(
+        "--out", type=Path, default=Path("data/onspd"), help="folder (default data/onspd)"
+    )
+    onspd.add_argument("--keep-archives", action="store_true", help="keep the downloaded zip")
     fetch.set_defaults(handler=_site("fetch"))
 
     synth = sub.add_parser(
@@ -199,7 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument(
         "--report",
         action="store_true",
-        help="print each calibration target beside the generated value",
+        help="print each calibration target beside the generated value, and exit 1 (naming "
+        "them) when a check fails",
     )
     synth.set_defaults(handler=_synth)
 

@@ -21,6 +21,9 @@ Method (a cohort risk ratio, Rothman, Greenland & Lash, *Modern Epidemiology*, c
 
 The **watch list** is the people named, in the ``watch_days`` up to ``as_of``, for a significant
 precursor type, who have no VAWG allegation on record, each with the reason.
+
+So the method needs ``lookback_days + follow_up_days`` of records up to ``as_of`` (three years by
+default); :func:`precursors_coverage` checks an extract's span against that before it runs.
 """
 
 from __future__ import annotations
@@ -32,9 +35,10 @@ from pathlib import Path
 
 import polars as pl
 
+from vawg.errors import UserInputError
 from vawg.fairness import Z95
 from vawg.harm import HarmTable
-from vawg.rank.allegations import Allegations, allegations_load
+from vawg.rank.allegations import Allegations, RecordedSpan, allegations_load
 from vawg.taxonomy import Taxonomy, taxonomy_load
 
 PARTNER = ("partner", "ex-partner")
@@ -64,6 +68,34 @@ class Precursors:
     follow_up_days: int
     lookback_days: int
     watch_days: int
+
+    @property
+    def study_end(self) -> date:
+        """The last index date: ``as_of - follow_up_days``."""
+        return self.as_of - timedelta(days=self.follow_up_days)
+
+    @property
+    def study_start(self) -> date:
+        """The first index date: ``study_end - lookback_days``."""
+        return self.study_end - timedelta(days=self.lookback_days)
+
+    def empty_reason(self) -> str:
+        """Why the watch list is empty (it lists people only for significant types).
+
+        >>> p = Precursors(pl.DataFrame({"significant": [False]}), pl.DataFrame(),
+        ...                date(2024, 1, 1), 365, 730, 365)
+        >>> p.empty_reason()[:32]
+        'no precursor type is significant'
+        """
+        if not self.lifts["significant"].any():
+            return (
+                "no precursor type is significant (95% interval above 1 with enough people "
+                "exposed), so no one is listed"
+            )
+        return (
+            f"no one was named for a significant precursor type in the {self.watch_days} days "
+            f"to {self.as_of} without a VAWG allegation on record"
+        )
 
     def text(self) -> str:
         """The lifts as text.
@@ -332,6 +364,72 @@ def _watch_list(
         .drop("_parts")
         .sort(["best_lift", "last_precursor_date", "person_ref"], descending=[True, True, False])
     )
+
+
+def precursors_coverage(
+    *,
+    span: RecordedSpan,
+    as_of: date,
+    folder: Path | str = "the extract",
+    follow_up_days: int = 365,
+    lookback_days: int = 730,
+) -> str | None:
+    """Check an extract's recorded span against what :func:`precursors_compute` needs.
+
+    Index dates lie in ``[as_of - follow_up_days - lookback_days, as_of - follow_up_days]`` and
+    each is followed for ``follow_up_days``: three years of records up to ``as_of`` by default.
+
+    Returns
+    -------
+    str or None
+        None when the span covers it all; else a note on what is short (the lifts rest on
+        fewer index dates, or follow-ups that end early).
+
+    Raises
+    ------
+    UserInputError
+        When no index date has a complete follow-up in the data: nothing can be computed.
+
+    Examples
+    --------
+    >>> span = RecordedSpan(date(2024, 9, 1), date(2025, 8, 31), 3195)
+    >>> precursors_coverage(span=span, as_of=date(2025, 8, 31))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    vawg.errors.UserInputError: rank precursors needs 1,095 days (3.0 years) of records ...
+    >>> full = RecordedSpan(date(2022, 1, 1), date(2025, 8, 31), 9000)
+    >>> precursors_coverage(span=full, as_of=date(2025, 8, 31)) is None
+    True
+    """
+    need = follow_up_days + lookback_days
+    study_end = as_of - timedelta(days=follow_up_days)
+    study_start = study_end - timedelta(days=lookback_days)
+    if span.first is None or span.last is None or span.first > study_end or span.last < study_start:
+        earliest = span.first + timedelta(days=need) if span.first is not None else None
+        fix = (
+            f"give an --as-of on or after {earliest}"
+            if earliest is not None and span.last is not None and earliest <= span.last
+            else f"give an extract with {need:,} days of records"
+        )
+        raise UserInputError(
+            f"rank precursors needs {need:,} days ({need / 365:.1f} years) of records up "
+            f"to --as-of: index dates {study_start}..{study_end}, each followed for "
+            f"{follow_up_days} days to {as_of}; {folder} holds {span.text()} "
+            f"({span.days():,} days), so no index date has a full follow-up; {fix}"
+        )
+    notes = []
+    if span.first > study_start:
+        covered = (study_end - span.first).days + 1
+        notes.append(
+            f"the data starts {span.first}, so index dates cover {covered:,} of the "
+            f"{lookback_days + 1:,} days {study_start}..{study_end} and the check for an "
+            "earlier VAWG allegation sees less history"
+        )
+    if span.last < as_of:
+        notes.append(
+            f"the data ends {span.last}, {(as_of - span.last).days} days before --as-of, so "
+            "the last follow-ups end early"
+        )
+    return "; ".join(notes) if notes else None
 
 
 def precursors_run(

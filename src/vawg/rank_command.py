@@ -45,7 +45,9 @@ def register(subparsers: Any) -> None:
         "of the following harm each method's list covered; `vawg rank precursors PATH --as-of "
         "DATE` prints the lift of non-VAWG offences as precursors and writes a watch list with "
         "--out; `vawg rank fairness PATH --as-of DATE` prints the list's make-up by ethnicity, "
-        "age band and sex against the suspect pool. Method and limits: docs/ranking.md.",
+        "age band and sex against the suspect pool. An --as-of outside the data's span, or data "
+        "too short for the method (precursors need three years), is refused with the span (exit "
+        "2). Method and limits: docs/ranking.md.",
     )
     rank.add_argument(
         "target",
@@ -147,9 +149,14 @@ def rank_handle(args: argparse.Namespace) -> int:
         )
     folder = Path(str(folder_text))
     as_of = _as_of(args.as_of)
+    if args.window_days < 1:
+        raise UserInputError(f"--window-days must be at least 1, not {args.window_days}")
+    if getattr(args, "horizon_days", 1) < 1:
+        raise UserInputError(f"--horizon-days must be at least 1, not {args.horizon_days}")
     from vawg.harm import harm_table_named
 
     harm = harm_table_named(spec=args.harm_table)
+    _span_check(args, folder=folder, as_of=as_of, action=action)
     if action == "backtest":
         return _backtest(args, folder=folder, as_of=as_of, harm=harm)
     if action == "precursors":
@@ -157,6 +164,59 @@ def rank_handle(args: argparse.Namespace) -> int:
     if action == "fairness":
         return _fairness(args, folder=folder, as_of=as_of, harm=harm)
     return _rank(args, folder=folder, as_of=as_of, harm=harm)
+
+
+def _span_check(args: argparse.Namespace, *, folder: Path, as_of: date, action: str | None) -> None:
+    """Refuse an --as-of that leaves the command nothing to compute, naming the data's span;
+    note on standard error when the data ends before --as-of."""
+    from datetime import timedelta
+
+    from vawg.rank import recorded_span
+
+    # Only the list and the backtest keep the Parquet copy (--no-cache); the others read CSV.
+    cached = action in (None, "backtest") and not getattr(args, "no_cache", False)
+    span = recorded_span(folder=folder, cache=cached)
+    command = f"rank {action}" if action else "rank"
+    if span.first is None or span.last is None:
+        raise UserInputError(f"{command}: {folder} holds {span.text()}; nothing to rank")
+    if as_of < span.first:
+        raise UserInputError(
+            f"{command}: --as-of {as_of} is before the data ({folder} holds {span.text()}); "
+            f"give an --as-of from {span.first} to {span.last}"
+        )
+    window_start = as_of - timedelta(days=args.window_days)
+    if action != "precursors" and window_start > span.last:
+        raise UserInputError(
+            f"{command}: --as-of {as_of} is after the data ({folder} holds {span.text()}), so "
+            f"its {args.window_days}-day window {window_start}..{as_of} holds no crime; give an "
+            f"--as-of from {span.first} to {span.last}"
+        )
+    if action == "backtest" and as_of >= span.last:
+        raise UserInputError(
+            f"{command}: a backtest scores the list against the crimes after --as-of, and "
+            f"{folder} holds {span.text()}; give an --as-of before {span.last}, ideally "
+            f"{args.horizon_days} days before it (--horizon-days)"
+        )
+    if action == "backtest" and as_of + timedelta(days=args.horizon_days) > span.last:
+        short = (as_of + timedelta(days=args.horizon_days) - span.last).days
+        print(
+            f"vawg: note: the data ends {span.last}, so the last {short} of the "
+            f"{args.horizon_days} horizon days hold no crime: future harm is undercounted",
+            file=sys.stderr,
+        )
+    elif action != "precursors" and as_of > span.last:
+        print(
+            f"vawg: note: the data ends {span.last}, {(as_of - span.last).days} days before "
+            f"--as-of {as_of}: the window's last days hold no crime and recency is measured "
+            "from --as-of",
+            file=sys.stderr,
+        )
+    if action == "precursors":
+        from vawg.precursors import precursors_coverage
+
+        note = precursors_coverage(span=span, as_of=as_of, folder=folder)
+        if note:
+            print(f"vawg: note: {note}", file=sys.stderr)
 
 
 def _notes(ranking_like: Any) -> None:
@@ -193,9 +253,15 @@ def _rank(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any) -> 
         harm=harm,
         cache=not getattr(args, "no_cache", False),
     )
+    _notes(ranking)
+    if ranking.table.is_empty():
+        raise UserInputError(
+            f"rank: no one is named as suspect on a VAWG crime in the {ranking.window_days} "
+            f"days to {as_of} ({ranking.pool_size:,} people in the pool); nothing written to "
+            f"{args.out}"
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     ranking.table.write_csv(args.out)
-    _notes(ranking)
     print(
         f"wrote {ranking.table.height} of {ranking.pool_size:,} ranked people to {args.out} "
         f"(method {ranking.method}, as of {as_of}, window {ranking.window_days} days, "
@@ -216,6 +282,11 @@ def _backtest(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any)
         harm=harm,
         cache=not getattr(args, "no_cache", False),
     )
+    if result.future_harm_days <= 0:
+        raise UserInputError(
+            f"rank backtest: the {args.horizon_days} days after --as-of {as_of} hold no "
+            "VAWG harm to test the list against; give an earlier --as-of"
+        )
     print(result.text())
     if args.out is not None:
         result.table.write_csv(args.out)
@@ -226,7 +297,16 @@ def _precursors(args: argparse.Namespace, *, folder: Path, as_of: date, harm: An
     from vawg.precursors import precursors_run
 
     result = precursors_run(folder=folder, as_of=as_of, harm=harm)
+    if result.lifts.is_empty():
+        raise UserInputError(
+            f"rank precursors: no one in {folder} is named for a non-VAWG offence with "
+            f"index dates {result.study_start}..{result.study_end} and no earlier VAWG "
+            "allegation, so no lift can be computed"
+            + ("; nothing written to " + str(args.out) if args.out is not None else "")
+        )
     print(result.text())
+    if result.watch_list.is_empty():
+        print(f"vawg: note: the watch list is empty: {result.empty_reason()}", file=sys.stderr)
     if args.out is not None:
         result.watch_list.write_csv(args.out)
         print(f"wrote a watch list of {result.watch_list.height} people to {args.out}")
@@ -244,6 +324,11 @@ def _fairness(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any)
         window_days=args.window_days,
         harm=harm,
     )
+    if result.table.is_empty():
+        raise UserInputError(
+            f"rank fairness: no one is named as suspect on a VAWG crime in the "
+            f"{args.window_days} days to {as_of}, so the list has no make-up to compare"
+        )
     print(result.text())
     if args.out is not None:
         result.table.write_csv(args.out)

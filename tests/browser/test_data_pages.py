@@ -198,3 +198,42 @@ def test_phone_screenshots_and_weight(offline_page: Any, live_server: Any) -> No
             page.wait_for_selector("[data-vawg-map-ready]", timeout=15000)
         page.screenshot(path=f"/tmp/vawg-{name}-375.png", full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"], path
+
+
+def test_api_docs_fit_a_phone(offline_page: Any, live_server: Any, real_data_dir: Path) -> None:
+    """The API reference at 390 px: no horizontal scroll of the page (wide tables scroll inside
+    their own region, long addresses wrap)."""
+    offline_page.set_viewport_size({"width": 390, "height": 844})
+    offline_page.goto(live_server.url + "/api/docs")
+    width = offline_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    assert offline_page.locator(".vawg-table-scroll").count() > 0
+
+
+WIDE_TABLES = """() => [...document.querySelectorAll('.vawg-table-scroll')]
+  .filter(region => region.scrollWidth > region.clientWidth + 1)
+  .map(region => region.querySelector('table').id)"""
+"""The table regions whose table is wider than the region: a column hidden behind a scroll."""
+
+
+@pytest.mark.usefixtures("data_pages")
+def test_no_table_column_is_clipped_at_desktop_width(offline_page: Any, live_server: Any) -> None:
+    """At 1280 px every table of the dashboard, the borough page and the ward map fits its page
+    (the ward map's eight columns had the last one cut off at 1,001 px of a 960 px page); at
+    390 px the pages themselves never scroll sideways (tables scroll in their own region)."""
+    page = offline_page
+    paths = [
+        "/data/?borough=Camden",
+        "/data/",
+        "/data/boroughs/?borough=Camden",
+        "/data/maps/wards/",
+    ]
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for path in paths:
+        page.goto(live_server.url + path)
+        assert page.locator(".vawg-table-scroll").count() > 0, path
+        assert page.evaluate(WIDE_TABLES) == [], path
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in paths[:3]:
+        page.goto(live_server.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path

@@ -6,7 +6,13 @@ module layout: :mod:`vawg.rank.allegations` reads and classifies, :mod:`vawg.ran
 in ``docs/ranking.md``.
 """
 
-from vawg.rank.allegations import SUSPECT_ROLES, Allegations, allegations_load
+from vawg.rank.allegations import (
+    SUSPECT_ROLES,
+    Allegations,
+    RecordedSpan,
+    allegations_load,
+    recorded_span,
+)
 from vawg.rank.backtest import BACKTEST_COLUMNS, Backtest, backtest_compute, backtest_run
 from vawg.rank.score import (
     METHODS,
@@ -28,6 +34,7 @@ __all__ = [
     "Allegations",
     "Backtest",
     "Ranking",
+    "RecordedSpan",
     "RfgvWeights",
     "allegations_load",
     "backtest_compute",
@@ -35,4 +42,5 @@ __all__ = [
     "person_scores",
     "ranking_compute",
     "ranking_run",
+    "recorded_span",
 ]

@@ -317,3 +317,69 @@ def allegations_load(
         unknown_codes=unknown,
         unweighted_codes=unweighted,
     )
+
+
+@dataclass(frozen=True)
+class RecordedSpan:
+    """The recorded dates of a force extract's crimes.
+
+    Attributes
+    ----------
+    first, last : date or None
+        Earliest and latest ``recorded_date`` (None when no crime has one).
+    crimes : int
+        Crimes with a recorded date.
+    """
+
+    first: date | None
+    last: date | None
+    crimes: int
+
+    def text(self) -> str:
+        """The span in words.
+
+        >>> RecordedSpan(date(2024, 9, 1), date(2025, 8, 31), 3195).text()
+        '3,195 crimes recorded 2024-09-01..2025-08-31'
+        >>> RecordedSpan(None, None, 0).text()
+        'no crime with a recorded date'
+        """
+        if self.first is None or self.last is None:
+            return "no crime with a recorded date"
+        return f"{self.crimes:,} crimes recorded {self.first}..{self.last}"
+
+    def days(self) -> int:
+        """Days from the first to the last recorded date, both counted (0 when empty).
+
+        >>> RecordedSpan(date(2024, 1, 1), date(2024, 12, 31), 2).days()
+        366
+        """
+        if self.first is None or self.last is None:
+            return 0
+        return (self.last - self.first).days + 1
+
+
+def recorded_span(*, folder: Path, cache: bool = False) -> RecordedSpan:
+    """The first and last recorded date of the crimes in a force extract folder.
+
+    Reads one column (through the Parquet copy with ``cache``), so a command can say what span
+    its data covers before it computes, and refuse a date outside it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "crimes.csv").write_text("crime_ref,recorded_date,offence_code\\n"
+    ...     "C1,2024-03-01,8Q\\nC2,2024-01-05,58A\\nC3,,8Q\\n")
+    >>> _ = (d / "involvements.csv").write_text("crime_ref,person_ref,role\\n")
+    >>> recorded_span(folder=d).text()
+    '2 crimes recorded 2024-01-05..2024-03-01'
+    """
+    files = extract_files_find(folder=folder, cache=cache)
+    dates = table_scan(files=files, table="crimes", columns=("recorded_date",), normalise=False)
+    row = dates.select(
+        pl.col("recorded_date").min().alias("first"),
+        pl.col("recorded_date").max().alias("last"),
+        pl.col("recorded_date").count().alias("n"),
+    ).collect()
+    first, last, n = row.row(0)
+    return RecordedSpan(first=first, last=last, crimes=int(n))

@@ -8,8 +8,12 @@ handler imports the core when it runs. Handlers return the exit code and raise
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
+
+LARGE_CELL_M = 1000.0
+"""A default cell at least this wide (metres) is pointed out: wider than a neighbourhood."""
 
 
 def register(subparsers: Any) -> None:
@@ -37,7 +41,9 @@ def register(subparsers: Any) -> None:
         "grid",
         help="hotspots on a square EPSG:27700 grid",
         description="Grid hotspots from police.uk CSV/JSON or a force extract folder. Writes one "
-        "row per cell of the study area (CSV, or GeoJSON in WGS84 by the .geojson suffix).",
+        "row per cell of the study area (CSV, or GeoJSON in WGS84 by the .geojson suffix). "
+        "Files from several forces are refused unless --force keeps one or --all-forces "
+        "grids them together; the line printed gives the cell size and the data's extent.",
     )
     _common(grid)
     grid.add_argument(
@@ -101,6 +107,7 @@ def register(subparsers: Any) -> None:
     ev.add_argument("--area", type=Path, help="grid study area GeoJSON (default bounding box)")
     ev.add_argument("--category", help="police.uk category (label or slug), or vawg")
     ev.add_argument("--cell-size", type=float, help="cell side in metres (default as grid)")
+    _force_options(ev)
     ev.add_argument("--train-months", type=int, default=12, help="history per test (default 12)")
     ev.add_argument("--test-months", type=int, default=6, help="last months tested (default 6)")
     ev.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
@@ -143,6 +150,99 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="classes from raw p-values instead of Benjamini-Hochberg q-values",
     )
     p.add_argument("--json", action="store_true", help="print the settings used as one JSON object")
+    _force_options(p)
+
+
+def _force_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--force",
+        help="keep one force's police.uk records: its police.uk slug (as in the file names, "
+        "e.g. city-of-london, btp) or its name as in the files' Reported by column",
+    )
+    p.add_argument(
+        "--all-forces",
+        action="store_true",
+        help="use the records of every force in the files together (without it, files from "
+        "several forces are refused)",
+    )
+
+
+def _events_read(args: argparse.Namespace, *, month_from: str | None, month_to: str | None) -> Any:
+    """Read the events, keep --force's, and refuse several forces mixed without --all-forces."""
+    from vawg.errors import UserInputError
+    from vawg.spatial.forces import forces_text
+    from vawg.spatial.readers import read_events
+
+    if args.force is not None and args.all_forces:
+        raise UserInputError("give --force or --all-forces, not both")
+    ev = read_events(
+        list(args.paths),
+        category=args.category,
+        month_from=month_from,
+        month_to=month_to,
+        force=args.force,
+    )
+    named = ev.named_forces()
+    command = f"hotspots {getattr(args, 'hotspots_command', 'grid')}"
+    if args.force is None and len(named) > 1:
+        what = forces_text(ev.forces)
+        if not args.all_forces:
+            raise UserInputError(
+                f"{command}: {what}. One map over several forces mixes their areas and their "
+                f"recording (together they span {_extent_text(ev.frame)}); give --force with "
+                "one of the slugs above to keep one force's records, or --all-forces to use "
+                "them all together"
+            )
+        print(f"vawg: warning: {command} --all-forces: {what}, used together", file=sys.stderr)
+    elif args.force is None and named and ev.unnamed_events():
+        print(f"vawg: note: {forces_text(ev.forces)}, used together", file=sys.stderr)
+    if ev.frame.is_empty():
+        raise UserInputError(
+            f"{command}: no events with a location left after the filters "
+            f"(read {ev.read:,}, {ev.no_location:,} without a location); "
+            "check --category, --from, --to and --force against the files"
+        )
+    return ev
+
+
+def _extent(frame: Any) -> tuple[float, float]:
+    if frame.is_empty():
+        return (0.0, 0.0)
+    return (
+        float(frame["x"].max() - frame["x"].min()),
+        float(frame["y"].max() - frame["y"].min()),
+    )
+
+
+def _extent_text(frame: Any) -> str:
+    width, height = _extent(frame)
+    return f"{width / 1000:,.0f} km east-west by {height / 1000:,.0f} km north-south"
+
+
+def _outliers_text(frame: Any) -> str:
+    """A clause for when a few far-off events set the extent: the central 99% span under half."""
+    import numpy as np
+
+    x, y = frame["x"].to_numpy(), frame["y"].to_numpy()
+    width, height = _extent(frame)
+    core_w, core_h = (float(np.diff(np.percentile(v, [0.5, 99.5]))[0]) for v in (x, y))
+    if min(core_w, core_h) * 2 > min(width, height):
+        return ""
+    return (
+        f"; 99% of the events lie within {core_w / 1000:,.0f} km by {core_h / 1000:,.0f} km, so "
+        "a few far-off records set it"
+    )
+
+
+def _forces_setting(ev: Any, force: str | None) -> dict[str, Any]:
+    named = ev.named_forces()
+    if not named:
+        return {}
+    if force is not None:
+        from vawg.spatial.forces import force_match
+
+        return {"force": force_match(ev.forces, force)}
+    return {"forces": dict(named)}
 
 
 def _report(settings: dict[str, Any], as_json: bool, out: Path) -> None:
@@ -186,20 +286,32 @@ def _grid_for(points_x: Any, points_y: Any, area: Path | None, cell_size: float 
     )
 
 
+def _events_in_grid(grid: Any, x: Any, y: Any) -> int:
+    """Events in a cell of the grid's study area (whatever the weight)."""
+    import numpy as np
+
+    col = np.floor((x - grid.x_min) / grid.cell_size_m).astype(np.int64)
+    row = np.floor((y - grid.y_min) / grid.cell_size_m).astype(np.int64)
+    ok = (col >= 0) & (col < grid.n_cols) & (row >= 0) & (row < grid.n_rows)
+    return int(grid.in_area[row[ok], col[ok]].sum())
+
+
 def grid_command(args: argparse.Namespace) -> int:
     """Handler of ``vawg hotspots grid``."""
-    from vawg.spatial.readers import read_events
     from vawg.spatial.run import grid_hotspots, table_write
 
     _check_permutations(args.permutations)
-    ev = read_events(
-        list(args.paths),
-        category=args.category,
-        month_from=args.month_from,
-        month_to=args.month_to,
-    )
+    ev = _events_read(args, month_from=args.month_from, month_to=args.month_to)
     frame = ev.frame
     grid = _grid_for(frame["x"].to_numpy(), frame["y"].to_numpy(), args.area, args.cell_size)
+    width, height = _extent(frame)
+    if args.cell_size is None and args.area is None and grid.cell_size_m >= LARGE_CELL_M:
+        print(
+            f"vawg: note: cells are {grid.cell_size_m:,.0f} m across: the default is a fiftieth "
+            f"of the shorter side of the data's extent ({_extent_text(frame)}"
+            f"{_outliers_text(frame)}); give --cell-size or --area for smaller cells",
+            file=sys.stderr,
+        )
     if grid.n_cells > 4_000_000:
         from vawg.errors import UserInputError
 
@@ -217,13 +329,18 @@ def grid_command(args: argparse.Namespace) -> int:
         bandwidth_m=args.bandwidth_m,
         kernel=args.kernel,
     )
+    if args.area is not None:
+        inside = _events_in_grid(grid, frame["x"].to_numpy(), frame["y"].to_numpy())
+        _outside_check(args, inside=inside, events=frame.height, areas=args.area)
     table_write(run.table, args.out, cell_size_m=grid.cell_size_m)
     _report(
         {
             **run.settings,
+            "extent_m": [round(width), round(height)],
             "read": ev.read,
             "no_location": ev.no_location,
             "duplicates": ev.duplicates,
+            **_forces_setting(ev, args.force),
         },
         args.json,
         args.out,
@@ -241,12 +358,22 @@ def _area_counts(args: argparse.Namespace, areas: Any) -> tuple[Any, list[str]]:
         counts, months, _ = ward_counts_mps(
             paths[0], areas=areas, month_from=args.month_from, month_to=args.month_to
         )
-        return counts, months
-    from vawg.spatial.readers import read_events
+        if not months:
+            from vawg.errors import UserInputError
 
-    ev = read_events(
-        paths, category=args.category, month_from=args.month_from, month_to=args.month_to
-    )
+            _, every, _ = ward_counts_mps(paths[0], areas=areas, month_from=None, month_to=None)
+            held = f"{every[0]}..{every[-1]}" if every else "no months"
+            raise UserInputError(
+                f"no month of {paths[0]} lies in --from..--to "
+                f"({args.month_from or ''}..{args.month_to or ''}); "
+                f"it holds {held}"
+            )
+        if args.force is not None:
+            from vawg.errors import UserInputError
+
+            raise UserInputError(f"--force applies to police.uk files, not {paths[0]}")
+        return counts, months
+    ev = _events_read(args, month_from=args.month_from, month_to=args.month_to)
     frame = ev.frame
     months = sorted(set(frame["month"].to_list()))
     idx = area_index(areas=areas, x=frame["x"].to_numpy(), y=frame["y"].to_numpy())
@@ -254,9 +381,30 @@ def _area_counts(args: argparse.Namespace, areas: Any) -> tuple[Any, list[str]]:
     t = np.array([month_of[m] for m in frame["month"].to_list()], dtype=np.int64)
     w = frame["harm_days"].to_numpy() if args.weight == "harm" else np.ones(frame.height)
     ok = idx >= 0
+    _outside_check(args, inside=int(ok.sum()), events=frame.height, areas=args.areas)
     counts = np.zeros((areas.n, max(1, len(months))))
     np.add.at(counts, (idx[ok], t[ok]), w[ok])
     return counts, months
+
+
+def _outside_check(args: argparse.Namespace, *, inside: int, events: int, areas: Path) -> None:
+    """Refuse events none of which lie in the areas; note the share that lies outside."""
+    from vawg.errors import UserInputError
+
+    command = f"hotspots {getattr(args, 'hotspots_command', 'areal')}"
+    if inside == 0:
+        raise UserInputError(
+            f"{command}: none of the {events:,} events lies in an area of {areas}, so "
+            "every count would be 0: give the areas that the files cover, or the files of "
+            "the force that polices these areas (--force)"
+        )
+    if inside < events:
+        level = "warning" if 2 * inside < events else "note"
+        print(
+            f"vawg: {level}: {events - inside:,} of the {events:,} events lie outside the areas of "
+            f"{areas} and are not counted",
+            file=sys.stderr,
+        )
 
 
 def areal_command(args: argparse.Namespace) -> int:
@@ -306,7 +454,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
         keep = counts.sum(axis=1) > 0
         w = sparse.csr_matrix(areas.neighbours)[keep][:, keep]
         if len(months) < 2:
-            raise UserInputError("evaluation needs at least two months")
+            raise UserInputError(f"evaluation needs at least two months; the data holds {months}")
         result = evaluate_areas(
             counts=counts[keep],
             months=months,
@@ -318,12 +466,10 @@ def evaluate_command(args: argparse.Namespace) -> int:
             train_months=args.train_months,
         )
     else:
-        from vawg.spatial.readers import read_events
-
-        frame = read_events(list(args.paths), category=args.category).frame
+        frame = _events_read(args, month_from=None, month_to=None).frame
         months = sorted(set(frame["month"].to_list()))
         if len(months) < 2:
-            raise UserInputError("evaluation needs at least two months")
+            raise UserInputError(f"evaluation needs at least two months; the files hold {months}")
         grid = _grid_for(frame["x"].to_numpy(), frame["y"].to_numpy(), args.area, args.cell_size)
         tests = months[-min(args.test_months, len(months) - 1) :]
         result = evaluate_grid(

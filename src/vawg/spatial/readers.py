@@ -10,13 +10,19 @@ simple mapping the hotspot engine needs; the harm module owns the full one.
 
 Rows without a location are dropped and counted; repeated police.uk rows (same Crime ID and month)
 are counted once.
+
+Each police.uk row keeps the force that reported it (the street CSV's ``Reported by``, else
+``Falls within``; an API record says only whether it is British Transport Police's or the local
+force's, by ``location_type``), so that a folder holding several forces' files can be told apart
+and one force kept (``force=``; :mod:`vawg.spatial.forces`).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,6 +34,7 @@ from vawg.errors import UserInputError
 from vawg.extract import code_text_normalise, flag_yes_no
 from vawg.paths import data_dir_default
 from vawg.periods import is_month_key
+from vawg.spatial.forces import BTP, FORCE_SCHEMA, LOCAL_FORCE, force_match, forces_table
 from vawg.spatial.grid import to_bng
 from vawg.taxonomy import crimes_classify, crimes_female_victim, taxonomy_load
 
@@ -49,12 +56,38 @@ class Events:
         Rows dropped for a missing or unusable location.
     duplicates : int
         Repeated rows counted once.
+    forces : polars.DataFrame
+        ``force`` (the name police.uk gives, or null where the file does not name one),
+        ``slugs`` (police.uk slugs seen for it, from file names, ``;``-joined) and ``events``:
+        the located events of ``frame`` per force before any ``force=`` filter, most first.
+        Empty for a force extract.
     """
 
     frame: pl.DataFrame
     read: int
     no_location: int
     duplicates: int
+    forces: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=FORCE_SCHEMA))
+
+    def named_forces(self) -> list[tuple[str, int]]:
+        """The forces named in the files, with their events, most first.
+
+        Examples
+        --------
+        >>> ev = Events(pl.DataFrame(), 0, 0, 0, pl.DataFrame(
+        ...     {"force": ["A Police", None], "slugs": ["a", ""], "events": [3, 2]}))
+        >>> ev.named_forces()
+        [('A Police', 3)]
+        """
+        named = self.forces.filter(pl.col("force").is_not_null())
+        return [(str(f), int(n)) for f, n in named.select("force", "events").iter_rows()]
+
+    def unnamed_events(self) -> int:
+        """Events whose rows name no force (a street CSV without Reported by or Falls within)."""
+        return int(self.forces.filter(pl.col("force").is_null())["events"].sum())
+
+
+_STREET_FILE = re.compile(r"^\d{4}-\d{2}-(?P<slug>.+)-street\.csv(\.gz)?$", re.IGNORECASE)
 
 
 def _package_csv(name: str) -> pl.DataFrame:
@@ -166,14 +199,25 @@ def _read_api_json(path: Path) -> pl.DataFrame:
         raise UserInputError(f"cannot read {path}: {error}") from error
     if not isinstance(records, list):
         raise UserInputError(f"{path}: expected a JSON array of crimes-street records")
-    rows: dict[str, list[Any]] = {"key": [], "month": [], "category": [], "lon": [], "lat": []}
+    rows: dict[str, list[Any]] = {
+        "key": [],
+        "month": [],
+        "category": [],
+        "lon": [],
+        "lat": [],
+        "force": [],
+        "slug": [],
+    }
     for rec in records:
         loc = rec.get("location") or {}
+        btp = str(rec.get("location_type", "")).upper() == "BTP"
         rows["key"].append(str(rec.get("id", "")))
         rows["month"].append(str(rec.get("month", "")))
         rows["category"].append(str(rec.get("category", "")))
         rows["lon"].append(loc.get("longitude"))
         rows["lat"].append(loc.get("latitude"))
+        rows["force"].append(BTP if btp else LOCAL_FORCE)
+        rows["slug"].append("btp" if btp else "local")
     return pl.DataFrame(rows, schema=dict.fromkeys(rows, pl.String))
 
 
@@ -187,12 +231,21 @@ def _read_street_csv(path: Path) -> pl.DataFrame:
         raise UserInputError(f"{path}: not a police.uk street CSV (needs {sorted(needed)})")
     labels = dict(category_table().iter_rows())
     crime_id = pl.col("Crime ID") if "Crime ID" in raw.columns else pl.lit(None, pl.String)
+    named = [
+        pl.col(c).str.strip_chars().replace("", None)
+        for c in ("Reported by", "Falls within")
+        if c in raw.columns
+    ]
+    matched = _STREET_FILE.match(path.name)
+    slug = matched.group("slug").lower() if matched else None
     return raw.select(
         key=crime_id,
         month=pl.col("Month"),
         category=pl.col("Crime type").replace_strict(labels, default=pl.col("Crime type")),
         lon=pl.col("Longitude"),
         lat=pl.col("Latitude"),
+        force=pl.coalesce([*named, pl.lit(None, pl.String)]),
+        slug=pl.lit(slug, pl.String),
     )
 
 
@@ -203,6 +256,7 @@ def read_police_uk(
     month_from: str | None = None,
     month_to: str | None = None,
     data_dir: Path | None = None,
+    force: str | None = None,
 ) -> Events:
     """Events from police.uk street CSVs (``.csv``/``.csv.gz``) and API crimes-street JSON.
 
@@ -216,6 +270,9 @@ def read_police_uk(
         Inclusive ``YYYY-MM`` bounds.
     data_dir : Path, optional
         Real-data folder holding the CCHI reference table (default :func:`data_dir_default`).
+    force : str, optional
+        Keep only this force's records (:func:`force_match`: a police.uk slug or the force's
+        name); default every force's. ``Events.forces`` counts them all either way.
 
     Returns
     -------
@@ -257,19 +314,21 @@ def read_police_uk(
         located = located.filter(pl.col("category") == slug)
     located = _month_filter(located, month_from, month_to)
     x, y = to_bng(lon=located["lon"].to_numpy(), lat=located["lat"].to_numpy())
+    ok = np.isfinite(x) & np.isfinite(y)
+    no_location += int((~ok).sum())
+    located = located.with_columns(x=pl.Series(x), y=pl.Series(y)).filter(pl.Series(ok))
+    forces = forces_table(located)
+    if force is not None and not forces.is_empty():  # nothing is left to match when empty
+        located = located.filter(pl.col("force") == force_match(forces, force))
     harm = harm_by_slug(data_dir=data_dir)
     out = located.select(
         "month",
         "category",
-        x=pl.Series(x),
-        y=pl.Series(y),
+        "x",
+        "y",
         harm_days=pl.col("category").replace_strict(harm, default=0.0, return_dtype=pl.Float64),
     )
-    ok = np.isfinite(out["x"].to_numpy()) & np.isfinite(out["y"].to_numpy())
-    no_location += int((~ok).sum())
-    return Events(
-        frame=out.filter(pl.Series(ok)), read=read, no_location=no_location, duplicates=dup
-    )
+    return Events(frame=out, read=read, no_location=no_location, duplicates=dup, forces=forces)
 
 
 def _months_check(*bounds: str | None) -> None:
@@ -427,8 +486,12 @@ def read_events(
     month_from: str | None = None,
     month_to: str | None = None,
     data_dir: Path | None = None,
+    force: str | None = None,
 ) -> Events:
     """Events from police.uk files, or from a force extract folder when given one.
+
+    ``force`` keeps one force's police.uk records (:func:`read_police_uk`); a force extract is
+    one force's already, so ``force`` is refused for it.
 
     Examples
     --------
@@ -439,6 +502,10 @@ def read_events(
     if not paths:
         raise UserInputError("give at least one file or folder")
     if len(paths) == 1 and is_force_extract(paths[0]):
+        if force is not None:
+            raise UserInputError(
+                f"--force applies to police.uk files; {paths[0]} is one force's extract already"
+            )
         return read_force_extract(
             paths[0],
             category="vawg" if category is None else category,
@@ -448,5 +515,10 @@ def read_events(
     if category is not None and category.strip().lower() == "vawg":
         raise UserInputError("--category vawg needs a force extract folder")
     return read_police_uk(
-        paths, category=category, month_from=month_from, month_to=month_to, data_dir=data_dir
+        paths,
+        category=category,
+        month_from=month_from,
+        month_to=month_to,
+        data_dir=data_dir,
+        force=force,
     )

@@ -38,7 +38,7 @@ from vawg.synth.calibration import (
 from vawg.synth.generate import SynthSummary, write_extract
 from vawg.synth.offences import offence_types
 from vawg.synth.places import points_from_table, points_in_wards
-from vawg.synth.report import ReportRow, report, report_format
+from vawg.synth.report import ReportRow, report, report_failures, report_format
 
 __all__ = [
     "Calibration",
@@ -56,6 +56,7 @@ __all__ = [
     "points_from_table",
     "points_in_wards",
     "report",
+    "report_failures",
     "report_format",
     "ward_counts_match",
     "write_extract",
@@ -65,7 +66,11 @@ END_DATE_DEFAULT = date(2025, 8, 31)
 
 
 def command(args: argparse.Namespace) -> int:
-    """``vawg synth``: write the extract, print a one-line summary (and the report) and return 0."""
+    """``vawg synth``: write the extract, print a one-line summary (and the report).
+
+    Returns 0, or 1 when ``--report`` finds a calibration check that failed (named on standard
+    error, as a failed check in CI is); the extract is written either way.
+    """
     clock = time.perf_counter()
     try:
         end = date.fromisoformat(args.end_date) if args.end_date else END_DATE_DEFAULT
@@ -83,8 +88,9 @@ def command(args: argparse.Namespace) -> int:
         disparity_group=args.disparity_group,
         calibration=calibration,
     )
-    if args.report:
-        print(report_format(rows=report(summary=summary, calibration=calibration)))
+    rows = report(summary=summary, calibration=calibration) if args.report else []
+    if rows:
+        print(report_format(rows=rows))
     counts = summary.row_counts
     print(
         f"vawg synth: wrote {counts['vawg_offences']:,} VAWG + {counts['precursor_offences']:,} "
@@ -94,4 +100,17 @@ def command(args: argparse.Namespace) -> int:
         f"{summary.seconds:.1f}s generation",
         file=sys.stderr,
     )
+    failed = report_failures(rows)
+    if failed:
+        checks = sum(r.ok is not None for r in rows)
+        named = "; ".join(
+            f"{r.name} (generated {r.generated:.3g}, needs {r.tolerance})" for r in failed
+        )
+        print(
+            f"vawg: synth --report: {len(failed)} of {checks} calibration checks failed: {named}. "
+            f"The extract in {summary.out} was written but does not meet these targets: check "
+            "the calibration (--data-dir) and the generator before relying on it",
+            file=sys.stderr,
+        )
+        return 1
     return 0

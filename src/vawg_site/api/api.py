@@ -18,15 +18,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.operation import Operation
 
 from vawg_site.api.docs import PlainDocs
-from vawg_site.api.presenters import API_MAX_AGE
 from vawg_site.api.routers import areas, force, hotspots, police_uk, reference, vawg
-from vawg_site.common.http import static_page
+from vawg_site.common.http import revalidated, static_page
 
 OPERATION_ID_PREFIX = "vawg_site_api_api_"
 """Operation ids are part of the published schema (client generators name their methods after
@@ -43,13 +41,12 @@ class OpenDataAPI(NinjaAPI):
 
 def _docs_kept(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """``/api/openapi.json`` and ``/api/docs`` depend only on the code: build each once (building
-    the schema cost about 150 ms a request) and keep it like a public page (ETag, gzip)."""
+    the schema cost about 150 ms a request) and keep it like a public page (ETag, gzip, and
+    revalidated by browsers like every public page)."""
 
     @functools.wraps(view)
     def public(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        patch_cache_control(response, public=True, max_age=API_MAX_AGE)
-        return response
+        return revalidated(view(request, *args, **kwargs))
 
     return static_page(public)  # type: ignore[return-value]
 

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.cache import patch_cache_control
 from ninja.openapi.docs import DocsBase
+
+from vawg_site.common.http import revalidated
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -78,6 +79,4 @@ class PlainDocs(DocsBase):
             "operations": _operations(dict(schema)),
             "openapi_url": self.get_openapi_url(api, kwargs),
         }
-        response = render(request, "api/docs.html", context)
-        patch_cache_control(response, public=True, max_age=300)
-        return response
+        return revalidated(render(request, "api/docs.html", context))

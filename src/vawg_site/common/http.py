@@ -10,11 +10,19 @@ dozen aggregate reads and a template render. This is the whole-response cache of
 ``cache_page``, keyed on the data version rather than on a timeout, and limited to answers that
 are safe to share:
 
-* only ``GET`` and ``HEAD`` answers with status 200 that the view marked ``public`` (so the
-  ``no-store`` safety pages are never kept) and that set no cookie, did not touch the session and
-  asked for no CSRF token;
+* only ``GET`` and ``HEAD`` answers with status 200 that the view marked as published figures
+  with :func:`revalidated` (so the ``no-store`` safety pages are never kept) and that set no
+  cookie, did not touch the session and asked for no CSRF token;
 * the security headers (Content-Security-Policy, HSTS, ``X-Frame-Options`` and the rest) are not
   stored: the middleware adds them to every answer, kept or not.
+
+**What browsers are told.** Keeping a page here is the site's own business; what a browser keeps
+is a trace on the device of the person who read it, which matters on a site about violence
+against women and girls. So no public page is sent as cacheable for a time: a published-data page
+is sent ``Cache-Control: private, no-cache`` (no shared cache may store it; a browser that keeps
+a copy must ask again each time, and is answered ``304`` when it still holds the current page),
+and the pages a person at risk may use are sent ``no-store`` (:func:`no_store`: nothing is kept,
+Back refetches).
 
 Each kept answer carries an ETag (a ``304 Not Modified`` for a client that has it) and a gzip
 copy made once when stored, sent to clients that accept it. The answers hold no secret, so
@@ -58,9 +66,6 @@ from django.utils.text import slugify
 
 from vawg_site.common.caching import DataVersion, data_version_pinned, force_data_is_synthetic
 
-PUBLIC_MAX_AGE = 300
-"""Seconds a published-data answer may be cached by anyone (browsers, proxies)."""
-
 PAGE_SECONDS = 3600
 """How long a kept answer lives at most; a load changes its key long before that."""
 
@@ -77,15 +82,30 @@ _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _View = Callable[..., HttpResponseBase]
 T = TypeVar("T")
+R = TypeVar("R", bound=HttpResponseBase)
 
 
 # --- cache headers ------------------------------------------------------------------------------
 
 
-def cache_publicly(response: HttpResponse, *, max_age: int = PUBLIC_MAX_AGE) -> HttpResponse:
-    """Mark an answer of published figures as cacheable by anyone for ``max_age`` seconds."""
-    patch_cache_control(response, public=True, max_age=max_age)
+_SHAREABLE = "_vawg_published"
+"""The attribute :func:`revalidated` sets on a response: the view says it holds published figures
+and nothing of the person asking, so the site may keep it (the header alone cannot say so, since
+``private`` is what browsers must be told)."""
+
+
+def revalidated(response: R) -> R:
+    """Mark an answer of published figures: browsers must ask again before each use
+    (``private, no-cache``, with the ETag the site adds), shared caches must not store it, and the
+    site itself may keep its rendered copy (:func:`published_page`, :func:`static_page`)."""
+    patch_cache_control(response, private=True, no_cache=True)
+    setattr(response, _SHAREABLE, True)
     return response
+
+
+cache_publicly = revalidated
+"""The former name of :func:`revalidated` (it sent ``public, max-age=300``), kept so that views
+written against it send the revalidating header; new code calls :func:`revalidated`."""
 
 
 def no_store(response: HttpResponse) -> HttpResponse:
@@ -269,9 +289,6 @@ def page_key(
     return "vawg.page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-_PRIVATE = {"private", "no-store", "no-cache"}
-
-
 def _directives(cache_control: str) -> set[str]:
     return {part.split("=", 1)[0].strip().lower() for part in cache_control.split(",")}
 
@@ -283,8 +300,8 @@ def _shareable(request: HttpRequest, response: HttpResponseBase) -> bool:
         isinstance(response, HttpResponse)
         and not response.streaming
         and response.status_code == 200
-        and _directives(response.get("Cache-Control", "")) & _PRIVATE == set()
-        and "public" in _directives(response.get("Cache-Control", ""))
+        and getattr(response, _SHAREABLE, False)
+        and "no-store" not in _directives(response.get("Cache-Control", ""))
         and not response.cookies
         and not response.has_header("Vary")
         and not response.has_header("Content-Encoding")

@@ -10,6 +10,7 @@ raises :class:`vawg.errors.UserInputError` (exit code 2).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Callable
@@ -55,8 +56,28 @@ def _load(args: argparse.Namespace, progress: Progress | None) -> LoadResult:
     return loaders[args.source]()
 
 
+def _postcodes(args: argparse.Namespace) -> int:
+    """``vawg ingest postcodes PATH``: the ONSPD's postcodes in the boundary files' boroughs."""
+    from vawg_site.common.geography import borough_list
+    from vawg_site.opendata.services import postcode_load
+
+    if len(args.paths) != 1:
+        raise UserInputError("ingest postcodes takes one ONSPD CSV file")
+    result = postcode_load(path=args.paths[0], lad_codes={b.code for b in borough_list()})
+    if args.json:
+        print(json.dumps({"source": "postcodes", **dataclasses.asdict(result)}))
+        return 0
+    print(
+        f"postcodes: stored {result.stored:,} ({result.terminated:,} of them terminated, "
+        f"{result.without_point:,} without a grid point) in {result.seconds:.1f} s"
+    )
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     """Run one ingest; returns the exit code (0)."""
+    if args.source == "postcodes":
+        return _postcodes(args)
     progress = _progress()
     try:
         result = _load(args, progress)

@@ -13,6 +13,12 @@
   fenneh/london-crime-data refreshes monthly from that dataset (its README's "Direct download";
   the files in the shared data folder come from the same repository).
   ``--url`` or the environment variable ``VAWG_MPS_VAWG_URLS`` (space-separated) overrides them.
+* ``vawg fetch postcodes --url URL [--out DIR]``: the ONS Postcode Directory (ONSPD, Open
+  Government Licence), published on the ONS Open Geography Portal (:data:`ONSPD_SEARCH`) as one zip
+  per release (about 250 MB) under a new item each quarter, so there is no default URL: ``--url``
+  or ``VAWG_ONSPD_URL`` names the release's download. From the zip only the single UK CSV
+  (``Data/ONSPD_<MON>_<YEAR>_UK.csv``) is extracted, then the zip is deleted (unless
+  ``--keep-archives``); load it with ``vawg ingest postcodes``.
 
 Every download goes to ``NAME.part`` and is resumed with an HTTP ``Range`` request after a dropped
 connection; failures are retried with exponential backoff (:data:`RETRIES`, :data:`BACKOFF_S`); a
@@ -59,6 +65,11 @@ MPS_VAWG_URLS = (
 """Default URLs of the VAWG extracts as Parquet: fenneh/london-crime-data's monthly copies of
 :data:`MPS_VAWG_DATASET` (Open Government Licence v2.0). Written without internet access: the
 URLs follow that repository's README and were not fetched from here."""
+
+ONSPD_SEARCH = "https://geoportal.statistics.gov.uk/search?q=PRD_ONSPD"
+"""Where the ONSPD releases are listed ("ONS Postcode Directory (<month> <year>) for the UK")."""
+ONSPD_URL_ENV = "VAWG_ONSPD_URL"
+_ONSPD_MEMBER = re.compile(r"(?:^|/)Data/ONSPD_[^/]*\.csv$", re.IGNORECASE)
 
 RETRIES = 5
 BACKOFF_S = 1.0
@@ -288,6 +299,35 @@ def mps_vawg_fetch(*, out: Path, urls: Sequence[str], quiet: bool = False) -> li
     return paths
 
 
+def postcodes_fetch(
+    *, url: str, out: Path, keep_archives: bool = False, quiet: bool = False
+) -> list[Path]:
+    """Download an ONSPD release (its zip, or the CSV itself when ``url`` ends in ``.csv``) and
+    return the UK CSV in ``out``. Raises :class:`FetchError` when the zip has no
+    ``Data/ONSPD_*.csv``."""
+    name = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or "onspd"
+    if name.lower().endswith(".csv"):
+        return [download(url, out / name, expect="csv", quiet=quiet)]
+    archive = download(
+        url, out / "archives" / f"{name.removesuffix('.zip')}.zip", expect="zip", quiet=quiet
+    )
+    with zipfile.ZipFile(archive) as zipped:
+        members = [i for i in zipped.infolist() if _ONSPD_MEMBER.search(i.filename)]
+        if not members:
+            raise FetchError(f"{url}: no Data/ONSPD_*.csv in the zip: not an ONSPD release")
+        member = max(members, key=lambda i: i.file_size)  # the UK file, not a per-area one
+        target = out / Path(member.filename).name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.with_name(target.name + ".part")
+        with zipped.open(member) as source, open(part, "wb") as sink:
+            shutil.copyfileobj(source, sink, CHUNK_BYTES)
+    check_format(part, expect="csv")
+    part.replace(target)
+    if not keep_archives:
+        archive.unlink()
+    return [target]
+
+
 def run(args: argparse.Namespace) -> int:
     """``vawg fetch``: 0 when done, 2 for a bad month, 1 when a download fails (one line)."""
     try:
@@ -308,6 +348,16 @@ def run(args: argparse.Namespace) -> int:
                 base_url=args.base_url,
                 keep_archives=args.keep_archives,
             )
+        elif args.source == "postcodes":
+            url = args.url or os.environ.get(ONSPD_URL_ENV, "")
+            if not url:
+                print(
+                    f"vawg: give the ONSPD release's download URL with --url (or ${ONSPD_URL_ENV});"
+                    f" the releases are listed at {ONSPD_SEARCH}",
+                    file=sys.stderr,
+                )
+                return 2
+            files = postcodes_fetch(url=url, out=args.out, keep_archives=args.keep_archives)
         else:
             urls = args.url or os.environ.get("VAWG_MPS_VAWG_URLS", "").split() or MPS_VAWG_URLS
             files = mps_vawg_fetch(out=args.out, urls=urls)

@@ -222,3 +222,26 @@ class RecordedCrimeCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_name} {self.minor_category} {self.month:%Y-%m}: {self.count}"
+
+
+class Postcode(models.Model):
+    """One postcode of the ONS Postcode Directory (ONSPD) in the boroughs of the boundary files:
+    its grid point and the ward and local authority ONS gives it, as published.
+
+    Only what "Find your area" needs is kept; nothing here is about a person. A terminated
+    postcode is kept with the month it was terminated, so that a search for it can say so.
+    """
+
+    postcode = models.CharField(
+        max_length=8, primary_key=True, help_text="pcds form: upper case, one space (E1 6AN)"
+    )
+    latitude = models.FloatField(null=True, blank=True, help_text="WGS84 degrees")
+    longitude = models.FloatField(null=True, blank=True, help_text="WGS84 degrees")
+    ward_code = models.CharField(max_length=9, blank=True, help_text="ONSPD osward")
+    lad_code = models.CharField(max_length=9, help_text="ONSPD oslaua (local authority)")
+    terminated = models.DateField(
+        null=True, blank=True, help_text="first day of the month it was terminated (doterm)"
+    )
+
+    def __str__(self) -> str:
+        return self.postcode

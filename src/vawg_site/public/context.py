@@ -1,5 +1,5 @@
 """Template context every page gets: the service's name, where "Exit this page" goes, and
-whether the force data in use is generated (so the base template can say so)."""
+whether the force data in use is generated (so the figures made from it can say so)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ SERVICE_TAGLINE = "London VAWG data and analysis"
 def site(request: HttpRequest) -> dict[str, Any]:
     """Context for ``base.html``.
 
-    ``synthetic_force`` is True when the force data loaded is generated; base.html shows the
-    generated-data banner only on pages that also set ``shows_force_data``, because pages built
-    only on published data (the borough page) do not use the force data at all.
+    ``synthetic_force`` is True when the force data loaded is generated. The generated-data
+    notice (``public/includes/generated_data.html``) is included beside the figures worked out
+    from the force's records and nowhere else: a page's published figures (the Met's tables,
+    police.uk) are real, and a banner over the whole page would call them made up.
     """
     return {
         "service_name": SERVICE_NAME,

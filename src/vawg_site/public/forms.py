@@ -235,3 +235,18 @@ class MapFilterForm(forms.Form):
         if start and end and self.months[start] > self.months[end]:
             self.add_error("end", "The ‘to’ month must be the same as or after the ‘from’ month")
         return cleaned
+
+
+class AreaSearchForm(forms.Form):
+    """ "Find your area": a borough, ward, place name or postcode, as typed. The text is only
+    compared with names and postcodes in memory or by exact key (never stored or logged)."""
+
+    q = forms.CharField(
+        label="Borough, ward, place or postcode",
+        max_length=100,
+        strip=True,
+        error_messages={
+            "required": "Enter a borough, ward, place or postcode",
+            "max_length": "Enter 100 characters or fewer",
+        },
+    )

@@ -1,6 +1,6 @@
 """The public site's routes. Every page here is open to anyone and carries "Exit this page"."""
 
-from django.urls import path
+from django.urls import include, path
 
 from vawg_site.public import views
 
@@ -22,4 +22,5 @@ urlpatterns = [
     path("staying-safe-online/", views.staying_safe_online, name="staying_safe_online"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("how-we-use-data/", views.how_we_use_data, name="how_we_use_data"),
+    path("", include("vawg_site.public.area_urls")),  # Find your area: search/, area/<code>/
 ]

@@ -1,9 +1,11 @@
 """The public pages. Views are thin: check a form, call a selector or presenter, render.
 
-Caching: the published-data pages may be cached by anyone for a few minutes; the safety pages
-and the exit view send ``no-store`` so that Back after leaving refetches instead of showing a copy.
-The site keeps each published-data page it renders until the data is loaded again
-(:func:`~vawg_site.common.http.published_page`).
+Caching: no page is sent as cacheable for a time, since a copy in the browser is a trace on the
+device of the person who read it. The published-data pages are sent ``private, no-cache`` with an
+ETag (:func:`~vawg_site.common.http.revalidated`: the browser asks again each time, and a current
+copy costs a 304); the safety pages and the exit view send ``no-store`` so that Back after leaving
+refetches instead of showing a copy. The site itself keeps each published-data page it renders
+until the data is loaded again (:func:`~vawg_site.common.http.published_page`).
 """
 
 from __future__ import annotations
@@ -14,14 +16,13 @@ from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -35,10 +36,12 @@ from vawg_site.common.geography import (
     square_name,
 )
 from vawg_site.common.http import (
-    cache_publicly,
+    body_etag,
     csv_attachment,
+    encoded_response,
     no_store,
     published_page,
+    revalidated,
     static_page,
 )
 from vawg_site.opendata.selectors import met
@@ -48,7 +51,11 @@ from vawg_site.public.forms import BoroughFilterForm, DashboardFilterForm, MapFi
 from vawg_site.public.presenters import maps
 from vawg_site.public.presenters.chart import line_chart
 from vawg_site.public.presenters.commitments import commitment_context, commitment_find
-from vawg_site.public.presenters.dashboard import dashboard_build
+from vawg_site.public.presenters.dashboard import (
+    borough_context,
+    dashboard_build,
+    get_data_build,
+)
 from vawg_site.public.presenters.tables import csv_response
 
 DEFAULT_PERIOD_MONTHS = 36
@@ -68,7 +75,7 @@ def _bad_csv() -> HttpResponse:
 @static_page
 def home(request: HttpRequest) -> HttpResponse:
     pillars = [(pillar, commitments_for_pillar(pillar=pillar)) for pillar in PILLARS]
-    return cache_publicly(render(request, "public/home.html", {"pillars": pillars}))
+    return revalidated(render(request, "public/home.html", {"pillars": pillars}))
 
 
 @require_http_methods(["GET", "POST"])
@@ -96,16 +103,24 @@ def staying_safe_online(request: HttpRequest) -> HttpResponse:
 @require_safe
 @static_page
 def accessibility(request: HttpRequest) -> HttpResponse:
-    return cache_publicly(render(request, "public/accessibility.html"))
+    return revalidated(render(request, "public/accessibility.html"))
 
 
 @require_safe
 @static_page
 def how_we_use_data(request: HttpRequest) -> HttpResponse:
-    return cache_publicly(render(request, "public/how_we_use_data.html"))
+    tile_host = urlsplit(settings.VAWG_MAP_TILE_URL).hostname or ""
+    context = {"map_tile_host": tile_host}
+    return revalidated(render(request, "public/how_we_use_data.html", context))
 
 
 # --- the borough page -------------------------------------------------------------------------
+
+
+def _span_labels(months: list[date]) -> dict[str, str]:
+    """The first and last month with figures, as the filter's hint says them (also when the
+    choice made is refused, so the hint never reads "from to")."""
+    return {"first_month": month_label(months[0]), "last_month": month_label(months[-1])}
 
 
 def _defaults(months: list[date], *, latest: int, **more: str) -> dict[str, str]:
@@ -136,7 +151,9 @@ def borough_data(request: HttpRequest) -> HttpResponse:
                 status=400,
                 content_type="text/plain; charset=utf-8",
             )
-        return render(request, "public/borough_data.html", {"form": form}, status=400)
+        return render(
+            request, "public/borough_data.html", {"form": form, **_span_labels(months)}, status=400
+        )
 
     selection = form.selection()
     counts = met.vawg_month_series(
@@ -151,7 +168,7 @@ def borough_data(request: HttpRequest) -> HttpResponse:
             (selection.area, month_key(c.month), c.offences, recording_system(c.month))
             for c in counts
         ]
-        return cache_publicly(csv_attachment(filename=filename, header=CSV_COLUMNS, rows=rows))
+        return revalidated(csv_attachment(filename=filename, header=CSV_COLUMNS, rows=rows))
 
     csv_query = {
         "borough": selection.borough or "",
@@ -176,10 +193,15 @@ def borough_data(request: HttpRequest) -> HttpResponse:
         "period_label": f"{month_label(selection.start)} to {month_label(selection.end)}",
         "csv_href": "?" + urlencode(csv_query),
         "csv_columns": CSV_COLUMNS,
-        "first_month": month_label(months[0]),
-        "last_month": month_label(months[-1]),
+        **_span_labels(months),
+        **borough_context(
+            borough=selection.borough,
+            start=selection.start,
+            end=selection.end,
+            csv_href="?" + urlencode(csv_query),
+        ),
     }
-    return cache_publicly(render(request, "public/borough_data.html", context))
+    return revalidated(render(request, "public/borough_data.html", context))
 
 
 # --- dashboard ----------------------------------------------------------------------------------
@@ -217,7 +239,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if wants_csv:
             return _bad_csv()
         return render(
-            request, "public/dashboard.html", {"form": form, "has_wards": bool(wards)}, status=400
+            request,
+            "public/dashboard.html",
+            {"form": form, "has_wards": bool(wards), **_span_labels(months)},
+            status=400,
         )
     selection = form.selection()
     board = dashboard_build(selection=selection, first_month=months[0], ward_names=dict(wards))
@@ -225,7 +250,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         table = board.table(request.GET.get("table", ""))
         if table is None:
             return _bad_csv()
-        return cache_publicly(
+        return revalidated(
             csv_response(
                 table=table,
                 filename_parts=(
@@ -244,11 +269,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "form": form,
         "board": board,
         "has_wards": bool(wards),
-        "first_month": month_label(months[0]),
-        "last_month": month_label(months[-1]),
+        **_span_labels(months),
         "wards_url": reverse("public:dashboard_wards"),
+        "get_data": get_data_build(selection),
     }
-    return cache_publicly(render(request, "public/dashboard.html", context))
+    return revalidated(render(request, "public/dashboard.html", context))
 
 
 @require_safe
@@ -259,7 +284,7 @@ def dashboard_wards(request: HttpRequest) -> HttpResponse:
     if borough not in met.borough_names():
         return JsonResponse({"wards": []})
     wards = [{"code": c, "name": n} for c, n in met.ward_names_in(borough=borough)]
-    return cache_publicly(JsonResponse({"wards": wards}))
+    return revalidated(JsonResponse({"wards": wards}))
 
 
 # --- maps ---------------------------------------------------------------------------------------
@@ -308,10 +333,25 @@ def _map_script(route: str, start: date, end: date) -> dict[str, str]:
     return {"data_url": f"{reverse(route)}?{query}", "tile_url": settings.VAWG_MAP_TILE_URL}
 
 
+def _map_get_data(
+    csv_href: str, api_route: str, start: date, end: date, **more: str
+) -> dict[str, Any]:
+    """A map page's "Get this data" block: its table as CSV, and the API call for the same
+    period."""
+    query = urlencode({**more, "month_from": month_key(start), "month_to": month_key(end)})
+    return {
+        "csv_href": csv_href,
+        "csv_what": "the table (every row, not only this page)",
+        "api_calls": [
+            ("The same figures, with each area's scores,", f"{reverse(api_route)}?{query}")
+        ],
+    }
+
+
 def _map_csv(table: Any, prefix: str, borough: str | None, start: date, end: date) -> HttpResponse:
     """A map's table as a CSV download, named after its area and period."""
     parts = (prefix, borough or "london", month_key(start), "to", month_key(end))
-    return cache_publicly(csv_response(table=table, filename_parts=parts))
+    return revalidated(csv_response(table=table, filename_parts=parts))
 
 
 @require_safe
@@ -368,8 +408,9 @@ def ward_map(request: HttpRequest) -> HttpResponse:
         **_map_script("public:ward_map_data", start, end),
         "class_labels": maps.CLASS_LABELS,
         "alpha": result.alpha,
+        "get_data": _map_get_data(csv_href, "api:hotspots_wards", start, end),
     }
-    return cache_publicly(render(request, "public/ward_map.html", context))
+    return revalidated(render(request, "public/ward_map.html", context))
 
 
 @require_safe
@@ -385,7 +426,7 @@ def ward_map_data(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "choose months from the published range"}, status=400)
     start, end = _period(form)
     result = ward_hotspots(start=start, end=end)
-    return cache_publicly(
+    return revalidated(
         JsonResponse(
             {
                 "wards": maps.ward_map_data(result.rows),
@@ -425,6 +466,7 @@ def street_map(request: HttpRequest) -> HttpResponse:
         f"police.uk violence and sexual offences by {base['square']}, "
         f"{borough or 'all London'}, {period}"
     )
+    csv_href = "?" + urlencode({**query, "format": "csv"})
     if wants_csv:
         table = maps.cell_table(rows, cell_size_m=cell_size_m, caption=caption)
         return _map_csv(table, "policeuk-violence-grid", borough, start, end)
@@ -433,7 +475,7 @@ def street_map(request: HttpRequest) -> HttpResponse:
         pages.of(rows),
         cell_size_m=cell_size_m,
         caption=caption + pages.caption_suffix,
-        csv_href="?" + urlencode({**query, "format": "csv"}),
+        csv_href=csv_href,
     )
     context = {
         **base,
@@ -451,8 +493,16 @@ def street_map(request: HttpRequest) -> HttpResponse:
         "next_href": pages.next_href,
         **_map_script("public:street_map_data", start, end),
         "settings": result.settings,
+        "get_data": _map_get_data(
+            csv_href,
+            "api:hotspots_grid",
+            start,
+            end,
+            category="violent-crime",
+            cell_size_m=str(int(cell_size_m)),
+        ),
     }
-    return cache_publicly(render(request, "public/street_map.html", context))
+    return revalidated(render(request, "public/street_map.html", context))
 
 
 @require_safe
@@ -470,7 +520,7 @@ def street_map_data(request: HttpRequest) -> HttpResponse:
     result = maps.street_map(
         start=start, end=end, cell_size_m=settings.VAWG_ANALYSIS.hotspot_cell_m
     )
-    return cache_publicly(
+    return revalidated(
         JsonResponse(
             {
                 "cells": maps.street_map_data(result),
@@ -494,15 +544,21 @@ def outlines(request: HttpRequest, layer: str) -> HttpResponse:
             status=404,
             content_type="text/plain; charset=utf-8",
         )
-    response = HttpResponse(content_type="application/geo+json")
-    if "gzip" in request.headers.get("Accept-Encoding", ""):
-        # The ward outlines are the heaviest thing a map page loads: send them compressed.
-        response.content = _gzipped(body)
-        response["Content-Encoding"] = "gzip"
-    else:
-        response.content = body
-    patch_vary_headers(response, ("Accept-Encoding",))
-    return cache_publicly(response, max_age=24 * 3600)
+    # The ward outlines are the heaviest thing a map page loads: sent compressed, and answered
+    # 304 when the browser's copy is current (it must ask each time: revalidated).
+    response = encoded_response(
+        request,
+        body=body,
+        gzipped=_gzipped(body),
+        etag=_outline_etag(body),
+        headers=[("Content-Type", "application/geo+json")],
+    )
+    return revalidated(response)
+
+
+@lru_cache(maxsize=4)
+def _outline_etag(body: bytes) -> str:
+    return body_etag(body, weak=True)
 
 
 @lru_cache(maxsize=4)
@@ -520,4 +576,5 @@ def commitment(request: HttpRequest, number: int) -> HttpResponse:
     found = commitment_find(number)
     if found is None:
         raise Http404("No progress page for this commitment")
-    return cache_publicly(render(request, "public/commitment.html", commitment_context(found)))
+    context = {**commitment_context(found), "get_data": {"api_calls": ()}}
+    return revalidated(render(request, "public/commitment.html", context))

@@ -356,7 +356,9 @@ def test_schema_and_docs_are_built_once_and_kept(client: Client) -> None:
         client.get("/api/docs")
     assert built.call_count == 2  # once for the schema, once for the docs page
     assert again.content == first.content
-    assert "public" in again["Cache-Control"]
+    assert "no-cache" in again["Cache-Control"]
+    assert "no-cache" in docs["Cache-Control"]
+    assert "max-age" not in docs["Cache-Control"]
     assert "Content-Security-Policy" in docs
     assert client.get("/api/docs", headers={"If-None-Match": docs["ETag"]}).status_code == 304
 

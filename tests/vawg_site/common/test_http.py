@@ -139,14 +139,65 @@ def test_the_safety_pages_are_never_kept(client: Client, db: None) -> None:
         assert "ETag" not in response
 
 
+def _directives(response: HttpResponse) -> set[str]:
+    return {d.strip() for d in response["Cache-Control"].split(",")}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        BOROUGH_PAGE,
+        "/data/",
+        "/data/wards.json?borough=Camden",
+        "/accessibility/",
+        "/how-we-use-data/",
+        "/commitments/1/",
+        "/api/docs",
+    ],
+)
+def test_published_pages_are_revalidated_and_still_kept(
+    client: Client, small_counts: None, path: str
+) -> None:
+    """Browsers are told ``private, no-cache`` (ask every time, no shared cache), never a
+    lifetime; the site still answers the second request from its own kept copy, and a browser
+    holding the current copy gets a 304."""
+    first = client.get(path)
+    assert first.status_code == 200, path
+    assert _directives(first) == {"private", "no-cache"}, first["Cache-Control"]
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(path)
+    assert again.context is None  # the kept copy, not rendered again
+    assert len(queries) <= 1  # at most the data version
+    assert _directives(again) == {"private", "no-cache"}
+    current = client.get(path, headers={"If-None-Match": again["ETag"]})
+    assert current.status_code == 304
+    assert _directives(current) == {"private", "no-cache"}
+
+
+def test_outlines_are_revalidated_with_an_etag(client: Client, real_data_dir: Path) -> None:
+    from vawg_site.common import geography
+
+    geography.cache_clear()
+    url = "/data/maps/outlines/boroughs.geojson"
+    first = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert first.status_code == 200
+    assert first["Content-Encoding"] == "gzip"
+    assert _directives(first) == {"private", "no-cache"}
+    again = client.get(url, headers={"If-None-Match": first["ETag"], "Accept-Encoding": "gzip"})
+    assert again.status_code == 304
+
+
 def _counting_view(calls: list[int], **change: Any) -> Callable[[HttpRequest], HttpResponse]:
     def view(request: HttpRequest) -> HttpResponse:
         calls.append(1)
         response = HttpResponse("figures")
-        if change.get("no_store"):  # as the safety pages send it
-            patch_cache_control(response, no_store=True, no_cache=True, max_age=0)
-        else:
+        if change.get("unmarked"):  # a header alone does not let the site keep an answer
             patch_cache_control(response, public=True, max_age=300)
+        else:
+            http.revalidated(response)
+        if change.get("no_store"):  # as the safety pages send it
+            http.no_store(response)
         if change.get("cookie"):
             response.set_cookie("seen", "1")
         if change.get("session"):
@@ -164,6 +215,7 @@ def _counting_view(calls: list[int], **change: Any) -> Callable[[HttpRequest], H
         ({}, True),
         ({"cookie": True}, False),
         ({"no_store": True}, False),
+        ({"unmarked": True}, False),
         ({"session": True}, False),
         ({"csrf": True}, False),
     ],

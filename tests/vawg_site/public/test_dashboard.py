@@ -117,8 +117,9 @@ def test_default_view_and_every_csv_equals_its_table(client: Client) -> None:
     response = client.get(URL)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Cache-Control" in response
-    assert "public" in response["Cache-Control"]
+    assert "no-cache" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]
     for table in ("trend", "areas", "groups", "age", "ethnicity"):
         rows = _csv(client, {}, table)
         assert [list(r.values()) for r in rows] == _cells(html, table), table

@@ -16,6 +16,8 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+from django.urls import reverse
+
 from vawg.periods import (
     month_key,
     month_label,
@@ -24,12 +26,21 @@ from vawg.periods import (
     year_earlier,
     year_later,
 )
+from vawg_site.common.geography import borough_codes_by_name, name_normalise
 from vawg_site.opendata.selectors.met import MonthCount, Sheet, vawg_month_series, vawg_totals_by
 from vawg_site.public.forms import DashboardFilter
 from vawg_site.public.presenters.chart import BarChart, LineChart, bar_chart, line_chart
+from vawg_site.public.presenters.rates import (
+    OutsideVawg,
+    Rates,
+    group_meaning,
+    is_other_flagged,
+    outside_vawg,
+    rates_build,
+)
 from vawg_site.public.presenters.tables import Column, Table
 
-TABLE_NAMES = ("trend", "areas", "groups", "age", "ethnicity")
+TABLE_NAMES = ("trend", "areas", "rates", "groups", "age", "ethnicity")
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,11 @@ class Dashboard:
     age: Section
     ethnicity: Section
     crosses_change: bool
+    rates: Rates | None = None
+    """Rates per 1,000 female residents and London's, by borough (None without population)."""
+    outside: OutsideVawg | None = None
+    """The "other flagged offences outside of VAWG" part of the classification table's total,
+    over the period (None when the groups are not shown)."""
 
     @property
     def period_label(self) -> str:
@@ -73,7 +89,7 @@ class Dashboard:
 
     def table(self, name: str) -> Table | None:
         section = getattr(self, name, None) if name in TABLE_NAMES else None
-        return section.table if isinstance(section, Section) else None
+        return section.table if isinstance(section, Section | Rates) else None
 
 
 def query_of(selection: DashboardFilter) -> dict[str, str]:
@@ -86,6 +102,73 @@ def query_of(selection: DashboardFilter) -> dict[str, str]:
         "start": month_key(selection.start),
         "end": month_key(selection.end),
         "compare": "year" if selection.compare else "none",
+    }
+
+
+def get_data_build(selection: DashboardFilter) -> dict[str, Any]:
+    """The "Get this data" block: the month-by-month CSV and the matching API call."""
+    query: dict[str, str] = {"measure": selection.measure}
+    if selection.ward_code:
+        query.update(level="ward", area=selection.ward_code)
+    elif selection.borough:
+        code = borough_codes_by_name().get(name_normalise(selection.borough))
+        if code:
+            query["area"] = code
+    query.update(month_from=month_key(selection.start), month_to=month_key(selection.end))
+    location = reverse("api:vawg_location") + "?" + urlencode(query)
+    calls = [(f"The same {selection.measure} by area and month", location)]
+    if selection.measure == "offences" and selection.borough is None:
+        groups = {"month_from": query["month_from"], "month_to": query["month_to"]}
+        calls.append(
+            (
+                "Offences by offence group",
+                reverse("api:vawg_offence_groups") + "?" + urlencode(groups),
+            )
+        )
+    return {
+        "csv_href": _csv_href(selection, "trend"),
+        "csv_what": "the month-by-month figures",
+        "api_calls": calls,
+    }
+
+
+def borough_context(
+    *, borough: str | None, start: date, end: date, csv_href: str
+) -> dict[str, Any]:
+    """The borough page's context for its count: the borough's rate beside London's, its share of
+    all recorded crime, how much of London's published total is "other flagged offences outside
+    of VAWG" over the same months, and the "Get this data" block."""
+    rates = rates_build(
+        borough_counts=vawg_totals_by(
+            measure="offences", sheet=Sheet.LOCATION, field="borough", start=start, end=end
+        ),
+        start=start,
+        end=end,
+        what="Offences",
+        only_borough=borough,
+        csv_href="",
+        with_share=True,
+    )
+    groups = vawg_totals_by(
+        measure="offences", sheet=Sheet.CLASSIFICATION, field="offence_group", start=start, end=end
+    )
+    query = {"measure": "offences", "month_from": month_key(start), "month_to": month_key(end)}
+    code = borough_codes_by_name().get(name_normalise(borough)) if borough else None
+    if code:
+        query["area"] = code
+    return {
+        "rates": rates,
+        "outside": outside_vawg(groups) if groups else None,
+        "get_data": {
+            "csv_href": csv_href,
+            "csv_what": "these figures",
+            "api_calls": [
+                (
+                    "The same offences by borough and month",
+                    reverse("api:vawg_location") + "?" + urlencode(query),
+                )
+            ],
+        },
     }
 
 
@@ -174,6 +257,27 @@ def _bars(
         csv_href=_csv_href(sel, name),
     )
     chart = bar_chart(items=items, title=caption, what=caption, highlight=highlight)
+    return Section(table=table, chart=chart)
+
+
+def _groups(sel: DashboardFilter, items: list[tuple[str, int]], period: str) -> Section:
+    """The VAWG offence groups with what each covers; "other flagged offences outside of VAWG"
+    is left out (the page shows it apart)."""
+    table = Table(
+        name="groups",
+        caption=f"VAWG offences by offence group, all London, {period}",
+        columns=(
+            Column("offence_group", "Offence group"),
+            Column("covers", "What it covers"),
+            Column("offences", "Offences", numeric=True),
+        ),
+        rows=tuple((g, group_meaning(g), v) for g, v in items),
+        total=("Total, VAWG groups", "", sum(v for _, v in items)),
+        csv_href=_csv_href(sel, "groups"),
+    )
+    chart = bar_chart(
+        items=items, title=table.caption, what=table.caption, highlight=sel.offence_group
+    )
     return Section(table=table, chart=chart)
 
 
@@ -271,6 +375,7 @@ def dashboard_build(
                 highlight=sel.ward_name,
             )
     groups: Section | None = None
+    outside: OutsideVawg | None = None
     if sel.measure == "offences" and sel.borough is None:
         items = vawg_totals_by(
             measure="offences",
@@ -279,15 +384,20 @@ def dashboard_build(
             start=sel.start,
             end=sel.end,
         )
-        groups = _bars(
-            sel=sel,
-            name="groups",
-            caption=f"VAWG offences by offence group, all London, {period}",
-            label="Offence group",
-            items=[(g or "Not recorded", v) for g, v in items],
-            column="offence_group",
-            highlight=sel.offence_group,
-        )
+        named = [(g or "Not recorded", v) for g, v in items]
+        outside = outside_vawg(named)
+        groups = _groups(sel, [(g, v) for g, v in named if not is_other_flagged(g)], period)
+    rates = rates_build(
+        borough_counts=vawg_totals_by(
+            measure=sel.measure, sheet=location, field="borough", start=sel.start, end=sel.end
+        ),
+        start=sel.start,
+        end=sel.end,
+        what=sel.measure.capitalize(),
+        only_borough=sel.borough,
+        csv_href=_csv_href(sel, "rates"),
+        with_share=sel.measure == "offences",
+    )
     age = _victims(
         sel=sel,
         name="age",
@@ -319,4 +429,6 @@ def dashboard_build(
         age=age,
         ethnicity=ethnicity,
         crosses_change=bool(crosses),
+        rates=rates if sel.offence_group is None else None,
+        outside=outside,
     )

@@ -2,6 +2,8 @@
 // script). Data comes from same-origin JSON URLs named on the map element; colours come from CSS
 // classes, so no style attribute is written into the markup. Without JavaScript the element stays
 // hidden and the table below it carries every figure.
+import { addAreaLabels } from "./labels.mjs";
+
 const element = document.querySelector("[data-vawg-map]");
 
 async function json(url) {
@@ -87,6 +89,7 @@ async function draw(L) {
     interactive: false,
   }).addTo(map);
   map.fitBounds(outline.getBounds());
+  addAreaLabels(L, map, { boroughs, wards });
   // Chromium makes every SVG shape that listens for focus (Leaflet's tooltips do) a tab stop:
   // hundreds of them on a ward map. Keep them out of the tab order; the table below the map
   // reaches every ward by keyboard.
