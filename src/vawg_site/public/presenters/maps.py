@@ -113,19 +113,7 @@ def _number(value: float | None, digits: int = 1) -> tuple[str, str]:
     """(raw, text) of a float, or blank and a dash."""
     if value is None:
         return ("", "–")
-    return (f"{value:.{max(digits, 2)}f}", f"{value:,.{digits}f}")
-
-
-def _ratio(value: float | None) -> tuple[str, str]:
-    if value is None:
-        return ("", "–")
-    return (f"{value:.3f}", f"{value:,.2f}")
-
-
-def _q(value: float | None) -> tuple[str, str]:
-    if value is None:
-        return ("", "–")
-    return (f"{value:.3g}", "below 0.001" if value < 0.001 else f"{value:.3f}")
+    return (f"{value:.4f}", f"{value:,.{digits}f}")
 
 
 @dataclass(frozen=True)
@@ -184,7 +172,8 @@ def wards_sorted(rows: list[WardHotspot], order: str) -> list[WardHotspot]:
 
 def ward_table(rows: list[WardHotspot], *, caption: str, csv_href: str, population: bool) -> Table:
     """The ward map's table (and CSV): offences, rate, expected offences and class of each ward,
-    then its Gi* cluster apart."""
+    then its Gi* cluster apart (female residents, the ratio, the cluster's z and both q-values
+    are in the API's answer: the table keeps to what fits a page at 960 px)."""
     columns = [
         Column("ward", "Ward"),
         Column("ward_code", "Ward code"),
@@ -193,17 +182,11 @@ def ward_table(rows: list[WardHotspot], *, caption: str, csv_href: str, populati
     ]
     if population:
         columns += [
-            Column("female_residents", "Female residents (Census 2021, best fit)", True),
             Column("rate_per_1000_female", "Rate per 1,000 female residents", True),
-            Column("expected_offences", "Expected offences at the London rate", True),
-            Column("ratio_to_expected", "Offences ÷ expected", True),
-            Column("q_value", "False discovery rate (q)", True),
-            Column("compared_with_expected", "More or fewer than expected?"),
+            Column("expected_offences", "Expected at London's rate", True),
+            Column("compared_with_expected", "Compared with expected"),
         ]
-    columns += [
-        Column("cluster", "Cluster with neighbours (Gi*)"),
-        Column("cluster_gi_star_z", "Cluster z-score (Gi*)", True),
-    ]
+    columns += [Column("cluster", "Cluster (Gi*)")]
     body = []
     for r in rows:
         note = (
@@ -215,17 +198,11 @@ def ward_table(rows: list[WardHotspot], *, caption: str, csv_href: str, populati
         if population:
             rate = (f"{r.rate:.2f}", f"{r.rate:,.1f}{note}") if r.rate is not None else ("", "–")
             row += (
-                r.female,
                 rate,
                 _number(r.expected),
-                _ratio(r.ratio),
-                _q(r.excess_q),
                 (r.excess, hotspot_label(r.excess)),
             )
-        row += (
-            (r.hotspot, cluster_label(r.hotspot)),
-            (f"{r.z:.2f}", f"{r.z:.2f}") if r.z is not None else ("", "–"),
-        )
+        row += ((r.hotspot, cluster_label(r.hotspot)),)
         body.append(row)
     return Table(
         name="wards",
@@ -437,22 +414,19 @@ def cells_sorted(rows: list[CellRow], order: str) -> list[CellRow]:
 
 
 def cell_table(rows: list[CellRow], *, cell_size_m: int, caption: str, csv_href: str = "") -> Table:
-    """The street map's table (and CSV) of grid squares: crimes, rate, expected crimes and class,
-    then the Gi* cluster apart."""
+    """The street map's table (and CSV) of grid squares: crimes, rate per km² of the square's land
+    in the force area, expected crimes and class, then the Gi* cluster apart (the land, the ratio,
+    z and q are in the API's answer: the table keeps to what fits a page)."""
     columns = (
         Column("grid_reference", f"{square_name(cell_size_m)} (OS grid reference)"),
         Column("easting", "Easting of south-west corner (m)", True),
         Column("northing", "Northing of south-west corner (m)", True),
         Column("borough", "Borough (at the square's centre)"),
         Column("crimes", "Violence and sexual offences", True),
-        Column("land_km2", "Land in London (km²)", True),
         Column("rate_per_km2", "Crimes per km²", True),
-        Column("expected_crimes", "Expected crimes at the London rate", True),
-        Column("ratio_to_expected", "Crimes ÷ expected", True),
-        Column("q_value", "False discovery rate (q)", True),
-        Column("compared_with_expected", "More or fewer than expected?"),
-        Column("cluster", "Cluster with neighbours (Gi*)"),
-        Column("cluster_gi_star_z", "Cluster z-score (Gi*)", True),
+        Column("expected_crimes", "Expected at London's rate", True),
+        Column("compared_with_expected", "Compared with expected"),
+        Column("cluster", "Cluster (Gi*)"),
     )
     body = tuple(
         (
@@ -461,14 +435,10 @@ def cell_table(rows: list[CellRow], *, cell_size_m: int, caption: str, csv_href:
             (str(r.northing), str(r.northing)),
             r.borough,
             r.crimes,
-            (f"{r.land_km2:.4f}", f"{r.land_km2:.2f}"),
             _number(r.rate_per_km2),
             _number(r.expected),
-            _ratio(r.ratio),
-            _q(r.excess_q),
             (r.excess, r.hotspot_label),
             (r.hotspot, cluster_label(r.hotspot)),
-            (f"{r.z:.2f}", f"{r.z:.2f}") if r.z is not None else ("", "–"),
         )
         for r in rows
     )
