@@ -30,9 +30,9 @@ from vawg.commitments import PILLARS, commitments_for_pillar
 from vawg.periods import month_key, month_label, months_between, recording_system
 from vawg_site.common.geography import (
     data_dir,
+    force_boroughs,
     geo_available,
     outline_geojson,
-    outline_names,
     square_name,
 )
 from vawg_site.common.http import (
@@ -448,7 +448,7 @@ def street_map(request: HttpRequest) -> HttpResponse:
     if span is None or not base["geo_available"]:
         return render(request, "public/street_map.html", {**base, "no_data": span is None})
     months = months_between(*span)
-    boroughs = sorted(set(outline_names(layer="boroughs")))
+    boroughs = sorted({b.name for b in force_boroughs()})  # the squares' boroughs
     form = _map_form(request, months=months, boroughs=boroughs, orders=maps.CELL_ORDERS)
     wants_csv = request.GET.get("format") == "csv"
     if not form.is_valid():

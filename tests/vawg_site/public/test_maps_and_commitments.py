@@ -114,6 +114,8 @@ def test_street_map_is_labelled_a_proxy_and_counts_squares(
     assert rows[0]["grid_reference"] == "TQ 30 80"
     assert rows[0]["borough"] == "Westminster"
     assert rows[0]["compared_with_expected"] == "more"
+    assert "Westminster</option>" in html
+    assert "City of London</option>" not in html  # not policed by the Met: no squares of its own
     assert "more crimes than expected" in html
 
 
