@@ -37,8 +37,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 CITY = "E09000001"
 MONTHS = [date(2024, 1, 1), date(2024, 2, 1)]
 STREET_MONTH = date(2024, 1, 1)
+# A ward's name may hold a comma ("Mottingham, Coldharbour & New Eltham"); a borough's never does.
 LIST_ITEM = re.compile(
-    r"<li>(?P<name>[^<]+?), (?P<borough>[^<:]+): (?P<offences>[\d,]+) offences against "
+    r"<li>(?P<name>[^<]+), (?P<borough>[^<:,]+): (?P<offences>[\d,]+) offences against "
     r"(?P<expected>[\d,]+) expected \((?P<ratio>[\d.]+) times as many"
 )
 
