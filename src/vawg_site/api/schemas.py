@@ -155,6 +155,18 @@ class WardHotspotOut(Schema):
     q: float | None
     hotspot_class: str
     trend: str | None
+    female_residents: int | None = None
+    """Census 2021 female residents (best-fit ward sums): the exposure of ``expected``."""
+    expected: float | None = None
+    """Offences expected from the ward's female residents at the force area's rate."""
+    ratio: float | None = None
+    """``count / expected``: also the ward's rate over the force area's."""
+    excess_p: float | None = None
+    """Two-sided exact Poisson p-value of ``count`` against ``expected``."""
+    excess_q: float | None = None
+    """Benjamini-Hochberg q-value of ``excess_p`` over the wards tested."""
+    excess_class: str = "none"
+    """``more``, ``fewer`` or ``about`` (as expected) at q < alpha; ``none`` when not tested."""
 
 
 class GridHotspotOut(Schema):
@@ -167,10 +179,32 @@ class GridHotspotOut(Schema):
     p: float | None
     q: float | None
     hotspot_class: str
+    land_km2: float | None = None
+    """The square's land inside the force area (km²): the exposure of ``expected``."""
+    expected: float | None = None
+    """Crimes expected if the force area's crimes were spread evenly over its land."""
+    ratio: float | None = None
+    excess_p: float | None = None
+    excess_q: float | None = None
+    excess_class: str = "none"
+
+
+class ExcessMethod(Schema):
+    """How the ``expected`` ... ``excess_class`` fields were worked out."""
+
+    method: str
+    exposure: str
+    rate: float | None
+    """The force area's rate, offences per unit of ``rate_unit`` over the period."""
+    rate_unit: str
+    alpha: float
+    fdr: str
 
 
 class HotspotMethod(Schema):
     method: str
+    description: str = "Getis-Ord Gi*, conditional permutations, BH FDR"
+    """What ``z``, ``p``, ``q`` and ``hotspot_class`` are: clusters, not counts."""
     permutations: int
     fdr: str
     neighbours: str
@@ -179,6 +213,7 @@ class HotspotMethod(Schema):
     score: str
     """The method of the ``score`` column (``counts``, ``recency`` or ``gistar``)."""
     score_meaning: str
+    excess: ExcessMethod | None = None
 
 
 class WardHotspots(Schema):

@@ -217,9 +217,9 @@ class MapFilterForm(forms.Form):
                 "hotspot",
                 [
                     ("", "All areas"),
-                    ("hot", "Hotspots only (hot, any confidence)"),
-                    ("cold", "Cold spots only (any confidence)"),
-                    ("not-significant", "Not significant only"),
+                    ("hot", "More offences than expected only"),
+                    ("cold", "Fewer offences than expected only"),
+                    ("not-significant", "About as expected only"),
                 ],
             ),
             ("order", orders),

@@ -30,9 +30,9 @@ from vawg.commitments import PILLARS, commitments_for_pillar
 from vawg.periods import month_key, month_label, months_between, recording_system
 from vawg_site.common.geography import (
     data_dir,
+    force_boroughs,
     geo_available,
     outline_geojson,
-    outline_names,
     square_name,
 )
 from vawg_site.common.http import (
@@ -318,12 +318,12 @@ Row = TypeVar("Row", bound=Any)
 
 
 def _chosen(rows: Sequence[Row], borough: str | None, wanted: str) -> list[Row]:
-    """The rows of a map's table in the borough (all London when None) and hotspot class asked
-    for."""
+    """The rows of a map's table in the borough (all London when None) and public class (more,
+    about or fewer than expected) asked for."""
     return [
         r
         for r in rows
-        if (borough is None or r.borough == borough) and maps.class_wanted(r.hotspot, wanted)
+        if (borough is None or r.borough == borough) and maps.class_wanted(r.excess, wanted)
     ]
 
 
@@ -377,7 +377,7 @@ def ward_map(request: HttpRequest) -> HttpResponse:
     rows = maps.wards_sorted(_chosen(result.rows, borough, wanted), form.cleaned_data["order"])
     query = {k: form.cleaned_data[k] for k in MAP_FIELDS}
     period = f"{month_label(start)} to {month_label(end)}"
-    caption = f"VAWG offences and hotspot class by ward, {borough or 'all London'}, {period}"
+    caption = f"VAWG offences against expected by ward, {borough or 'all London'}, {period}"
     csv_href = "?" + urlencode({**query, "format": "csv"})
     if wants_csv:
         table = maps.ward_table(
@@ -399,8 +399,7 @@ def ward_map(request: HttpRequest) -> HttpResponse:
         "previous_href": pages.previous_href,
         "next_href": pages.next_href,
         "shown": len(rows),
-        "hot": sum(1 for r in result.rows if r.hotspot.startswith("hot")),
-        "cold": sum(1 for r in result.rows if r.hotspot.startswith("cold")),
+        **maps.ward_summary(result),
         "wards": len(result.rows),
         "period_label": period,
         "population": result.population_available,
@@ -408,6 +407,7 @@ def ward_map(request: HttpRequest) -> HttpResponse:
         "settings": result.settings,
         **_map_script("public:ward_map_data", start, end),
         "class_labels": maps.CLASS_LABELS,
+        "alpha": result.alpha,
         "get_data": _map_get_data(csv_href, "api:hotspots_wards", start, end),
     }
     return revalidated(render(request, "public/ward_map.html", context))
@@ -416,7 +416,8 @@ def ward_map(request: HttpRequest) -> HttpResponse:
 @require_safe
 @published_page(params=MAP_FIELDS)
 def ward_map_data(request: HttpRequest) -> HttpResponse:
-    """Per-ward figures for the map script: {code: [offences, rate, class, name, borough]}."""
+    """Per-ward figures for the map script: {code: [offences, rate, class, name, borough,
+    expected, cluster]}."""
     span = met.offence_month_span()
     if span is None or not geo_available():
         return JsonResponse({"wards": {}}, status=404)
@@ -424,9 +425,16 @@ def ward_map_data(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return JsonResponse({"error": "choose months from the published range"}, status=400)
     start, end = _period(form)
-    rows = ward_hotspots(start=start, end=end).rows
+    result = ward_hotspots(start=start, end=end)
     return revalidated(
-        JsonResponse({"wards": maps.ward_map_data(rows), "classes": maps.CLASS_LABELS})
+        JsonResponse(
+            {
+                "wards": maps.ward_map_data(result.rows),
+                "classes": maps.CLASS_LABELS,
+                "clusters": maps.CLUSTER_LABELS,
+                "rate": result.rate_per_1000,
+            }
+        )
     )
 
 
@@ -440,7 +448,7 @@ def street_map(request: HttpRequest) -> HttpResponse:
     if span is None or not base["geo_available"]:
         return render(request, "public/street_map.html", {**base, "no_data": span is None})
     months = months_between(*span)
-    boroughs = sorted(set(outline_names(layer="boroughs")))
+    boroughs = sorted({b.name for b in force_boroughs()})  # the squares' boroughs
     form = _map_form(request, months=months, boroughs=boroughs, orders=maps.CELL_ORDERS)
     wants_csv = request.GET.get("format") == "csv"
     if not form.is_valid():
@@ -474,7 +482,8 @@ def street_map(request: HttpRequest) -> HttpResponse:
         "form": form,
         "table": table,
         "shown": len(rows),
-        "hot": sum(1 for r in result.rows if r.hotspot.startswith("hot")),
+        **maps.street_summary(result),
+        "outside": result.outside,
         "squares": len(result.rows),
         "cells": result.cells,
         "crimes": result.crimes,
@@ -499,7 +508,8 @@ def street_map(request: HttpRequest) -> HttpResponse:
 @require_safe
 @published_page(params=MAP_FIELDS)
 def street_map_data(request: HttpRequest) -> HttpResponse:
-    """Squares for the map script: [[reference, crimes, class, [[lat, lng] x 4]], ...]."""
+    """Squares for the map script: [[reference, crimes, class, [[lat, lng] x 4], expected,
+    cluster], ...]."""
     span = street_month_span()
     if span is None or not geo_available():
         return JsonResponse({"cells": []}, status=404)
@@ -510,8 +520,16 @@ def street_map_data(request: HttpRequest) -> HttpResponse:
     result = maps.street_map(
         start=start, end=end, cell_size_m=settings.VAWG_ANALYSIS.hotspot_cell_m
     )
-    cells = [[r.reference, r.crimes, r.hotspot, r.corners] for r in result.rows]
-    return revalidated(JsonResponse({"cells": cells, "classes": maps.CLASS_LABELS}))
+    return revalidated(
+        JsonResponse(
+            {
+                "cells": maps.street_map_data(result),
+                "classes": maps.CLASS_LABELS,
+                "clusters": maps.CLUSTER_LABELS,
+                "rate": result.rate_per_km2,
+            }
+        )
+    )
 
 
 @require_safe

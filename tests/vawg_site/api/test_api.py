@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 
 from vawg.disclosure import RULE_NAME
+from vawg_site.common import geography
 from vawg_site.records.models import Crime
 
 pytestmark = pytest.mark.django_db
@@ -182,21 +183,33 @@ def test_street_counts_by_lsoa_and_grid_never_points(
 
 def test_ward_hotspots(client: Client, published: None, real_data_dir: Any) -> None:
     body = _get(client, "/api/v1/hotspots/wards?limit=1000")
-    assert body["page"]["count"] == 679  # 684 wards less the City of London's five
+    force_wards = {w.code for w in geography.force_wards()}
+    assert body["page"]["count"] == len(force_wards)  # the force area's wards: no City ward
+    assert {r["area_code"] for r in body["results"]} == force_wards
+    assert body["method"]["description"] == "Getis-Ord Gi*, conditional permutations, BH FDR"
+    assert body["method"]["excess"]["rate"] > 0
     assert body["method"]["months"] == ["2023-12", "2024-01", "2024-02", "2024-03"]
     belsize = next(r for r in body["results"] if r["area_code"] == BELSIZE)
     assert belsize["count"] == 30 + 31 + 32 + 33
     assert belsize["hotspot_class"].startswith(("hot", "not", "cold"))
     doc = _get(client, "/api/v1/hotspots/wards.geojson")
-    assert len(doc["features"]) == 679
+    assert len(doc["features"]) == len(force_wards)
     csv_text = _get(client, "/api/v1/hotspots/wards.csv").content.decode()
-    assert csv_text.startswith("area_code,area_name,count,score,z,p,q,class,trend")
+    assert csv_text.startswith(
+        "area_code,area_name,count,score,z,p,q,class,trend,"
+        "expected,ratio,excess_p,excess_q,excess_class"
+    )
+    assert belsize["expected"] > 0
+    assert belsize["ratio"] == pytest.approx(belsize["count"] / belsize["expected"])
     # The score is the period's density, the classes those of the ward map: one analysis.
     assert body["method"]["score"] == "counts"
     assert belsize["score"] > 0
     page = client.get("/data/maps/wards/data.json", {"start": "2023-12", "end": "2024-03"})
     on_map = page.json()["wards"]
     assert {r["area_code"]: r["hotspot_class"] for r in body["results"]} == {
+        code: row[6] for code, row in on_map.items()
+    }
+    assert {r["area_code"]: r["excess_class"] for r in body["results"]} == {
         code: row[2] for code, row in on_map.items()
     }
 

@@ -15,6 +15,7 @@ from tests.vawg_site.placing import placed
 
 from vawg_site.common import geography
 from vawg_site.opendata.models import StreetCrime, VawgCount
+from vawg_site.opendata.selectors.hotspots import ward_hotspots
 from vawg_site.records.models import Crime, Involvement, Order, Person
 
 pytestmark = pytest.mark.django_db
@@ -51,8 +52,8 @@ def test_ward_map_table_rates_caveats_and_csv(client: Client, real_data_dir: Pat
     assert response.status_code == 200
     html = response.content.decode()
     assert "best-fit sums" in html
-    assert "not meaningful" in html
-    assert "Gi* z-score" in html
+    assert "More offences than expected" in html
+    assert "Cluster (Gi*)" in html
     assert 'data-vawg-map="wards"' in html
     assert "<style" not in html
     assert ' style="' not in html
@@ -61,15 +62,22 @@ def test_ward_map_table_rates_caveats_and_csv(client: Client, real_data_dir: Pat
             io.StringIO(client.get("/data/maps/wards/", {"format": "csv"}).content.decode())
         )
     )
-    assert len(rows) == 679  # 684 wards less the City of London's five: not the Met's
+    assert len(rows) == len(geography.force_wards())
     top = rows[0]
     assert top["offences"] == "4800"
-    assert float(top["rate_per_1000_female"]) == pytest.approx(
-        4800 / int(top["female_residents"]) * 1000, abs=0.01
+    female = next(
+        r.female
+        for r in ward_hotspots(start=date(2024, 1, 1), end=date(2024, 12, 1)).rows
+        if r.code == top["ward_code"]
     )
+    assert float(top["rate_per_1000_female"]) == pytest.approx(4800 / female * 1000, abs=0.01)
+    assert top["compared_with_expected"] == "more"
+    assert float(top["expected_offences"]) < 4800
     assert not [r for r in rows if r["borough"] == "City of London"]
     hot = client.get("/data/maps/wards/", {"hotspot": "hot", "format": "csv"}).content.decode()
-    assert all(r["hotspot"].startswith("hot") for r in csv.DictReader(io.StringIO(hot)))
+    hot_rows = list(csv.DictReader(io.StringIO(hot)))
+    assert hot_rows
+    assert all(r["compared_with_expected"] == "more" for r in hot_rows)
     data = client.get("/data/maps/wards/data.json").json()
     assert data["wards"][top["ward_code"]][0] == 4800
     geo = client.get("/data/maps/outlines/wards.geojson")
@@ -110,6 +118,10 @@ def test_street_map_is_labelled_a_proxy_and_counts_squares(
     assert [r["crimes"] for r in rows] == ["30"]
     assert rows[0]["grid_reference"] == "TQ 30 80"
     assert rows[0]["borough"] == "Westminster"
+    assert rows[0]["compared_with_expected"] == "more"
+    assert "Westminster</option>" in html
+    assert "City of London</option>" not in html  # not policed by the Met: no squares of its own
+    assert "more crimes than expected" in html
 
 
 def test_maps_without_data_say_so(client: Client) -> None:

@@ -2,9 +2,13 @@
 
 These are the same analyses as the ward and street-level maps
 (:mod:`vawg_site.opendata.selectors.hotspots`), run with the settings of the analysis table, so an
-answer here always agrees with the map. ``score`` is the period's density by default (the method
-``counts``: offences per km² for a ward, crimes per cell for a grid square; ``docs/api.md`` says
-why); the classes are the Gi* significance layer.
+answer here always agrees with the map, and they cover only the force area (for the Met, the 32
+boroughs: no City of London ward or square). ``score`` is the period's density by default (the
+method ``counts``: offences per km² for a ward, crimes per cell for a grid square; ``docs/api.md``
+says why); ``hotspot_class`` is the Gi* cluster layer (Getis-Ord Gi*, conditional permutations,
+BH FDR), as the analyst's CLI writes it. Beside it, ``expected`` ... ``excess_class`` compare each
+area's count with the force area's rate (exact Poisson test, BH FDR): the "more offences than
+expected" of the public maps (``docs/hotspots.md``, "More than expected").
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from vawg_site.api.params import HotspotCell, Limit, Month, Offset, StreetCatego
 from vawg_site.common.geography import area_features
 from vawg_site.opendata.selectors import met, police_uk
 from vawg_site.opendata.selectors.hotspots import (
+    EXCESS_METHOD,
+    GISTAR_METHOD,
     GridCell,
     GridHotspots,
     WardHotspot,
@@ -44,14 +50,36 @@ SCORE_WORDS = {
     "gistar": "the Gi* z-score",
 }
 HOTSPOT_COLUMNS = ("count", "score", "z", "p", "q", "class")
+EXCESS_COLUMNS = ("expected", "ratio", "excess_p", "excess_q", "excess_class")
+"""Added after the Gi* columns (and ``trend``) of the CSV, so that older readers still work."""
+
+
+def _excess(
+    *, rate: float | None, alpha: float, exposure: str, unit: str, scale: float = 1.0
+) -> s.ExcessMethod:
+    return s.ExcessMethod(
+        method=EXCESS_METHOD,
+        exposure=exposure,
+        rate=None if rate is None else rate * scale,
+        rate_unit=unit,
+        alpha=alpha,
+        fdr="benjamini-hochberg",
+    )
 
 
 def _method(
-    settings_used: dict[str, Any], months: list[str], *, neighbours: str, unit: str
+    settings_used: dict[str, Any],
+    months: list[str],
+    *,
+    neighbours: str,
+    unit: str,
+    excess: s.ExcessMethod | None = None,
 ) -> s.HotspotMethod:
     score = str(settings_used.get("method", ""))
     return s.HotspotMethod(
         method="Getis-Ord Gi* (counts), conditional permutation test",
+        description=GISTAR_METHOD,
+        excess=excess,
         permutations=int(settings_used.get("permutations", 0)),
         fdr=str(settings_used.get("fdr", "")),
         neighbours=neighbours,
@@ -85,6 +113,11 @@ def _ward_values(r: WardHotspot) -> dict[str, Any]:
         "q": r.q,
         "class": r.hotspot,
         "trend": r.trend,
+        "expected": r.expected,
+        "ratio": r.ratio,
+        "excess_p": r.excess_p,
+        "excess_q": r.excess_q,
+        "excess_class": r.excess,
     }
 
 
@@ -99,8 +132,10 @@ def hotspots_wards(
     limit: int = Limit,
     offset: int = Offset,
 ) -> HttpResponse:
-    """Gi* hot and cold spots of the Met's VAWG offences over London's wards (queen contiguity,
-    Benjamini-Hochberg FDR), with each ward's score. Default period: the latest 12 months."""
+    """Gi* clusters (hot and cold spots) of the Met's VAWG offences over the force area's wards
+    (queen contiguity, conditional permutations, Benjamini-Hochberg FDR), with each ward's score
+    and its offences against those expected from its female residents at the force area's rate
+    (exact Poisson, BH FDR). Default period: the latest 12 months."""
     h = _wards(month_from, month_to)
 
     def build() -> p.Body:
@@ -114,6 +149,12 @@ def hotspots_wards(
                     h.months,
                     neighbours="queen contiguity, the ward itself included",
                     unit=WARD_UNIT,
+                    excess=_excess(
+                        rate=h.rate_per_1000,
+                        alpha=h.alpha,
+                        exposure="female residents, Census 2021 (best-fit ward sums)",
+                        unit="offences per 1,000 female residents over the period",
+                    ),
                 ),
                 page=p.page_of(len(h.rows), limit, offset),
                 results=[
@@ -127,6 +168,12 @@ def hotspots_wards(
                         q=r.q,
                         hotspot_class=r.hotspot,
                         trend=r.trend,
+                        female_residents=r.female or None,
+                        expected=r.expected,
+                        ratio=r.ratio,
+                        excess_p=r.excess_p,
+                        excess_q=r.excess_q,
+                        excess_class=r.excess,
                     )
                     for r in h.rows[offset : offset + limit]
                 ],
@@ -140,15 +187,14 @@ def hotspots_wards(
 def hotspots_wards_csv(
     request: HttpRequest, month_from: str | None = Month, month_to: str | None = Month
 ) -> HttpResponse:
-    """Ward hotspots as CSV: ``area_code, area_name, count, score, z, p, q, class, trend``."""
+    """Ward hotspots as CSV: ``area_code, area_name, count, score, z, p, q, class, trend``, then
+    ``expected, ratio, excess_p, excess_q, excess_class``."""
     h = _wards(month_from, month_to)
-    header = ("area_code", "area_name", *HOTSPOT_COLUMNS, "trend")
+    fields = (*HOTSPOT_COLUMNS, "trend", *EXCESS_COLUMNS)
+    header = ("area_code", "area_name", *fields)
 
     def rows() -> list[list[Any]]:
-        return [
-            [r.code, r.name, *(_ward_values(r)[c] for c in (*HOTSPOT_COLUMNS, "trend"))]
-            for r in h.rows
-        ]
+        return [[r.code, r.name, *(_ward_values(r)[c] for c in fields)] for r in h.rows]
 
     return p.send(request, p.csv_of(header, rows), key=("hot-wards.csv", *h.months))
 
@@ -198,6 +244,12 @@ def _cell_values(r: GridCell) -> dict[str, Any]:
         "p": r.p,
         "q": r.q,
         "class": r.hotspot,
+        "land_km2": r.land_km2,
+        "expected": r.expected,
+        "ratio": r.ratio,
+        "excess_p": r.excess_p,
+        "excess_q": r.excess_q,
+        "excess_class": r.excess,
     }
 
 
@@ -211,8 +263,10 @@ def hotspots_grid(
     limit: int = Limit,
     offset: int = Offset,
 ) -> HttpResponse:
-    """Gi* hot and cold spots of police.uk street-level crime on a grid over London (3 x 3
-    neighbourhood, Benjamini-Hochberg FDR): for ``violent-crime``, a labelled proxy for VAWG."""
+    """Gi* clusters of police.uk street-level crime on a grid over the force area (3 x 3
+    neighbourhood, conditional permutations, Benjamini-Hochberg FDR), and each square's crimes
+    against those expected from its land at the force area's rate (exact Poisson, BH FDR): for
+    ``violent-crime``, a labelled proxy for VAWG."""
     h = _grid(category, month_from, month_to, cell_size_m)
 
     def build() -> p.Body:
@@ -225,6 +279,12 @@ def hotspots_grid(
                     h.months,
                     neighbours="cells whose centres are within one diagonal (3 x 3)",
                     unit="crimes per cell",
+                    excess=_excess(
+                        rate=h.rate_per_km2,
+                        alpha=h.alpha,
+                        exposure="the square's land inside the force area (km²)",
+                        unit="crimes per km² over the period",
+                    ),
                 ),
                 crs="EPSG:27700",
                 page=p.page_of(len(h.rows), limit, offset),
@@ -239,6 +299,12 @@ def hotspots_grid(
                         p=r.p,
                         q=r.q,
                         hotspot_class=r.hotspot,
+                        land_km2=r.land_km2,
+                        expected=r.expected,
+                        ratio=r.ratio,
+                        excess_p=r.excess_p,
+                        excess_q=r.excess_q,
+                        excess_class=r.excess,
                     )
                     for r in h.rows[offset : offset + limit]
                 ],
@@ -258,9 +324,10 @@ def hotspots_grid_csv(
     cell_size_m: int = HotspotCell,
 ) -> HttpResponse:
     """Grid hotspots as CSV: ``x, y, cell_size_m, count, score, z, p, q, class`` (x, y the cell's
-    centre in EPSG:27700 metres)."""
+    centre in EPSG:27700 metres), then ``land_km2, expected, ratio, excess_p, excess_q,
+    excess_class``."""
     h = _grid(category, month_from, month_to, cell_size_m)
-    header = ("x", "y", "cell_size_m", *HOTSPOT_COLUMNS)
+    header = ("x", "y", "cell_size_m", *HOTSPOT_COLUMNS, "land_km2", *EXCESS_COLUMNS)
 
     def rows() -> list[list[Any]]:
         return [[r.x, r.y, *(_cell_values(r)[c] for c in header[2:])] for r in h.rows]

@@ -131,30 +131,75 @@ def victims_summary() -> VictimsSummary | None:
 
 
 @dataclass(frozen=True)
+class HotspotWard:
+    """A ward with more VAWG offences than expected, as the "strongest" list shows it."""
+
+    name: str
+    borough: str
+    offences: int
+    expected: float
+    ratio: float
+    """Offences / expected: also the ward's rate over London's."""
+    rate: float | None
+    """Offences per 1,000 female residents over the period."""
+    few_lsoas: bool = False
+    """The ward's population is a best fit of few small areas: its ratio is least reliable."""
+
+
+@dataclass(frozen=True)
 class HotspotSummary:
+    """The force area's wards against the London rate over the latest 12 months."""
+
     start: date
     end: date
     wards: int
     hot: int
+    """Wards with more offences than expected (exact Poisson, BH FDR)."""
     cold: int
-    top: list[tuple[str, str, int]]
+    """Wards with fewer offences than expected."""
+    top: list[HotspotWard]
+    """The wards most above expected (highest offences / expected), at most :data:`TOP_WARDS`."""
+    london_rate: float | None
+    """Offences per 1,000 female residents over the force area's wards."""
+    high_clusters: int
+    """Wards in a Gi* high cluster (shown apart, as clusters)."""
+    alpha_percent: int
+
+
+TOP_WARDS = 5
 
 
 def hotspot_summary() -> HotspotSummary | None:
+    """The ward summary of commitments 5 and 9: hotspots are wards with more offences than
+    expected for their female residents at the London rate, ordered by how far above it."""
     span = met.offence_month_span()
     if span is None or not geo_available():
         return None
     start = max(span[0], months_back(span[1], PERIOD_MONTHS - 1))
     result = ward_hotspots(start=start, end=span[1])
-    hot = [r for r in result.rows if r.hotspot.startswith("hot")]
-    top = sorted(hot, key=lambda r: -(r.z or 0.0))[:5]
+    hot = [r for r in result.rows if r.excess == "more"]
+    top = sorted(hot, key=lambda r: (-(r.ratio or 0.0), -r.offences, r.name))[:TOP_WARDS]
     return HotspotSummary(
         start=start,
         end=span[1],
         wards=len(result.rows),
         hot=len(hot),
-        cold=sum(1 for r in result.rows if r.hotspot.startswith("cold")),
-        top=[(r.name, r.borough, r.offences) for r in top],
+        cold=sum(1 for r in result.rows if r.excess == "fewer"),
+        top=[
+            HotspotWard(
+                name=r.name,
+                borough=r.borough,
+                offences=r.offences,
+                expected=r.expected or 0.0,
+                ratio=r.ratio or 0.0,
+                rate=r.rate,
+                few_lsoas=r.few_lsoas,
+            )
+            for r in top
+        ],
+        london_rate=result.rate_per_1000,
+        high_clusters=sum(1 for r in result.rows if r.hotspot.startswith("hot")),
+        alpha_percent=round(result.alpha * 100),
     )
 
 

@@ -44,7 +44,11 @@ async function draw(L) {
     json(element.dataset.boroughsUrl),
     kind === "wards" ? json(element.dataset.wardsUrl) : Promise.resolve(null),
   ]);
+  // Colour: the public class (more, about or fewer offences than expected); the Gi* cluster is
+  // named in the tooltip apart, in its own words.
   const classes = values.classes || {};
+  const clusters = values.clusters || {};
+  const cluster = (code) => (code ? `Cluster (Gi*): ${clusters[code] || code}` : "");
   if (kind === "wards") {
     L.geoJSON(wards, {
       style: (feature) => {
@@ -58,20 +62,25 @@ async function draw(L) {
         layer.bindTooltip(
           text([
             `${row[3]} (${row[4]})`,
-            `Offences: ${number(row[0])}`,
-            `Rate per 1,000 female residents: ${row[1] === null ? "–" : row[1].toFixed(1)}`,
             classes[row[2]] || row[2],
-          ]),
+            `Offences: ${number(row[0])}, expected: ${number(row[5])}`,
+            `Rate per 1,000 female residents: ${row[1] === null ? "–" : row[1].toFixed(1)}`,
+            cluster(row[6]),
+          ].filter(Boolean)),
           { sticky: true },
         );
       },
     }).addTo(map);
   } else {
-    for (const [reference, crimes, hotspot, corners] of values.cells) {
+    for (const [reference, crimes, hotspot, corners, expected, gistar] of values.cells) {
+      const lines = [
+        reference,
+        classes[hotspot] || hotspot,
+        `Crimes: ${number(crimes)}, expected: ${number(expected)}`,
+        cluster(gistar),
+      ];
       L.polygon(corners, { className: `vawg-area vawg-area--${hotspot}`, weight: 0.5 })
-        .bindTooltip(text([reference, `Crimes: ${number(crimes)}`, classes[hotspot] || hotspot]), {
-          sticky: true,
-        })
+        .bindTooltip(text(lines.filter(Boolean)), { sticky: true })
         .addTo(map);
     }
   }

@@ -15,7 +15,12 @@ from tests.vawg_site.placing import placed
 from vawg_site.common import geography
 from vawg_site.config.analysis import analysis_read
 from vawg_site.opendata.models import StreetCrime, VawgCount
-from vawg_site.opendata.selectors.hotspots import grid_hotspots, ward_hotspots
+from vawg_site.opendata.selectors.hotspots import (
+    _force_ward_areas,
+    force_polygon,
+    grid_hotspots,
+    ward_hotspots,
+)
 
 pytestmark = [pytest.mark.django_db]
 
@@ -48,7 +53,7 @@ def test_monthly_columns_give_the_classes_of_the_period_totals(real_data_dir: Pa
     geography.cache_clear()
     result = ward_hotspots(start=date(2024, 1, 1), end=date(2024, 6, 1))
     assert result.months == [f"2024-0{m}" for m in range(1, 7)]
-    areas = geography.ward_areas()
+    areas = _force_ward_areas()
     totals = np.zeros((areas.n, 1))
     totals[areas.codes.index(WEST_END), 0] = 40 * 21
     totals[areas.codes.index(ST_JAMESS), 0] = 3 * 21
@@ -102,8 +107,65 @@ def test_the_grid_covers_london_and_counts_every_crime_once(real_data_dir: Path)
     )
     assert result.crimes == 30
     assert sum(r.count for r in result.rows) == 30
-    assert len(result.rows) == result.cells > 1500  # every square of Greater London
+    assert len(result.rows) == result.cells > 1500  # every square of the force area
     assert result.months == ["2017-01", "2017-02"]
     full = next(r for r in result.rows if r.count)
     assert (full.x, full.y, full.count) == (530500.0, 180500.0, 30.0)
     assert full.score == 30.0  # counts: crimes per square
+
+
+@pytest.mark.usefixtures("ward_counts")
+def test_wards_are_the_force_areas_with_observed_against_expected(real_data_dir: Path) -> None:
+    geography.cache_clear()
+    result = ward_hotspots(start=date(2024, 1, 1), end=date(2024, 6, 1))
+    codes = {r.code for r in result.rows}
+    assert codes == {w.code for w in geography.force_wards()}
+    city = {w.code for w in geography.ward_list() if w.borough_code == "E09000001"}
+    assert city
+    assert not city & codes
+    assert not any(r.city_of_london for r in result.rows)
+    tested = [r for r in result.rows if r.expected is not None]
+    offences = sum(r.offences for r in tested)
+    female = sum(r.female for r in tested)
+    assert result.rate_per_1000 == pytest.approx(offences / female * 1000)
+    west_end = next(r for r in result.rows if r.code == WEST_END)
+    assert west_end.expected == pytest.approx(west_end.female * offences / female)
+    assert west_end.ratio == pytest.approx(840 / west_end.expected)
+    assert west_end.excess == "more"
+    assert west_end.excess_q is not None
+    assert west_end.excess_q < 0.05
+    empty = [r for r in tested if r.offences == 0]
+    assert empty
+    assert all(r.excess in ("fewer", "about") for r in empty)
+
+
+def test_the_grid_is_clipped_to_the_force_area(real_data_dir: Path) -> None:
+    """Squares only over the force area, each weighted by its land in it; crimes in the City
+    of London (not policed by the Met) are left out whatever the loaded points."""
+    StreetCrime.objects.bulk_create(
+        StreetCrime(
+            crime_key=uuid4().hex,
+            month=date(2017, 1, 1),
+            category="violent-crime",
+            longitude=lon,
+            latitude=lat,
+            source="api",
+        )
+        for lon, lat in [(-0.1276, 51.5072)] * 20 + [(-0.0918, 51.5155)] * 7  # Trafalgar; Guildhall
+    )
+    geography.cache_clear()
+    result = grid_hotspots(
+        category="violent-crime", start=date(2017, 1, 1), end=date(2017, 1, 1), cell_size_m=1000
+    )
+    assert result.crimes == 20
+    assert result.outside == 7
+    assert sum(r.count for r in result.rows) == 20
+    land = sum(r.land_km2 for r in result.rows)
+    area = force_polygon(tuple(sorted(geography.force_borough_codes())))
+    assert land == pytest.approx(area.area / 1e6, rel=1e-6)
+    assert result.rate_per_km2 == pytest.approx(20 / land)
+    assert all(0 <= r.land_km2 <= 1.0 + 1e-9 for r in result.rows)
+    assert any(0 < r.land_km2 < 1 for r in result.rows)  # squares cut by the boundary
+    full = next(r for r in result.rows if r.count)
+    assert full.excess == "more"
+    assert full.expected == pytest.approx(full.land_km2 * 20 / land)
