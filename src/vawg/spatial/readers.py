@@ -226,8 +226,12 @@ def _read_api_json(path: Path) -> pl.DataFrame:
         rows["lat"].append(loc.get("latitude"))
         rows["force"].append(BTP if btp else LOCAL_FORCE)
         rows["slug"].append("btp" if btp else "local")
+    # ``falls`` as a street CSV's "Falls within": blank for the local force (unnamed in API
+    # records), the British Transport Police's name for theirs, so neither side counts them.
     return pl.DataFrame(rows, schema=dict.fromkeys(rows, pl.String)).with_columns(
-        lsoa_code=pl.lit("", pl.String), lsoa_name=pl.lit("", pl.String), falls=pl.lit("")
+        lsoa_code=pl.lit("", pl.String),
+        lsoa_name=pl.lit("", pl.String),
+        falls=pl.when(pl.col("slug") == "btp").then(pl.lit(BTP)).otherwise(pl.lit("")),
     )
 
 

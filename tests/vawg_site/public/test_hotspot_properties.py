@@ -28,6 +28,7 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from tests.vawg_site.placing import placed
 
 from vawg_site.common import geography
 from vawg_site.opendata.models import StreetCrime, VawgCount
@@ -80,16 +81,20 @@ def _load(
         for w, m, count in ward_counts
     )
     StreetCrime.objects.bulk_create(
-        StreetCrime(
-            crime_key=uuid4().hex,
-            month=STREET_MONTH,
-            category="violent-crime",
-            longitude=lon,
-            latitude=lat,
-            source="api",
+        placed(
+            [
+                StreetCrime(
+                    crime_key=uuid4().hex,
+                    month=STREET_MONTH,
+                    category="violent-crime",
+                    longitude=lon,
+                    latitude=lat,
+                    source="api",
+                )
+                for lon, lat, n in points
+                for _ in range(n)
+            ]
         )
-        for lon, lat, n in points
-        for _ in range(n)
     )
     cache.clear()
     geography.cache_clear()
@@ -147,7 +152,11 @@ def _check_wards(client: Client, city: set[str], force_names: set[tuple[str, str
 
 
 def _check_squares(client: Client) -> None:
-    data = client.get("/data/maps/street/data.json").json()
+    response = client.get("/data/maps/street/data.json")
+    if response.status_code == 404:  # no generated point fell in the force area: no map at all
+        assert not StreetCrime.objects.filter(borough_code__in=geography.force_borough_codes())
+        return
+    data = response.json()
     london = data["rate"]
     for _reference, crimes, excess, _corners, expected, _cluster in data["cells"]:
         if excess == "more":

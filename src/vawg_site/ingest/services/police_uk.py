@@ -308,8 +308,9 @@ def _vintage_notices(vintages: dict[str, str]) -> list[str]:
 
 
 def _force_area_notices(loaded: int) -> list[str]:
-    """How many stored street records the public figures count (the force area's) and how many
-    they leave out, when this load stored any."""
+    """How many stored street records the public figures count (the force area's, as
+    ``opendata.selectors.police_uk.force_area_q`` selects them: in its boroughs, not another
+    force's, not the British Transport Police's) and how many they leave out."""
     codes = sorted(force_borough_codes())
     if not loaded or not codes:
         return []
@@ -318,7 +319,8 @@ def _force_area_notices(loaded: int) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT COUNT(*), SUM(CASE WHEN borough_code IN ("  # noqa: S608 - marks only
-            f"{marks}) AND falls_within IN ('', %s) THEN 1 ELSE 0 END) FROM opendata_streetcrime",
+            f"{marks}) AND falls_within IN ('', %s) AND location_type <> 'BTP' "
+            "THEN 1 ELSE 0 END) FROM opendata_streetcrime",
             [*codes, area.name],
         )
         row = cursor.fetchone()

@@ -60,11 +60,19 @@ def _stored_street() -> QuerySet[StreetCrime]:
     return StreetCrime.objects.filter(month__range=plausible_window())
 
 
+BTP = "BTP"
+"""``location_type`` of an API record of the British Transport Police, another force."""
+
+
 def force_area_q() -> Q:
     """Street records of the force area: in one of its boroughs, and not published by another
-    force (``Falls within`` blank, as in API records, or the force's own name)."""
-    return Q(borough_code__in=sorted(force_borough_codes())) & Q(
-        falls_within__in=("", force_area().name)
+    force (``Falls within`` blank, as in API records, or the force's own name; and an API
+    record's ``location_type`` not ``BTP``: the British Transport Police's crimes on the railway
+    are theirs, as their own street files are)."""
+    return (
+        Q(borough_code__in=sorted(force_borough_codes()))
+        & Q(falls_within__in=("", force_area().name))
+        & ~Q(location_type=BTP)
     )
 
 
