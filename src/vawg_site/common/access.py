@@ -1,8 +1,9 @@
 """Who is reading, through which channel, and in which request: the context every audit row
 carries (:mod:`vawg_site.audit.services`).
 
-A request sets it in :class:`AccessContextMiddleware` (a request id, taken from an upstream
-``X-Request-ID`` header when it is well formed, else made here, and sent back in the response);
+A request sets it in :class:`AccessContextMiddleware` (a request id made here, never taken from
+the client, who could otherwise make two requests look like one in the log; it is sent back in
+the ``X-Request-ID`` header so that a user's report can be matched to the log's rows);
 anything else (a command, a job, an export) sets it with :func:`access_context`. Outside both
 the channel is ``command`` and the request id is one made per process, so that rows written by
 one command can still be told apart from another's.
@@ -10,7 +11,6 @@ one command can still be told apart from another's.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,7 +24,6 @@ CHANNELS = ("page", "export", "api", "command")
 """The channels an access comes through (the audit's ``channel``)."""
 
 REQUEST_ID_HEADER = "X-Request-ID"
-_WELL_FORMED = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _PROCESS_ID = f"proc-{uuid.uuid4().hex}"
 
 
@@ -78,8 +77,7 @@ class AccessContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        given = request.headers.get(REQUEST_ID_HEADER, "")
-        request_id = given if _WELL_FORMED.match(given) else new_request_id()
+        request_id = new_request_id()
         channel = "api" if request.path.startswith("/api/") else "page"
         context = AccessContext(
             request_id=request_id, channel=channel, user=getattr(request, "user", None)
