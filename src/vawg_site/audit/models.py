@@ -12,7 +12,6 @@ from django.db import models
 from django.db.models.functions import Now
 
 
-
 class Action(models.TextChoices):
     """The operations DPA 2018 s.62(1) requires to be logged."""
 
@@ -84,7 +83,8 @@ class AccessEvent(models.Model):
                 name="audit_reason_known",
             ),
             models.CheckConstraint(
-                condition=models.Q(channel__in=[c.value for c in Channel]), name="audit_channel_known"
+                condition=models.Q(channel__in=[c.value for c in Channel]),
+                name="audit_channel_known",
             ),
             models.CheckConstraint(
                 condition=~models.Q(action="disclose") | ~models.Q(recipient=""),

@@ -31,9 +31,8 @@ def _one_event() -> AccessEvent:
 
 
 def _refused(sql: str, params: list[object]) -> str:
-    with pytest.raises(DatabaseError) as refused, transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+    with pytest.raises(DatabaseError) as refused, transaction.atomic(), connection.cursor() as c:
+        c.execute(sql, params)
     return str(refused.value)
 
 

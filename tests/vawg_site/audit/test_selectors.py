@@ -41,9 +41,7 @@ def test_searches_by_user_object_and_time() -> None:
 
     history = selectors.events_by_object("records.person", "p1")
     assert [e.username for e in history] == ["analyst-b", "analyst-a"]
-    assert [e.username for e in selectors.events_by_object("records.crime", "p1")] == [
-        "analyst-b"
-    ]
+    assert [e.username for e in selectors.events_by_object("records.crime", "p1")] == ["analyst-b"]
 
     assert len(selectors.events_between(now - hour, now + hour)) == 4
     assert len(selectors.events_between(now - hour, now + hour, limit=3)) == 3

@@ -167,7 +167,11 @@ def test_a_read_whose_row_cannot_be_written_fails_and_caches_nothing(
 def test_a_rolled_back_read_leaves_no_row(force: None) -> None:
     from django.db import transaction
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        selectors.force_frames()
-        raise RuntimeError("the page failed after reading")
+    def page() -> None:
+        with transaction.atomic():
+            selectors.force_frames()
+            raise RuntimeError("the page failed after reading")
+
+    with pytest.raises(RuntimeError):
+        page()
     assert _events() == []

@@ -5,35 +5,178 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AccessEvent',
+            name="AccessEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), help_text='UTC, set by the database')),
-                ('user_id', models.PositiveBigIntegerField(blank=True, help_text="the account's id; empty for the system itself", null=True)),
-                ('username', models.CharField(blank=True, help_text='as it was at the time', max_length=150)),
-                ('role', models.CharField(blank=True, help_text="the account's roles then", max_length=255)),
-                ('team', models.CharField(blank=True, help_text="the account's team then", max_length=64)),
-                ('action', models.CharField(choices=[('collect', 'Collect'), ('alter', 'Alter'), ('consult', 'Consult'), ('disclose', 'Disclose'), ('combine', 'Combine'), ('erase', 'Erase')], max_length=8)),
-                ('object_type', models.CharField(help_text='"app.model", e.g. records.person', max_length=64)),
-                ('object_ref', models.CharField(help_text='the record\'s reference, or "*" for a whole table', max_length=64)),
-                ('object_count', models.PositiveIntegerField(default=1, help_text="records the event covers: 1, or a whole table's size")),
-                ('reason_code', models.CharField(choices=[('investigation', 'Investigating an offence'), ('safeguarding', 'Safeguarding a victim or a person at risk'), ('offender-management', 'Managing a perpetrator or an order'), ('case-review', 'Reviewing a case or its retention'), ('statistics', 'Statistics and analysis (only aggregates leave)'), ('audit', 'Auditing lawfulness or professional standards'), ('data-load', "Loading or correcting the force's records"), ('legal', 'A legal obligation or court proceedings'), ('other', 'Other (say why in the free text)')], max_length=24)),
-                ('reason_text', models.CharField(blank=True, max_length=500)),
-                ('recipient', models.CharField(blank=True, help_text='to whom, for disclosures', max_length=255)),
-                ('request_id', models.CharField(max_length=64)),
-                ('channel', models.CharField(choices=[('page', 'Page'), ('export', 'Export'), ('api', 'Api'), ('command', 'Command')], max_length=8)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "occurred_at",
+                    models.DateTimeField(
+                        db_default=django.db.models.functions.datetime.Now(),
+                        help_text="UTC, set by the database",
+                    ),
+                ),
+                (
+                    "user_id",
+                    models.PositiveBigIntegerField(
+                        blank=True,
+                        help_text="the account's id; empty for the system itself",
+                        null=True,
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(blank=True, help_text="as it was at the time", max_length=150),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True, help_text="the account's roles then", max_length=255
+                    ),
+                ),
+                (
+                    "team",
+                    models.CharField(
+                        blank=True, help_text="the account's team then", max_length=64
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("collect", "Collect"),
+                            ("alter", "Alter"),
+                            ("consult", "Consult"),
+                            ("disclose", "Disclose"),
+                            ("combine", "Combine"),
+                            ("erase", "Erase"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "object_type",
+                    models.CharField(help_text='"app.model", e.g. records.person', max_length=64),
+                ),
+                (
+                    "object_ref",
+                    models.CharField(
+                        help_text='the record\'s reference, or "*" for a whole table', max_length=64
+                    ),
+                ),
+                (
+                    "object_count",
+                    models.PositiveIntegerField(
+                        default=1, help_text="records the event covers: 1, or a whole table's size"
+                    ),
+                ),
+                (
+                    "reason_code",
+                    models.CharField(
+                        choices=[
+                            ("investigation", "Investigating an offence"),
+                            ("safeguarding", "Safeguarding a victim or a person at risk"),
+                            ("offender-management", "Managing a perpetrator or an order"),
+                            ("case-review", "Reviewing a case or its retention"),
+                            ("statistics", "Statistics and analysis (only aggregates leave)"),
+                            ("audit", "Auditing lawfulness or professional standards"),
+                            ("data-load", "Loading or correcting the force's records"),
+                            ("legal", "A legal obligation or court proceedings"),
+                            ("other", "Other (say why in the free text)"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("reason_text", models.CharField(blank=True, max_length=500)),
+                (
+                    "recipient",
+                    models.CharField(
+                        blank=True, help_text="to whom, for disclosures", max_length=255
+                    ),
+                ),
+                ("request_id", models.CharField(max_length=64)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("page", "Page"),
+                            ("export", "Export"),
+                            ("api", "Api"),
+                            ("command", "Command"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['user_id', 'occurred_at'], name='audit_user_time'), models.Index(fields=['object_type', 'object_ref', 'occurred_at'], name='audit_object_time'), models.Index(fields=['occurred_at'], name='audit_time')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('action__in', ['collect', 'alter', 'consult', 'disclose', 'combine', 'erase'])), name='audit_action_known'), models.CheckConstraint(condition=models.Q(('reason_code__in', ['investigation', 'safeguarding', 'offender-management', 'case-review', 'statistics', 'audit', 'data-load', 'legal', 'other'])), name='audit_reason_known'), models.CheckConstraint(condition=models.Q(('channel__in', ['page', 'export', 'api', 'command'])), name='audit_channel_known'), models.CheckConstraint(condition=models.Q(models.Q(('action', 'disclose'), _negated=True), models.Q(('recipient', ''), _negated=True), _connector='OR'), name='audit_disclosure_names_recipient'), models.CheckConstraint(condition=models.Q(models.Q(('reason_code', 'other'), _negated=True), models.Q(('reason_text', ''), _negated=True), _connector='OR'), name='audit_other_reason_explained')],
+                "indexes": [
+                    models.Index(fields=["user_id", "occurred_at"], name="audit_user_time"),
+                    models.Index(
+                        fields=["object_type", "object_ref", "occurred_at"],
+                        name="audit_object_time",
+                    ),
+                    models.Index(fields=["occurred_at"], name="audit_time"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "action__in",
+                                ["collect", "alter", "consult", "disclose", "combine", "erase"],
+                            )
+                        ),
+                        name="audit_action_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "reason_code__in",
+                                [
+                                    "investigation",
+                                    "safeguarding",
+                                    "offender-management",
+                                    "case-review",
+                                    "statistics",
+                                    "audit",
+                                    "data-load",
+                                    "legal",
+                                    "other",
+                                ],
+                            )
+                        ),
+                        name="audit_reason_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("channel__in", ["page", "export", "api", "command"])),
+                        name="audit_channel_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("action", "disclose"), _negated=True),
+                            models.Q(("recipient", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="audit_disclosure_names_recipient",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("reason_code", "other"), _negated=True),
+                            models.Q(("reason_text", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="audit_other_reason_explained",
+                    ),
+                ],
             },
         ),
     ]
