@@ -23,7 +23,7 @@ def _names(table: str) -> tuple[str, str, str]:
     return f"{table}_no_update", f"{table}_no_delete", f"{table}_append_only"
 
 
-def _create_sql(vendor: str, table: str) -> list[str]:
+def create_sql(vendor: str, table: str) -> list[str]:
     no_update, no_delete, function = _names(table)
     if vendor == "sqlite":
         return [
@@ -46,7 +46,7 @@ def _create_sql(vendor: str, table: str) -> list[str]:
     raise NotImplementedError(f"append-only triggers are not written for {vendor}")
 
 
-def _drop_sql(vendor: str, table: str) -> list[str]:
+def drop_sql(vendor: str, table: str) -> list[str]:
     no_update, no_delete, function = _names(table)
     if vendor == "sqlite":
         return [f'DROP TRIGGER IF EXISTS "{no_update}"', f'DROP TRIGGER IF EXISTS "{no_delete}"']
@@ -61,11 +61,11 @@ def append_only(table: str) -> migrations.RunPython:
     """A migration operation making ``table`` append-only on the engine it runs on."""
 
     def forwards(apps: Any, schema_editor: Any) -> None:
-        for sql in _create_sql(schema_editor.connection.vendor, table):
+        for sql in create_sql(schema_editor.connection.vendor, table):
             schema_editor.execute(sql, params=None)
 
     def backwards(apps: Any, schema_editor: Any) -> None:
-        for sql in _drop_sql(schema_editor.connection.vendor, table):
+        for sql in drop_sql(schema_editor.connection.vendor, table):
             schema_editor.execute(sql, params=None)
 
     return migrations.RunPython(forwards, backwards, elidable=False)

@@ -90,3 +90,32 @@ def test_postgresql_when_required() -> None:
     if not required:
         pytest.skip("VAWG_REQUIRE_POSTGRES is not set: the engine is whatever DATABASE_URL says")
     assert connection.vendor == "postgresql"
+
+
+def test_an_event_cannot_be_written_at_another_time_than_the_databases() -> None:
+    with pytest.raises(DatabaseError, match="set by the database"), transaction.atomic():
+        AccessEvent.objects.create(
+            occurred_at=datetime(2020, 1, 1, tzinfo=UTC),
+            action="consult",
+            object_type="records.person",
+            object_ref="p1",
+            reason_code="investigation",
+            request_id="r",
+            channel="page",
+        )
+    _one_event()  # the database's own time is accepted
+    assert AccessEvent.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transactional_test_may_write_the_log() -> None:
+    """Its teardown empties the table (tests/conftest.py) and the triggers are back after it:
+    test_both_triggers_are_installed runs after this one too."""
+    _one_event()
+    assert AccessEvent.objects.count() == 1
+
+
+def test_the_triggers_are_back_after_a_transactional_test() -> None:
+    for table in TABLES:
+        assert len(append_only_triggers(connection, table)) == 2
+    assert not AccessEvent.objects.exists()
