@@ -134,6 +134,36 @@ def _fresh_django_cache() -> Iterator[None]:
     cache.clear()
 
 
+APPEND_ONLY_TABLES = ("audit_accessevent", "ingest_quarantineerasure")
+
+
+@pytest.fixture(autouse=True)
+def _append_only_tables_emptied(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a transactional test on SQLite, empty the append-only tables with their triggers
+    lifted for the moment: Django's flush empties tables with ``DELETE`` on SQLite, which the
+    triggers refuse (on PostgreSQL it uses ``TRUNCATE``, which row triggers do not see)."""
+    marker = request.node.get_closest_marker("django_db")
+    marked = marker is not None and bool(marker.kwargs.get("transaction"))
+    if not (marked or {"transactional_db", "live_server"} & set(request.fixturenames)):
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up first, so flushed after this
+    yield
+    from django.db import connection, transaction
+
+    from vawg_site.common.append_only import create_sql, drop_sql
+
+    if connection.vendor != "sqlite":
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in APPEND_ONLY_TABLES:
+            for sql in drop_sql("sqlite", table):
+                cursor.execute(sql)
+            cursor.execute(f'DELETE FROM "{table}"')
+            for sql in create_sql("sqlite", table):
+                cursor.execute(sql)
+
+
 @pytest.fixture(scope="session")
 def real_data_dir() -> Path:
     """The real open data folder; skips (or, in CI, fails) when it is absent."""

@@ -32,6 +32,16 @@ BREACHES = {
         "import django.db\n",
         "the core imports neither Django",
     ),
+    "records writes the access log past its services": (
+        "vawg_site/records/forged.py",
+        "from vawg_site.audit.models import AccessEvent\n",
+        "the access log is written and read through audit's services",
+    ),
+    "the access log reads the records it logs": (
+        "vawg_site/audit/upward.py",
+        "from vawg_site.records import selectors\n",
+        "entry points -> audience apps -> data apps",
+    ),
     "the API imports the public pages": (
         "vawg_site/api/routers/sideways.py",
         "from vawg_site.public import views\n",

@@ -12,6 +12,14 @@ place to check who reads what and to record it. Two kinds of function:
   through :mod:`vawg.disclosure` before it is returned; only these are kept in the cache. Nothing
   here returns a person, a reference or a location finer than a grid cell.
 
+Every function here that reads crimes or people writes the access log
+(:mod:`vawg_site.audit.services`) in the transaction of its read: :func:`force_frames` one
+"combine" event per table it reads (crimes, people, involvements, orders), :func:`force_months`
+and :func:`force_span` one "consult" event over the crimes, each with the number of records it
+covered. The reason is the access context's (:mod:`vawg_site.common.access`), else
+"statistics": what leaves these functions for a page is an aggregate. A read whose event cannot
+be written fails with it. Cached results are read once, and logged once.
+
 VAWG is decided by one classifier, :func:`vawg.taxonomy.crimes_classify`.
 """
 
@@ -23,7 +31,8 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from django.db.models import Max, Min, QuerySet
+from django.db import transaction
+from django.db.models import Count, Max, Min, QuerySet
 
 from vawg import measures
 from vawg.disclosure import (
@@ -37,11 +46,31 @@ from vawg.disclosure import (
 )
 from vawg.periods import month_key, plausible_window, years_published
 from vawg.taxonomy import VAWG_GROUPS, crimes_classify, taxonomy_load
+from vawg_site.audit.services import WHOLE_TABLE, Action, Reason, access_record
+from vawg_site.common.access import current_access
 from vawg_site.common.caching import cached
 from vawg_site.common.geography import geo_available, london_area
 from vawg_site.records.models import Crime, Involvement, Order
 
 _CHUNK = 5000
+
+# The object types of the access log's events about these tables.
+CRIME = "records.crime"
+PERSON = "records.person"
+INVOLVEMENT = "records.involvement"
+ORDER = "records.order"
+
+
+def _log_table(action: str, object_type: str, count: int) -> None:
+    """Log an access to ``count`` records of a table as a whole (nothing when none was read)."""
+    if count:
+        access_record(
+            action=action,
+            object_type=object_type,
+            object_ref=WHOLE_TABLE,
+            object_count=count,
+            reason_code=current_access().reason_code or Reason.STATISTICS,
+        )
 
 
 # --- the door ------------------------------------------------------------------------------------
@@ -70,7 +99,18 @@ def _crimes() -> QuerySet[Crime]:
 
 
 def force_frames() -> ForceFrames:
-    """Every crime, involvement and order of the force, as frames."""
+    """Every crime, involvement and order of the force, as frames; logged as a combination of
+    each table read, in the transaction of the reads."""
+    with transaction.atomic():
+        frames = _force_frames_read()
+        _log_table(Action.COMBINE, CRIME, frames.crimes.height)
+        _log_table(Action.COMBINE, PERSON, frames.involvements["person_id"].n_unique())
+        _log_table(Action.COMBINE, INVOLVEMENT, frames.involvements.height)
+        _log_table(Action.COMBINE, ORDER, frames.orders.height)
+    return frames
+
+
+def _force_frames_read() -> ForceFrames:
     crimes = pl.DataFrame(
         list(
             _crimes()
@@ -142,15 +182,20 @@ def force_vawg_crimes(frames: ForceFrames) -> pl.DataFrame:
 @cached
 def force_months() -> list[date]:
     """The months with crimes recorded in the force's records, oldest first (no counts)."""
-    return sorted(
-        {d.replace(day=1) for d in _crimes().values_list("recorded_date", flat=True).distinct()}
-    )
+    with transaction.atomic():
+        days = list(_crimes().values("recorded_date").annotate(n=Count("id")).order_by())
+        _log_table(Action.CONSULT, CRIME, sum(int(d["n"]) for d in days))
+    return sorted({d["recorded_date"].replace(day=1) for d in days})
 
 
 @cached
 def force_span() -> tuple[date, date] | None:
     """The first and last day a crime was recorded in the records, or None when none is."""
-    span = _crimes().aggregate(first=Min("recorded_date"), last=Max("recorded_date"))
+    with transaction.atomic():
+        span = _crimes().aggregate(
+            first=Min("recorded_date"), last=Max("recorded_date"), n=Count("id")
+        )
+        _log_table(Action.CONSULT, CRIME, int(span["n"]))
     if span["first"] is None or span["last"] is None:
         return None
     return span["first"], span["last"]
@@ -164,7 +209,8 @@ def force_years() -> list[int]:
 
 
 def force_loaded() -> bool:
-    """Whether any force records are loaded."""
+    """Whether any force records are loaded. Not logged: it reads no record, only whether the
+    table is empty."""
     return Crime.objects.exists()
 
 

@@ -3,11 +3,12 @@ kept in the cache."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from vawg.disclosure import RULE_NAME
 from vawg_site.records import selectors
@@ -85,3 +86,92 @@ def test_a_crime_stored_on_an_implausible_day_moves_no_page(force: None) -> None
     assert selectors.force_span() == (date(2024, 1, 1), date(2024, 12, 31))
     assert selectors.force_years() == [2024]
     assert selectors.force_frames().crimes.height == before
+
+
+# --- the access log: every read of crimes or people writes its rows --------------------------
+
+
+def _events() -> list[tuple[str, str, str, int, str]]:
+    from vawg_site.audit.selectors import events_between
+
+    far = timedelta(days=1)
+    return sorted(
+        (e.action, e.object_type, e.object_ref, e.object_count, e.reason_code)
+        for e in events_between(timezone.now() - far, timezone.now() + far)
+    )
+
+
+def test_the_frames_log_a_combination_of_each_table_read(force: None) -> None:
+    selectors.force_frames()
+    assert _events() == [
+        ("combine", "records.crime", "*", 42, "statistics"),
+        ("combine", "records.involvement", "*", 42, "statistics"),
+        ("combine", "records.person", "*", 1, "statistics"),
+    ]  # no orders in the extract: no row for them
+
+
+def test_the_span_and_the_months_log_a_consultation_of_the_crimes(force: None) -> None:
+    selectors.force_months()
+    selectors.force_span()
+    assert _events() == [("consult", "records.crime", "*", 42, "statistics")] * 2
+
+
+def test_a_cached_figure_is_read_and_logged_once(force: None) -> None:
+    selectors.force_span()
+    selectors.force_span()
+    assert len(_events()) == 1
+
+
+def test_the_published_tables_log_the_reads_behind_them(force: None) -> None:
+    """The figures are built from the frames: the reads behind them are in the log."""
+    selectors.force_group_month_table(year=2024)
+    assert ("combine", "records.crime", "*", 42, "statistics") in _events()
+
+
+def test_the_reason_given_by_the_caller_is_logged(force: None) -> None:
+    from vawg_site.common.access import access_context
+
+    with access_context(reason_code="case-review", channel="page"):
+        selectors.force_frames()
+    assert {e[4] for e in _events()} == {"case-review"}
+
+
+def test_an_empty_read_logs_nothing_and_existence_is_not_logged(db: None) -> None:
+    selectors.force_frames()
+    assert selectors.force_span() is None
+    assert selectors.force_loaded() is False
+    assert _events() == []
+
+
+def test_a_read_whose_row_cannot_be_written_fails_and_caches_nothing(
+    force: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import DatabaseError
+
+    from vawg_site.audit import services
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise DatabaseError("the log is unavailable")
+
+    monkeypatch.setattr(services.AccessEvent.objects, "create", broken)
+    with pytest.raises(DatabaseError, match="unavailable"):
+        selectors.force_span()
+    with pytest.raises(DatabaseError, match="unavailable"):
+        selectors.force_frames()
+    monkeypatch.undo()
+    assert _events() == []
+    assert selectors.force_span() is not None  # nothing was cached by the failed read
+    assert len(_events()) == 1
+
+
+def test_a_rolled_back_read_leaves_no_row(force: None) -> None:
+    from django.db import transaction
+
+    def page() -> None:
+        with transaction.atomic():
+            selectors.force_frames()
+            raise RuntimeError("the page failed after reading")
+
+    with pytest.raises(RuntimeError):
+        page()
+    assert _events() == []

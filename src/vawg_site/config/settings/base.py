@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_otp",
+    "vawg_site.audit",
     "vawg_site.records",
     "vawg_site.opendata",
     "vawg_site.ingest",
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # The request id and channel every audit row carries (vawg_site.common.access).
+    "vawg_site.common.access.AccessContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

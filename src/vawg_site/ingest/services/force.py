@@ -15,6 +15,7 @@ from django.db import transaction
 
 from vawg.ingest.force import ForceExtract, force_read
 from vawg.schemas import CRIME, INVOLVEMENT, ORDER, PERSON
+from vawg_site.audit.services import WHOLE_TABLE, Action, Reason, access_record
 from vawg_site.ingest.services.bulk import (
     Progress,
     Target,
@@ -92,16 +93,28 @@ def force_load(*, path: Path, progress: Progress | None = None) -> LoadResult:
         )
     sqlite_tune()
     with transaction.atomic():
-        for target, table in (
-            (CRIME_TARGET, extract.crimes),
-            (PERSON_TARGET, extract.people),
-            (INVOLVEMENT_TARGET, extract.involvements),
-            (order_target(), extract.orders),
+        for target, table, object_type in (
+            (CRIME_TARGET, extract.crimes, "records.crime"),
+            (PERSON_TARGET, extract.people, "records.person"),
+            (INVOLVEMENT_TARGET, extract.involvements, "records.involvement"),
+            (order_target(), extract.orders, "records.order"),
         ):
             with bulk_load(target) as bulk:
                 added, updated = rows_store(target, table.rows, progress=progress, bulk=bulk)
             changed += added + updated
             inserted += added
+            # The access log (s.62): the collection and the alteration, in the load's
+            # transaction, one event per table with the number of records.
+            for action, count in ((Action.COLLECT, added), (Action.ALTER, updated)):
+                if count:
+                    access_record(
+                        action=action,
+                        object_type=object_type,
+                        object_ref=WHOLE_TABLE,
+                        object_count=count,
+                        reason_code=Reason.DATA_LOAD,
+                        reason_text=f"force extract {path.name}",
+                    )
         duplicates = extract.duplicates + kept - changed
         rejections = extract.rejections
         run = run_record(

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from vawg_site.audit.services import Action, Reason, access_record
 from vawg_site.ingest.models import IngestRun, QuarantineErasure, Rejection
 
 PERSONAL_SOURCES = ("force",)
@@ -74,6 +75,14 @@ def quarantine_erase(
                 loaded_at=item.loaded_at,
                 rows=rows,
                 reason=reason,
+            )
+            access_record(
+                action=Action.ERASE,
+                object_type="ingest.rejection",
+                object_ref=f"run:{item.run_id}",
+                object_count=rows,
+                reason_code=Reason.CASE_REVIEW,
+                reason_text=reason,
             )
         done.append(ErasureDue(item.run_id, item.source, item.loaded_at, rows))
     return done

@@ -51,3 +51,21 @@ def test_a_later_extract_may_refer_to_stored_records(force_dir: Path, tmp_path: 
     )
     result = force_load(path=later)
     assert (result.loaded, result.rejected) == (1, 0)
+
+
+def test_a_load_logs_its_collections_and_alterations(force_dir: Path) -> None:
+    from vawg_site.audit.models import AccessEvent
+
+    def events() -> list[tuple[str, str, int]]:
+        return sorted(AccessEvent.objects.values_list("action", "object_type", "object_count"))
+
+    force_load(path=force_dir)
+    assert events() == [
+        ("collect", "records.crime", 2),
+        ("collect", "records.involvement", 3),
+        ("collect", "records.order", 1),
+        ("collect", "records.person", 2),
+    ]
+    assert set(AccessEvent.objects.values_list("reason_code", "object_ref")) == {("data-load", "*")}
+    force_load(path=force_dir)  # nothing changed: nothing more to log
+    assert len(events()) == 4

@@ -151,3 +151,18 @@ def test_the_command_erases_by_the_setting_and_says_what_it_did(
 def test_a_negative_retention_period_is_refused() -> None:
     with pytest.raises(ValueError, match="negative"):
         quarantine_erase(retention_days=-1)
+
+
+def test_an_erasure_writes_an_erase_event_with_none_of_the_erased_values() -> None:
+    from vawg_site.audit.models import AccessEvent
+
+    old = _run_aged("force", days=91, raws=["P3,Q,1985,Smith", "P4,Q,1971,Jones"])
+    quarantine_erase(retention_days=90)
+    event = AccessEvent.objects.get()
+    assert (event.action, event.object_type, event.object_ref) == (
+        "erase", "ingest.rejection", f"run:{old.pk}",
+    )  # fmt: skip
+    assert (event.object_count, event.reason_code, event.channel) == (2, "case-review", "command")
+    written = " ".join(str(v) for v in AccessEvent.objects.values().get().values())
+    for erased in ("P3", "P4", "Smith", "Jones", "1985", "1971", "people.csv", "sex"):
+        assert erased not in written

@@ -1,0 +1,91 @@
+"""Who is reading, through which channel, and in which request: the context every audit row
+carries (:mod:`vawg_site.audit.services`).
+
+A request sets it in :class:`AccessContextMiddleware` (a request id made here, never taken from
+the client, who could otherwise make two requests look like one in the log; it is sent back in
+the ``X-Request-ID`` header so that a user's report can be matched to the log's rows);
+anything else (a command, a job, an export) sets it with :func:`access_context`. Outside both
+the channel is ``command`` and the request id is one made per process, so that rows written by
+one command can still be told apart from another's.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+
+CHANNELS = ("page", "export", "api", "command")
+"""The channels an access comes through (the audit's ``channel``)."""
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_PROCESS_ID = f"proc-{uuid.uuid4().hex}"
+
+
+@dataclass(frozen=True)
+class AccessContext:
+    """The circumstances of an access: the request, the channel, the user (a Django user,
+    possibly anonymous, or None for the system itself), and the reason and team when the caller
+    knows them."""
+
+    request_id: str
+    channel: str = "command"
+    user: Any = None
+    team: str = ""
+    reason_code: str = ""
+    reason_text: str = ""
+
+    def __post_init__(self) -> None:
+        if self.channel not in CHANNELS:
+            raise ValueError(f"unknown channel {self.channel!r}: one of {', '.join(CHANNELS)}")
+
+
+_current: ContextVar[AccessContext | None] = ContextVar("vawg_access_context", default=None)
+
+
+def current_access() -> AccessContext:
+    """The access context in force (a command's, with this process's id, when none is set)."""
+    return _current.get() or AccessContext(request_id=_PROCESS_ID)
+
+
+@contextmanager
+def access_context(**changes: Any) -> Iterator[AccessContext]:
+    """Set fields of the access context for the block (``channel="export"``, ``user=...``,
+    ``reason_code=...``), keeping the others from the context in force."""
+    context = replace(current_access(), **changes)
+    token = _current.set(context)
+    try:
+        yield context
+    finally:
+        _current.reset(token)
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+class AccessContextMiddleware:
+    """Give each request an access context: its request id, its channel (``api`` under
+    ``/api/``, else ``page``) and its user. Place it after the authentication middleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = new_request_id()
+        channel = "api" if request.path.startswith("/api/") else "page"
+        context = AccessContext(
+            request_id=request_id, channel=channel, user=getattr(request, "user", None)
+        )
+        token = _current.set(context)
+        try:
+            response = self.get_response(request)
+        finally:
+            _current.reset(token)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
