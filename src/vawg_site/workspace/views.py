@@ -146,7 +146,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
             "form": form,
             "refused": refused,
             "refused_message": "That code was not accepted. Enter the 6-digit code the app "
-            "shows now.",
+            "shows now. After a wrong code, wait a few seconds before the next.",
             "key": _key_groups(device.bin_key),
             "uri": device.config_url,
         },
