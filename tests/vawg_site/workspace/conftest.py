@@ -52,5 +52,6 @@ def sign_in(client: Client, device: TOTPDevice, *, steps_ahead: int = 0) -> Any:
 def verified_client(client: Client, enrolled: TOTPDevice) -> Client:
     """A client signed in with a password and a verified second factor."""
     response = sign_in(client, enrolled)
-    assert response.status_code == 302 and response["Location"] == "/workspace/", response
+    assert response.status_code == 302, response
+    assert response["Location"] == "/workspace/"
     return client

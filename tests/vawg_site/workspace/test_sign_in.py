@@ -55,17 +55,20 @@ def test_first_sign_in_enrols_an_app_from_the_key_shown_then_gives_recovery_code
     totp = TOTP(base64.b32decode(key + "=" * (-len(key) % 8)), step=30, t0=0, digits=6)
     totp.time = time.time()
     wrong = client.post(ENROL, {"code": f"{(totp.token() + 1) % 10**6:06d}"})
-    assert wrong.status_code == 200 and "not accepted" in _text(wrong)
+    assert wrong.status_code == 200
+    assert "not accepted" in _text(wrong)
     assert not TOTPDevice.objects.get(user=staff).confirmed
     # A wrong code makes the device wait before the next (django-otp's throttle): skip the wait.
     TOTPDevice.objects.update(throttling_failure_count=0)
     done = client.post(ENROL, {"code": f"{totp.token():06d}"})
     assert done.status_code == 200
     codes = _codes(done)
-    assert len(codes) == 10 and len(set(codes)) == 10
+    assert len(codes) == 10
+    assert len(set(codes)) == 10
     assert TOTPDevice.objects.get(user=staff).confirmed
     home = client.get(reverse("workspace:home"))
-    assert home.status_code == 200 and "signed in as <strong>officer</strong>" in _text(home)
+    assert home.status_code == 200
+    assert "signed in as <strong>officer</strong>" in _text(home)
     # Enrolment is over: the set-up page cannot add a second app to a verified session.
     assert client.get(ENROL)["Location"] == "/workspace/"
 
@@ -77,7 +80,8 @@ def test_first_sign_in_enrols_an_app_from_the_key_shown_then_gives_recovery_code
     client.post(reverse("workspace:sign_out"))
     client.post(SIGN_IN, {"username": "officer", "password": PASSWORD})
     spent = client.post(CODE, {"code": codes[0]})
-    assert spent.status_code == 200 and CODE_REFUSED in _text(spent)
+    assert spent.status_code == 200
+    assert CODE_REFUSED in _text(spent)
 
 
 def test_sign_in_with_the_app_and_back_to_the_page_asked_for(
@@ -104,13 +108,17 @@ def test_next_may_not_leave_the_site(client: Client, enrolled: TOTPDevice) -> No
 
 def test_sign_in_pages_help_password_managers_and_allow_paste(client: Client, staff: Any) -> None:
     page = _text(client.get(SIGN_IN))
-    assert 'autocomplete="username"' in page and 'autocomplete="current-password"' in page
-    assert "onpaste" not in page and 'autocomplete="off"' not in page
+    assert 'autocomplete="username"' in page
+    assert 'autocomplete="current-password"' in page
+    assert "onpaste" not in page
+    assert 'autocomplete="off"' not in page
     client.post(SIGN_IN, {"username": "officer", "password": PASSWORD})
     enrol = _text(client.get(ENROL))
-    assert 'autocomplete="one-time-code"' in enrol and "otpauth://totp/" in enrol
+    assert 'autocomplete="one-time-code"' in enrol
+    assert "otpauth://totp/" in enrol
     # The key is shown as text: no image from anywhere, no script.
-    assert "<img" not in enrol and "<script>" not in enrol
+    assert "<img" not in enrol
+    assert "<script>" not in enrol
 
 
 def test_every_sign_in_page_is_never_stored(client: Client, staff: Any) -> None:
@@ -140,7 +148,8 @@ def test_lockout_after_five_failures_refuses_the_right_password(
             client.post(SIGN_IN, {"username": "officer", "password": "wrong password"})
         )
     locked = client.post(SIGN_IN, {"username": "officer", "password": PASSWORD})
-    assert locked.status_code == 200 and SIGN_IN_REFUSED in _text(locked)
+    assert locked.status_code == 200
+    assert SIGN_IN_REFUSED in _text(locked)
     assert "_auth_user_id" not in client.session
     # The lockout is for this username from this address: the person elsewhere can sign in.
     elsewhere = Client(REMOTE_ADDR="192.0.2.7")
@@ -164,7 +173,9 @@ def test_unknown_wrong_locked_and_disabled_look_and_cost_the_same(
     }
     assert len(set(answers.values())) == 1, answers
     status, page, hashes = answers["unknown user"]
-    assert status == 200 and SIGN_IN_REFUSED in page and hashes == 1
+    assert status == 200
+    assert SIGN_IN_REFUSED in page
+    assert hashes == 1
 
 
 def _age(client: Client, **seconds_ago: float) -> None:
@@ -234,13 +245,15 @@ def test_step_up_before_recovery_codes(verified_client: Client, enrolled: TOTPDe
     wrong = verified_client.post(
         confirm, {"password": "wrong password", "code": totp_now(enrolled, steps_ahead=1)}
     )
-    assert wrong.status_code == 200 and "could not confirm" in _text(wrong)
+    assert wrong.status_code == 200
+    assert "could not confirm" in _text(wrong)
     right = verified_client.post(
         confirm, {"password": PASSWORD, "code": totp_now(enrolled, steps_ahead=1), "next": RECOVERY}
     )
     assert right["Location"] == RECOVERY
     new = _codes(verified_client.post(RECOVERY))
-    assert len(new) == 10 and not set(new) & set(old)
+    assert len(new) == 10
+    assert not set(new) & set(old)
 
 
 def test_sign_out_ends_the_session(verified_client: Client) -> None:
