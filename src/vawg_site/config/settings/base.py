@@ -50,12 +50,16 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "vawg_site.audit",
     "vawg_site.records",
     "vawg_site.opendata",
     "vawg_site.ingest",
     "vawg_site.public",
     "vawg_site.api",
+    "vawg_site.accounts",
+    "vawg_site.workspace",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +72,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # The request id and channel every audit row carries (vawg_site.common.access).
     "vawg_site.common.access.AccessContextMiddleware",
+    # Staff sessions end after 15 min idle or 8 h (vawg_site.accounts.sessions).
+    "vawg_site.accounts.sessions.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -126,6 +132,12 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A locked account gets the sign-in page's own "not recognised", as a wrong password does: no
+# enumeration (vawg_site.accounts.services.password_check, docs/accounts.md).
+AXES_LOCKOUT_CALLABLE = "vawg_site.accounts.services.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+LOGIN_URL = "workspace:sign_in"
+OTP_TOTP_ISSUER = "vawg"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

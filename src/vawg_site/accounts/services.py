@@ -1,0 +1,124 @@
+"""Writes for staff accounts: create an account, check a password without telling who exists,
+enrol and check second factors, issue recovery codes, disable an account.
+
+The second factors are django-otp devices: a TOTP authenticator app (RFC 6238) and a static
+device holding single-use recovery codes. Each device throttles failed codes itself (a delay that
+doubles with each failure), so a stolen password cannot be followed by guessing six digits.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+TOTP_DEVICE_NAME = "Authenticator app"
+RECOVERY_DEVICE_NAME = "Recovery codes"
+RECOVERY_CODE_COUNT = 10
+PASSWORD_BYTES = 18
+"""A new account's password: 18 random bytes, 24 URL-safe characters (144 bits)."""
+
+
+def staff_create(*, username: str, email: str) -> tuple[Any, str]:
+    """A new staff account with a random password; returns the user and the password, which is
+    kept nowhere else. The account has no second factor: it enrols one at its first sign-in."""
+    password = secrets.token_urlsafe(PASSWORD_BYTES)
+    user = get_user_model().objects.create_user(
+        username=username, email=email, password=password, is_staff=True
+    )
+    return user, password
+
+
+def password_check(*, request: HttpRequest, username: str, password: str) -> Any | None:
+    """The active user ``username`` with ``password``, or None, in the same way whatever failed.
+
+    django-axes refuses a locked account before any password is checked, and Django already
+    hashes the password once for an unknown user; a locked account gets the same one hash here,
+    so unknown user, wrong password, inactive and locked all cost one password hash and return
+    None (ASVS 6.3.8).
+    """
+    locked = AxesProxyHandler.is_locked(request, {"username": username})
+    user = authenticate(request, username=username, password=password)
+    if user is None and locked:
+        make_password(password)
+    return user
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes' lockout response (``AXES_LOCKOUT_CALLABLE``): the sign-in page's own answer,
+    which for a locked account is the same "not recognised" as for a wrong password."""
+    if original_response is None:
+        return HttpResponse("Sign-in refused.", status=403, content_type="text/plain")
+    return original_response
+
+
+@transaction.atomic
+def totp_device_start(*, user: Any) -> TOTPDevice:
+    """The user's unconfirmed authenticator-app device, made with a new random key if there is
+    none; enrolment shows its key and confirms it with a first code."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+def totp_device_confirm(*, device: TOTPDevice, code: str) -> bool:
+    """Confirm an enrolment when ``code`` is the device's current code."""
+    if not device.verify_token(code_normalise(code)):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return True
+
+
+@transaction.atomic
+def recovery_codes_issue(*, user: Any) -> list[str]:
+    """New single-use recovery codes for ``user``; any earlier ones stop working. The codes are
+    returned once, to be shown once."""
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    return codes
+
+
+def code_normalise(code: str) -> str:
+    """A typed or pasted code without the spaces and hyphens people add, in lower case."""
+    return "".join(code.split()).replace("-", "").lower()
+
+
+def second_factor_check(*, user: Any, code: str) -> Device | None:
+    """The confirmed device of ``user`` that accepts ``code`` (an authenticator code or an unused
+    recovery code, which is then spent), or None. Each device's throttle applies."""
+    token = code_normalise(code)
+    if not token:
+        return None
+    devices: list[Device] = [
+        *TOTPDevice.objects.filter(user=user, confirmed=True),
+        *StaticDevice.objects.filter(user=user, confirmed=True),
+    ]
+    for device in devices:
+        with transaction.atomic():
+            locked = type(device).objects.select_for_update().get(pk=device.pk)
+            if locked.verify_token(token):
+                return locked
+    return None
+
+
+def user_disable(*, user: Any) -> None:
+    """Disable an account: it can no longer sign in and its sessions end now (ASVS 7.4.2; the
+    ``post_save`` receiver ends them however ``is_active`` is cleared)."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])

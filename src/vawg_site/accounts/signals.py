@@ -1,0 +1,28 @@
+"""Signal receivers: a sign-in starts the session's clocks; disabling an account ends its
+sessions, however it is disabled (the admin, a service, ``save()`` in a shell)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in
+from django.db.models.signals import post_save
+from django.http import HttpRequest
+
+from vawg_site.accounts import sessions
+
+
+def _on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        sessions.session_start(request.session)
+
+
+def _on_user_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    if not created and not instance.is_active:
+        sessions.user_sessions_end(user_id=instance.pk)
+
+
+def connect() -> None:
+    user_logged_in.connect(_on_login, dispatch_uid="vawg_accounts_login")
+    post_save.connect(_on_user_saved, sender=get_user_model(), dispatch_uid="vawg_accounts_user")

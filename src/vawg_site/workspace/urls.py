@@ -1,0 +1,20 @@
+"""The workspace's URL patterns, included at ``/workspace/`` (namespace ``workspace``)."""
+
+from django.urls import path
+
+from vawg_site.workspace import views
+
+app_name = "workspace"
+
+SIGN_IN_STEPS = frozenset({"sign_in", "second_factor", "enrol", "sign_out"})
+"""The patterns open before a second factor is verified; every other one needs it."""
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in/", views.sign_in, name="sign_in"),
+    path("sign-in/code/", views.second_factor, name="second_factor"),
+    path("sign-in/set-up/", views.enrol, name="enrol"),
+    path("sign-in/confirm/", views.confirm, name="confirm"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+    path("account/recovery-codes/", views.recovery_codes, name="recovery_codes"),
+]

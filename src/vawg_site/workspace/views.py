@@ -1,0 +1,227 @@
+"""The workspace's pages: the sign-in steps (password, then a second factor or its enrolment),
+step-up, recovery codes, sign-out and the workspace home. Thin: each view checks a form and calls
+one ``vawg_site.accounts`` service or selector (docs/accounts.md)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import django_otp
+from django.contrib.auth import login, logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from vawg_site.accounts import selectors, services, sessions
+from vawg_site.workspace.access import is_verified, recent_sign_in, sign_in_step, staff_page
+from vawg_site.workspace.forms import (
+    CODE_REFUSED,
+    SIGN_IN_REFUSED,
+    CodeForm,
+    ConfirmForm,
+    SignInForm,
+)
+
+NEXT_KEY = "vawg_next"
+ENDED_MESSAGES = {
+    sessions.IDLE: "You were signed out after 15 minutes without activity. Sign in again.",
+    sessions.ABSOLUTE: "You were signed out 8 hours after signing in. Sign in again.",
+}
+
+
+def _safe_next(request: HttpRequest, value: str | None) -> str:
+    """``value`` when it is a path on this site, else the workspace home."""
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return reverse("workspace:home")
+
+
+def _verified(request: HttpRequest, device: Any) -> HttpResponseRedirect:
+    """The second factor is given: mark the session verified under a new key, start the
+    step-up clock, and go where the person was going."""
+    django_otp.login(request, device)
+    request.session.cycle_key()
+    sessions.authentication_record(request.session)
+    return HttpResponseRedirect(_safe_next(request, request.session.pop(NEXT_KEY, None)))
+
+
+@sign_in_step
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if is_verified(request):
+        return HttpResponseRedirect(_safe_next(request, request.GET.get("next")))
+    form = SignInForm(request.POST or None)
+    refused = False
+    if request.method == "POST" and form.is_valid():
+        user = services.password_check(
+            request=request,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+        )
+        if user is not None:
+            login(request, user)
+            request.session[NEXT_KEY] = _safe_next(request, request.POST.get("next"))
+            return redirect("workspace:second_factor")
+        refused = True
+    return render(
+        request,
+        "workspace/sign_in.html",
+        {
+            "form": form,
+            "refused": refused,
+            "refused_message": SIGN_IN_REFUSED,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+            "ended_message": ENDED_MESSAGES.get(request.GET.get("ended", "")),
+            "signed_out": "signed-out" in request.GET,
+        },
+    )
+
+
+def _password_only(request: HttpRequest) -> HttpResponse | None:
+    """Where a second-factor step sends a request that is not at that step: to the sign-in
+    without a password, to the workspace once verified."""
+    if not request.user.is_authenticated:
+        return redirect("workspace:sign_in")
+    if is_verified(request):
+        return redirect("workspace:home")
+    return None
+
+
+@sign_in_step
+@require_http_methods(["GET", "POST"])
+def second_factor(request: HttpRequest) -> HttpResponse:
+    if (elsewhere := _password_only(request)) is not None:
+        return elsewhere
+    if not selectors.second_factor_is_enrolled(user=request.user):
+        return redirect("workspace:enrol")
+    form = CodeForm(request.POST or None)
+    refused = False
+    if request.method == "POST" and form.is_valid():
+        device = services.second_factor_check(user=request.user, code=form.cleaned_data["code"])
+        if device is not None:
+            return _verified(request, device)
+        refused = True
+    return render(
+        request,
+        "workspace/second_factor.html",
+        {"form": form, "refused": refused, "refused_message": CODE_REFUSED},
+    )
+
+
+def _key_groups(key: bytes) -> str:
+    """The key as people type it into an authenticator app: base32, in groups of four."""
+    text = base64.b32encode(key).decode("ascii").rstrip("=")
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+@sign_in_step
+@require_http_methods(["GET", "POST"])
+def enrol(request: HttpRequest) -> HttpResponse:
+    if (elsewhere := _password_only(request)) is not None:
+        return elsewhere
+    if selectors.second_factor_is_enrolled(user=request.user):
+        return redirect("workspace:second_factor")
+    device = services.totp_device_start(user=request.user)
+    form = CodeForm(request.POST or None)
+    refused = False
+    if request.method == "POST" and form.is_valid():
+        if services.totp_device_confirm(device=device, code=form.cleaned_data["code"]):
+            codes = services.recovery_codes_issue(user=request.user)
+            destination = _verified(request, device)
+            return render(
+                request,
+                "workspace/recovery_codes_new.html",
+                {"codes": codes, "continue_url": destination["Location"], "first": True},
+            )
+        refused = True
+    return render(
+        request,
+        "workspace/enrol.html",
+        {
+            "form": form,
+            "refused": refused,
+            "refused_message": "That code was not accepted. Enter the 6-digit code the app "
+            "shows now. After a wrong code, wait a few seconds before the next.",
+            "key": _key_groups(device.bin_key),
+            "uri": device.config_url,
+        },
+    )
+
+
+@sign_in_step
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return HttpResponseRedirect(reverse("workspace:sign_in") + "?signed-out")
+
+
+@staff_page
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest) -> HttpResponse:
+    """Step-up: the password and a second factor again, before a sensitive page."""
+    form = ConfirmForm(request.POST or None)
+    refused = False
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    if request.method == "POST" and form.is_valid():
+        user = services.password_check(
+            request=request,
+            username=request.user.get_username(),
+            password=form.cleaned_data["password"],
+        )
+        device = user and services.second_factor_check(user=user, code=form.cleaned_data["code"])
+        if user is not None and user.pk == request.user.pk and device:
+            sessions.authentication_record(request.session)
+            return HttpResponseRedirect(_safe_next(request, next_url))
+        refused = True
+    return render(
+        request,
+        "workspace/confirm.html",
+        {
+            "form": form,
+            "refused": refused,
+            "refused_message": "We could not confirm it is you with that password and code.",
+            "next": next_url,
+        },
+    )
+
+
+@staff_page
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "workspace/home.html",
+        {"recovery_codes_left": selectors.recovery_codes_left(user=request.user)},
+    )
+
+
+@recent_sign_in
+@require_http_methods(["GET", "POST"])
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """How many recovery codes are left, and new ones (shown once) on request."""
+    if request.method == "POST":
+        codes = services.recovery_codes_issue(user=request.user)
+        return render(
+            request,
+            "workspace/recovery_codes_new.html",
+            {"codes": codes, "continue_url": reverse("workspace:home"), "first": False},
+        )
+    return render(
+        request,
+        "workspace/recovery_codes.html",
+        {"left": selectors.recovery_codes_left(user=request.user)},
+    )
+
+
+@sign_in_step
+def admin_sign_in(request: HttpRequest) -> HttpResponse:
+    """The admin's login URL: the one sign-in, with its second factor, then back to the admin."""
+    return HttpResponseRedirect(
+        reverse("workspace:sign_in") + "?" + request.GET.urlencode()
+        if request.GET
+        else reverse("workspace:sign_in") + "?next=" + reverse("admin:index")
+    )
