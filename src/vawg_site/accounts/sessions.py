@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.models import Session
@@ -100,7 +101,10 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
+        # Only a request that brings a session cookie can be signed in. Asking ``request.user``
+        # of any other would read the session, mark it accessed and add ``Vary: Cookie``, and
+        # the site would then keep no public page (vawg_site.common.http._shareable).
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated:
             at = now()
             ended = session_ended_by(request.session, at=at)
             if ended:
