@@ -16,13 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vawg_site.accounts import selectors, services, sessions
-from vawg_site.workspace.access import (
-    is_auditor,
-    is_verified,
-    recent_sign_in,
-    sign_in_step,
-    staff_page,
-)
+from vawg_site.workspace.access import is_verified, recent_sign_in, sign_in_step, staff_page
 from vawg_site.workspace.forms import (
     CODE_REFUSED,
     SIGN_IN_REFUSED,
@@ -201,10 +195,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workspace/home.html",
-        {
-            "recovery_codes_left": selectors.recovery_codes_left(user=request.user),
-            "is_auditor": is_auditor(request.user),
-        },
+        {"recovery_codes_left": selectors.recovery_codes_left(user=request.user)},
     )
 
 

@@ -254,11 +254,3 @@ def test_an_export_too_large_is_refused_and_not_logged(
     response = auditor.get("/workspace/audit/?format=csv&recipient=ICO-1")
     assert "more than 2 events match: narrow the search" in response.content.decode()
     assert selectors.events_by_user(enrolled.user.pk) == []
-
-
-def test_the_home_page_links_auditors_to_the_log(auditor: Client) -> None:
-    assert b'href="/workspace/audit/"' in auditor.get("/workspace/").content
-
-
-def test_the_home_page_does_not_link_others_to_it(verified_client: Client) -> None:
-    assert b'href="/workspace/audit/"' not in verified_client.get("/workspace/").content
