@@ -5,15 +5,26 @@ the table's indexes (``audit_user_time``, ``audit_object_time``, ``audit_time``)
 log is for the purposes s.62(4) allows (lawfulness, self-monitoring and discipline, integrity and
 security, criminal proceedings) and for the few people allowed to; the views that call these
 check that.
+
+The auditor's view (``/workspace/audit/``) reads through :func:`log_search_page` and
+:func:`log_search_export`, which log the reading of the log itself: a ``consult`` (or, for an
+export, a ``disclose`` naming its recipient) of object type ``audit-log``, whose reference is
+the search terms and holds nothing personal.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import QuerySet
 
-from vawg_site.audit.models import AccessEvent
+from vawg_site.audit.models import AccessEvent, Action, Reason
+from vawg_site.audit.services import access_record
+from vawg_site.common.access import access_context
 
 DEFAULT_LIMIT = 200
 
@@ -64,3 +75,118 @@ def events_between(
 def events_for_request(request_id: str) -> list[AccessEvent]:
     """The events of one request, oldest first."""
     return list(AccessEvent.objects.filter(request_id=request_id).order_by("occurred_at", "id"))
+
+
+# --- the auditor's view: a search of the log, itself logged ------------------------------------
+
+AUDIT_LOG = "audit-log"
+"""The object type of an auditor's reading of the log itself (its reference: the search terms)."""
+
+COUNT_CAP = 10_000
+"""A search counts its matches up to this many: past it the auditor is asked to narrow it (a count
+of a whole 10-million-row table is not worth its time)."""
+
+EXPORT_MAX = 10_000
+"""The most events one export may hold; a larger search must be narrowed first."""
+
+
+@dataclass(frozen=True)
+class LogSearch:
+    """What an auditor searches the log for; every part is optional. ``username`` is matched
+    against the account's id (a renamed account keeps its history) and, for an account that no
+    longer exists, the name logged at the time. The window is ``start`` (inclusive) to ``end``
+    (exclusive)."""
+
+    username: str = ""
+    object_type: str = ""
+    object_ref: str = ""
+    start: datetime | None = None
+    end: datetime | None = None
+
+    def reference(self) -> str:
+        """The search terms as the log's own reference (at most 64 characters): the account by
+        its id, never its name; the record by type and reference; the window in UTC. Too long a
+        reference keeps its start and a digest of the whole.
+
+        >>> LogSearch(object_type="records.person", object_ref="P-1").reference()
+        'o=records.person/P-1'
+        """
+        parts = []
+        if self.username:
+            ids = _account_ids(self.username)
+            parts.append("u=" + (",".join(map(str, ids)) if ids else "none"))
+        if self.object_type:
+            parts.append(f"o={self.object_type}/{self.object_ref or '*'}")
+        if self.start is not None:
+            parts.append("from=" + self.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ"))
+        if self.end is not None:
+            parts.append("to=" + self.end.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ"))
+        text = ";".join(parts) or "all"
+        if len(text) > 64:
+            digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+            text = text[:51] + "~" + digest
+        return text
+
+
+def _account_ids(username: str) -> list[int]:
+    return list(get_user_model().objects.filter(username=username).values_list("pk", flat=True)[:1])
+
+
+def _matching(search: LogSearch) -> QuerySet[AccessEvent]:
+    events = AccessEvent.objects.all()
+    if search.username:
+        ids = _account_ids(search.username)
+        events = events.filter(user_id__in=ids) if ids else events.filter(username=search.username)
+    if search.object_type:
+        events = events.filter(object_type=search.object_type)
+        if search.object_ref:
+            events = events.filter(object_ref=search.object_ref)
+    return _window(events, search.start, search.end)
+
+
+def _log_reading(*, action: str, reference: str, recipient: str = "") -> None:
+    access_record(
+        action=action,
+        object_type=AUDIT_LOG,
+        object_ref=reference,
+        reason_code=Reason.AUDIT,
+        recipient=recipient,
+    )
+
+
+def log_search_count(*, search: LogSearch) -> tuple[int, bool]:
+    """How many events match (at most :data:`COUNT_CAP`), and whether there are more."""
+    count = _matching(search)[: COUNT_CAP + 1].count()
+    return min(count, COUNT_CAP), count > COUNT_CAP
+
+
+def log_search_page(
+    *, search: LogSearch, offset: int, limit: int, oldest_first: bool = False
+) -> list[AccessEvent]:
+    """One page (``limit`` events after the first ``offset``) of the events matching
+    ``search``, newest first (oldest first for a record's history), and one ``consult`` row of
+    the log itself, in the same transaction, whose reference is the search terms
+    (:meth:`LogSearch.reference`)."""
+    order = ("occurred_at", "id") if oldest_first else ("-occurred_at", "-id")
+    with transaction.atomic():
+        events = list(_matching(search).order_by(*order)[offset : offset + limit])
+        _log_reading(action=Action.CONSULT, reference=search.reference())
+    return events
+
+
+class ExportTooLargeError(ValueError):
+    """More events match than one export may hold (:data:`EXPORT_MAX`)."""
+
+
+def log_search_export(*, search: LogSearch, recipient: str) -> list[AccessEvent]:
+    """Every event matching ``search``, newest first, for disclosure to ``recipient`` (the ICO,
+    by its case reference); writes one ``disclose`` row naming the recipient, on the ``export``
+    channel, in the same transaction. Raises :class:`ExportTooLargeError` past
+    :data:`EXPORT_MAX` events and :class:`~vawg_site.audit.services.AuditError` with no
+    recipient."""
+    with transaction.atomic(), access_context(channel="export"):
+        events = list(_matching(search).order_by("-occurred_at", "-id")[: EXPORT_MAX + 1])
+        if len(events) > EXPORT_MAX:
+            raise ExportTooLargeError(f"more than {EXPORT_MAX:,} events match: narrow the search")
+        _log_reading(action=Action.DISCLOSE, reference=search.reference(), recipient=recipient)
+    return events

@@ -5,6 +5,8 @@
 - :func:`sign_in_step`: a page of the sign-in itself, open before sign-in. Never cached.
 - :func:`recent_sign_in`: on top of :func:`staff_page`, the password and a second factor given
   within the last 15 minutes (step-up, ASVS 7.5.3), or the person is asked for them again.
+- :func:`auditor_page`: on top of :func:`staff_page`, the auditor's role (:func:`is_auditor`);
+  anyone else, administrators and superusers included, is answered 403.
 
 ``tests/vawg_site/workspace/test_url_walk.py`` checks that every URL outside the public site and
 the API, other than the sign-in steps, turns away a session without a verified second factor.
@@ -14,9 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
@@ -63,6 +67,34 @@ def recent_sign_in(view: View) -> View:
     def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if not sessions.authentication_is_recent(request.session):
             return redirect_with_next("workspace:confirm", request)
+        return view(request, *args, **kwargs)
+
+    return staff_page(wrapped)
+
+
+AUDITOR_GROUP = "auditor"
+"""The Django group of the people who may read the access log."""
+
+
+def is_auditor(user: Any) -> bool:
+    """Whether ``user`` may read the access log: a member of the auditor group. Deliberately not
+    a permission check: a superuser holds every permission, and the log is for auditors alone
+    (an administrator who is not also an auditor must not read who looked at what)."""
+    return bool(
+        user.is_authenticated and user.is_active and user.groups.filter(name=AUDITOR_GROUP).exists()
+    )
+
+
+def auditor_page(view: View) -> View:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not is_auditor(request.user):
+            return render(
+                request,
+                "workspace/forbidden.html",
+                {"needed": "the auditor's role"},
+                status=403,
+            )
         return view(request, *args, **kwargs)
 
     return staff_page(wrapped)

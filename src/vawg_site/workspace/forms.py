@@ -35,3 +35,45 @@ class ConfirmForm(forms.Form):
     code = forms.CharField(
         max_length=64, error_messages={"required": "Enter the code from your authenticator app"}
     )
+
+
+OBJECT_TYPE_HINT = "For example records.person, records.crime, records.order or audit-log"
+
+
+class AuditSearchForm(forms.Form):
+    """The auditor's search of the access log (a GET form; every field optional). The window is
+    in whole days, London time: from the start of ``start`` to the end of ``end``."""
+
+    username = forms.CharField(required=False, max_length=150)
+    object_type = forms.RegexField(
+        required=False,
+        max_length=64,
+        regex=r"^[a-z0-9_.-]+$",
+        error_messages={"invalid": "Enter an object type such as records.person"},
+    )
+    object_ref = forms.CharField(required=False, max_length=64)
+    start = forms.DateField(
+        required=False, error_messages={"invalid": "Enter the first day as a date"}
+    )
+    end = forms.DateField(
+        required=False, error_messages={"invalid": "Enter the last day as a date"}
+    )
+    recipient = forms.CharField(required=False, max_length=255)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("object_ref") and not data.get("object_type"):
+            self.add_error("object_type", "Enter the type of the object the reference is for")
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The last day must be the same as or after the first day")
+        return data
+
+
+class AuditExportForm(AuditSearchForm):
+    """The same search, exported: to whom it is disclosed is required."""
+
+    recipient = forms.CharField(
+        max_length=255,
+        error_messages={"required": "Enter who the export is for, such as the ICO case reference"},
+    )

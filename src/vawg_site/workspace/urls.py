@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from vawg_site.workspace import views
+from vawg_site.workspace import auditor, views
 
 app_name = "workspace"
 
@@ -17,4 +17,10 @@ urlpatterns = [
     path("sign-in/confirm/", views.confirm, name="confirm"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("account/recovery-codes/", views.recovery_codes, name="recovery_codes"),
+    path("audit/", auditor.search, name="audit_search"),
+    path(
+        "audit/object/<str:object_type>/<path:object_ref>/",
+        auditor.object_history,
+        name="audit_object",
+    ),
 ]

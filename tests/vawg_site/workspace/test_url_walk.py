@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from vawg_site.workspace.access import AUDITOR_GROUP
 from vawg_site.workspace.urls import SIGN_IN_STEPS
 
 PUBLIC_URLCONFS = frozenset({"vawg_site.public.urls", "vawg_site.api.urls"})
@@ -32,6 +34,9 @@ SIGN_IN_PATTERNS = frozenset(
 login address, which sends the person to them, and the admin's sign-out."""
 SAMPLES = ["1", "x", "auth", "E09000007", "2024-01-01"]
 
+
+ROLE_PAGES = {"workspace:audit_search": AUDITOR_GROUP, "workspace:audit_object": AUDITOR_GROUP}
+"""Workspace pages open only to a role (a Django group): verified but without it, 403."""
 
 SHADOWED = frozenset({"admin:login"})
 """Patterns no URL reaches, because an earlier pattern answers their address: the admin's own
@@ -106,6 +111,7 @@ def test_the_walk_covers_the_workspace_and_the_admin() -> None:
     assert {w.name for w in WALK if w.name in SIGN_IN_PATTERNS} == SIGN_IN_PATTERNS
     assert len(PROTECTED) > 20  # the admin's pages for each model are in the walk
     assert {w.name for w in WALK if w.shadowed} == SHADOWED
+    assert set(ROLE_PAGES) <= names
 
 
 @pytest.mark.parametrize("walked", PROTECTED, ids=lambda w: w.url)
@@ -125,8 +131,13 @@ def test_no_protected_url_without_a_verified_second_factor(
     "walked", [w for w in PROTECTED if w.name.startswith("workspace:")], ids=lambda w: w.url
 )
 def test_workspace_pages_open_when_verified_and_are_never_stored(
-    verified_client: Client, walked: Walked
+    verified_client: Client, enrolled: TOTPDevice, walked: Walked
 ) -> None:
+    if (role := ROLE_PAGES.get(walked.name)) is not None:
+        refused = verified_client.get(walked.url)
+        assert refused.status_code == 403, walked
+        assert "no-store" in refused["Cache-Control"]
+        enrolled.user.groups.add(Group.objects.get_or_create(name=role)[0])
     response = verified_client.get(walked.url)
     assert response.status_code == 200, walked
     assert "no-store" in response["Cache-Control"]
