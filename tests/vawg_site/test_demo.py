@@ -83,8 +83,9 @@ def test_demo_sets_up_serves_real_figures_and_reruns_quickly(
     home = tmp_path / "home"
     first = _vawg("demo", "--no-serve", "--synth-size", "small", "--data-dir", str(data), home=home)
     assert first.returncode == 0, first.stderr
-    for step in range(1, 6):
-        assert f"[{step}/5]" in first.stderr
+    for step in range(1, 7):
+        assert f"[{step}/6]" in first.stderr
+    assert first.stderr.count(": password ") == 8  # one demo account per role
     assert "loaded" in first.stderr
     assert "rejected 0" in first.stderr
     assert (home / "force_is_synthetic").is_file()
@@ -93,6 +94,8 @@ def test_demo_sets_up_serves_real_figures_and_reruns_quickly(
     again = _vawg("demo", "--no-serve", "--synth-size", "small", "--data-dir", str(data), home=home)
     assert again.returncode == 0, again.stderr
     assert again.stderr.count("already loaded") == 3
+    assert ": password " not in again.stderr
+    assert "the demo accounts already exist" in again.stderr
     assert time.perf_counter() - started < 20
 
     port = _free_port()
