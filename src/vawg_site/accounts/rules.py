@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from vawg_site.accounts.models import StaffMember, TeamBorough
+from vawg_site.accounts.models import StaffMember, Team, TeamBorough
 from vawg_site.accounts.roles import role_get
 
 Test = Callable[[Any, Any], bool]
@@ -74,8 +74,8 @@ def team_code_of(obj: Any) -> str | None:
     or the team of its ``borough_code`` (ONS); None when it has none of these."""
     if obj is None:
         return None
-    if type(obj).__name__ == "Team" and hasattr(obj, "code"):
-        return str(obj.code)
+    if isinstance(obj, Team):
+        return obj.code
     team_code = getattr(obj, "team_code", None)
     if team_code:
         return str(team_code)
