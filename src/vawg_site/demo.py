@@ -1,7 +1,8 @@
 """``vawg demo``: everything a fresh clone needs, then the site.
 
 Migrates the embedded database, loads the real open data it finds, generates and loads a synthetic
-force when no force extract is given, and serves the site. Every step says what it is doing and how
+force when no force extract is given, makes one demo staff account per role (each password
+printed once), and serves the site. Every step says what it is doing and how
 long it took; loads show a progress bar. A second run skips files it has already loaded (it keeps
 their fingerprints in ``VAWG_HOME/demo-state.json``), so it starts serving within seconds.
 """
@@ -130,7 +131,7 @@ def demo_prepare(
     home.mkdir(parents=True, exist_ok=True)
     state = State(home)
     files = real_files_find(data_dir=data_dir)
-    steps = Steps(total=5)
+    steps = Steps(total=6)
 
     with steps.step(f"Preparing the database ({database_label()}) and static files"):
         call_command("migrate", interactive=False, verbosity=0)
@@ -195,7 +196,59 @@ def demo_prepare(
             load=lambda _paths, progress: services.force_load(path=extract, progress=progress),
             missing=f"No crimes file in {extract}",
         )
+
+    with steps.step("Making the demo staff accounts, one per role"):
+        demo_accounts_create(steps=steps)
     return steps
+
+
+DEMO_USERNAME_PREFIX = "demo-"
+
+
+def demo_accounts_create(*, steps: Steps) -> list[str]:
+    """One staff account per role, ``demo-<role>``, each with a random password printed here once
+    (kept only as its hash) and no second factor, which it sets up at its first sign-in. Roles
+    that work within a BCU get the first team by name. Accounts made by an earlier run are left
+    as they are (their passwords were printed then); returns the usernames made now."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from vawg_site.accounts import selectors, services
+    from vawg_site.accounts.roles import ROLES
+
+    teams = selectors.team_list()
+    team = teams[0] if teams else None
+    made = []
+    existing = set(
+        get_user_model()
+        .objects.filter(username__startswith=DEMO_USERNAME_PREFIX)
+        .values_list("username", flat=True)
+    )
+    for role in ROLES:
+        username = DEMO_USERNAME_PREFIX + role.code.replace("_", "-")
+        if username in existing:
+            continue
+        with transaction.atomic():
+            user, password = services.staff_create(
+                username=username, email=f"{username}@example.invalid"
+            )
+            services.staff_role_set(
+                user=user, role=role.code, team=team.code if team and role.needs_team else None
+            )
+        where = f", {team.name}" if team and role.needs_team else ""
+        steps.say(f"{username:<28} {role.name}{where}: password {password}")
+        made.append(username)
+    if made:
+        steps.say(
+            "Each password is shown once and stored only as its hash. Sign in at /workspace/: "
+            "each account sets up an authenticator app at its first sign-in."
+        )
+    else:
+        steps.say(
+            "the demo accounts already exist (their passwords were printed when they were made; "
+            "give one a new password with `vawg manage changepassword demo-<role>`)"
+        )
+    return made
 
 
 def _load_pending(

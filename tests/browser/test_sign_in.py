@@ -15,6 +15,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.browser.test_public_pages import _axe_violations, _focus_is_visible, _tab_to
 from tests.vawg_site.workspace.conftest import PASSWORD, totp_now
 
+from vawg_site.accounts.services import staff_role_set
+
 pytestmark = [pytest.mark.browser]
 
 PHONE = {"width": 390, "height": 844}
@@ -75,6 +77,10 @@ def test_axe_finds_no_violations_on_the_sign_in_journey(
     page.click("text=I have kept my codes: continue")
     page.wait_for_url("**/workspace/")
     _check(page, "workspace home")
+    staff_role_set(user=new_staff, role="public_protection", team="CN")
+    page.reload()
+    page.wait_for_selector("[data-area-links]")
+    _check(page, "workspace home, with a role and team")
     page.click("text=Sign out")
     page.wait_for_url("**/workspace/sign-in/?signed-out")
     page.fill("#username", "officer")

@@ -20,7 +20,7 @@ import polars as pl
 import pytest
 
 from vawg.cli import main
-from vawg_site.demo import real_files_find
+from vawg_site.demo import Steps, demo_accounts_create, real_files_find
 
 
 def _user_env(home: Path) -> dict[str, str]:
@@ -83,8 +83,9 @@ def test_demo_sets_up_serves_real_figures_and_reruns_quickly(
     home = tmp_path / "home"
     first = _vawg("demo", "--no-serve", "--synth-size", "small", "--data-dir", str(data), home=home)
     assert first.returncode == 0, first.stderr
-    for step in range(1, 6):
-        assert f"[{step}/5]" in first.stderr
+    for step in range(1, 7):
+        assert f"[{step}/6]" in first.stderr
+    assert first.stderr.count(": password ") == 8  # one demo account per role
     assert "loaded" in first.stderr
     assert "rejected 0" in first.stderr
     assert (home / "force_is_synthetic").is_file()
@@ -93,6 +94,8 @@ def test_demo_sets_up_serves_real_figures_and_reruns_quickly(
     again = _vawg("demo", "--no-serve", "--synth-size", "small", "--data-dir", str(data), home=home)
     assert again.returncode == 0, again.stderr
     assert again.stderr.count("already loaded") == 3
+    assert ": password " not in again.stderr
+    assert "the demo accounts already exist" in again.stderr
     assert time.perf_counter() - started < 20
 
     port = _free_port()
@@ -194,3 +197,43 @@ def test_demo_serves_the_map_pages_right_after_its_first_load(
     finally:
         os.killpg(demo.pid, 15)
         demo.wait(timeout=20)
+
+
+def test_demo_makes_one_account_per_role_with_random_passwords_printed_once(db: None) -> None:
+    import io
+    import re
+
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from vawg_site.accounts import selectors
+    from vawg_site.accounts.roles import ROLES
+
+    out = io.StringIO()
+    made = demo_accounts_create(steps=Steps(total=1, stream=out))
+    assert len(made) == len(ROLES)
+    printed = dict(re.findall(r"(demo-[a-z-]+) .*: password (\S+)", out.getvalue()))
+    assert sorted(printed) == sorted(made)
+    assert len(set(printed.values())) == len(ROLES)  # random: no two alike
+    users = get_user_model().objects.filter(username__in=made)
+    roles = set()
+    for user in users:
+        password = printed[user.username]
+        assert len(password) == 24
+        assert password not in user.password  # stored only as its hash
+        assert user.password.startswith(("pbkdf2_", "argon2", "bcrypt", "md5$", "scrypt"))
+        assert user.check_password(password)
+        assert user.is_staff
+        assert not user.is_superuser
+        assert not TOTPDevice.objects.filter(user=user).exists()  # enrols at first sign-in
+        profile = selectors.staff_profile(user=user)
+        assert profile is not None
+        roles.add(profile.role.code)
+        assert (profile.team is not None) == profile.role.needs_team
+    assert roles == {r.code for r in ROLES}
+
+    again = io.StringIO()
+    assert demo_accounts_create(steps=Steps(total=1, stream=again)) == []
+    assert ": password " not in again.getvalue()
+    assert "already exist" in again.getvalue()
+    assert get_user_model().objects.filter(username__startswith="demo-").count() == len(ROLES)

@@ -1,5 +1,5 @@
-"""The accounts app: connects the signals that start a staff session's clock and end the sessions
-of an account that is disabled."""
+"""The accounts app: connects the signals that start a staff session's clock, end the sessions
+of an account that is disabled, and keep the role groups and teams in line after a migrate."""
 
 from __future__ import annotations
 
@@ -14,4 +14,4 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from vawg_site.accounts import signals
 
-        signals.connect()
+        signals.connect(self)

@@ -1,11 +1,67 @@
-"""Reads for staff accounts: which second factors an account has."""
+"""Reads for staff accounts: which second factors an account has, its role and team, and the
+teams (BCUs) with their boroughs."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from vawg_site.accounts.models import StaffMember, Team, TeamBorough
+from vawg_site.accounts.roles import Role, role_get
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    code: str
+    name: str
+    borough_codes: tuple[str, ...]
+    borough_names: tuple[str, ...]
+    """ONS codes and names of the team's boroughs, by name."""
+
+
+@dataclass(frozen=True)
+class StaffProfile:
+    """An account's role (from ``accounts.roles``) and team, if it has one."""
+
+    role: Role
+    team: TeamSummary | None
+
+
+def _team_summary(team: Team) -> TeamSummary:
+    return TeamSummary(
+        code=team.code,
+        name=team.name,
+        borough_codes=tuple(b.borough_code for b in team.boroughs.all()),
+        borough_names=tuple(b.borough_name for b in team.boroughs.all()),
+    )
+
+
+def staff_profile(*, user: Any) -> StaffProfile | None:
+    """The role and team of ``user``, or None for an account with no role (or no account)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    member = StaffMember.objects.select_related("team").filter(user=user).first()
+    if member is None:
+        return None
+    return StaffProfile(
+        role=role_get(member.role),
+        team=_team_summary(member.team) if member.team is not None else None,
+    )
+
+
+def team_list() -> list[TeamSummary]:
+    """Every team (one per BCU) with its boroughs, by name."""
+    return [_team_summary(t) for t in Team.objects.prefetch_related("boroughs")]
+
+
+def team_code_of_borough(*, borough_code: str) -> str | None:
+    """The code of the team that polices the borough with ONS code ``borough_code``, or None
+    (the City of London, or a code outside the force area)."""
+    row = TeamBorough.objects.select_related("team").filter(borough_code=borough_code).first()
+    return row.team.code if row is not None else None
 
 
 def second_factor_is_enrolled(*, user: Any) -> bool:

@@ -1,5 +1,5 @@
-"""Writes for staff accounts: create an account, check a password without telling who exists,
-enrol and check second factors, issue recovery codes, disable an account.
+"""Writes for staff accounts: create an account, set its role and team, check a password without
+telling who exists, enrol and check second factors, issue recovery codes, disable an account.
 
 The second factors are django-otp devices: a TOTP authenticator app (RFC 6238) and a static
 device holding single-use recovery codes. Each device throttles failed codes itself (a delay that
@@ -14,11 +14,15 @@ from typing import Any
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from vawg_site.accounts.models import StaffMember, Team
+from vawg_site.accounts.roles import ROLES, role_get
 
 TOTP_DEVICE_NAME = "Authenticator app"
 RECOVERY_DEVICE_NAME = "Recovery codes"
@@ -35,6 +39,36 @@ def staff_create(*, username: str, email: str) -> tuple[Any, str]:
         username=username, email=email, password=password, is_staff=True
     )
     return user, password
+
+
+class StaffError(ValueError):
+    """A role or team that cannot be given as asked (unknown role or team, or a team-based role
+    with no team)."""
+
+
+@transaction.atomic
+def staff_role_set(*, user: Any, role: str, team: str | None = None) -> StaffMember:
+    """Give ``user`` the role with code ``role`` (``accounts.roles``) and the team with code
+    ``team``: the staff profile says so, and the role's group becomes the account's only role
+    group (other groups are left alone). A role that works within a BCU needs a team."""
+    try:
+        wanted = role_get(role)
+    except KeyError as error:
+        raise StaffError(error.args[0]) from None
+    team_row = None
+    if team:
+        team_row = Team.objects.filter(code=team.upper()).first()
+        if team_row is None:
+            codes = ", ".join(Team.objects.values_list("code", flat=True))
+            raise StaffError(f"no team {team!r}: one of {codes}")
+    elif wanted.needs_team:
+        raise StaffError(f"the role {wanted.name!r} works within a BCU: give a team")
+    member, _ = StaffMember.objects.update_or_create(
+        user=user, defaults={"role": wanted.code, "team": team_row}
+    )
+    user.groups.remove(*Group.objects.filter(name__in=[r.name for r in ROLES]))
+    user.groups.add(Group.objects.get(name=wanted.name))
+    return member
 
 
 def password_check(*, request: HttpRequest, username: str, password: str) -> Any | None:

@@ -1,13 +1,15 @@
 """Signal receivers: a sign-in starts the session's clocks; disabling an account ends its
-sessions, however it is disabled (the admin, a service, ``save()`` in a shell)."""
+sessions, however it is disabled (the admin, a service, ``save()`` in a shell); after every
+``migrate`` and ``flush`` the role groups and teams follow their declarations again."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.apps import AppConfig
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_save
+from django.db.models.signals import post_migrate, post_save
 from django.http import HttpRequest
 
 from vawg_site.accounts import sessions
@@ -23,6 +25,16 @@ def _on_user_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> 
         sessions.user_sessions_end(user_id=instance.pk)
 
 
-def connect() -> None:
+def _on_migrated(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    from django.apps import apps
+
+    from vawg_site.accounts.reference import roles_and_teams_sync
+
+    if using == "default":
+        roles_and_teams_sync(apps=apps)
+
+
+def connect(accounts: AppConfig) -> None:
+    post_migrate.connect(_on_migrated, sender=accounts, dispatch_uid="vawg_accounts_reference")
     user_logged_in.connect(_on_login, dispatch_uid="vawg_accounts_login")
     post_save.connect(_on_user_saved, sender=get_user_model(), dispatch_uid="vawg_accounts_user")

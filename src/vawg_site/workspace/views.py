@@ -24,6 +24,7 @@ from vawg_site.workspace.forms import (
     ConfirmForm,
     SignInForm,
 )
+from vawg_site.workspace.navigation import home_navigation
 
 NEXT_KEY = "vawg_next"
 ENDED_MESSAGES = {
@@ -195,7 +196,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workspace/home.html",
-        {"recovery_codes_left": selectors.recovery_codes_left(user=request.user)},
+        {
+            "recovery_codes_left": selectors.recovery_codes_left(user=request.user),
+            "navigation": home_navigation(user=request.user),
+        },
     )
 
 

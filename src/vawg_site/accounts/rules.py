@@ -1,0 +1,111 @@
+"""Object-level rules: predicates on (user, object) that say whether a staff account may do
+something with a thing, in the shape of the ``rules`` package's predicates.
+
+``rules`` (django-rules) is not in ``uv.lock``, so these are plain predicates of the same shape:
+each is called as ``predicate(user, obj=None)`` and returns a bool, and they combine with ``&``,
+``|`` and ``~`` as rules' do, so they can become ``rules.predicate`` objects unchanged if the
+package is added. They read the account's role and team from ``accounts.models.StaffMember``
+(not from Django permissions), so a superuser flag grants nothing here: the
+professional-standards compartment in particular is for that role alone, administrators and
+superusers included.
+
+    may_open_person = has_role("public_protection") & (in_team_of | is_assigned)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from vawg_site.accounts.models import StaffMember, Team, TeamBorough
+from vawg_site.accounts.roles import role_get
+
+Test = Callable[[Any, Any], bool]
+
+
+class Predicate:
+    """A named test on ``(user, obj)``; ``p & q``, ``p | q`` and ``~p`` make new predicates."""
+
+    def __init__(self, name: str, test: Test) -> None:
+        self.name = name
+        self._test = test
+
+    def __call__(self, user: Any, obj: Any = None) -> bool:
+        return bool(self._test(user, obj))
+
+    def __and__(self, other: Predicate) -> Predicate:
+        return Predicate(f"({self.name} & {other.name})", lambda u, o: self(u, o) and other(u, o))
+
+    def __or__(self, other: Predicate) -> Predicate:
+        return Predicate(f"({self.name} | {other.name})", lambda u, o: self(u, o) or other(u, o))
+
+    def __invert__(self) -> Predicate:
+        return Predicate(f"~{self.name}", lambda u, o: not self(u, o))
+
+    def __repr__(self) -> str:
+        return f"<Predicate {self.name}>"
+
+
+def _member(user: Any) -> StaffMember | None:
+    """The active account's staff profile, cached on the user object for the request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if not hasattr(user, "_vawg_staff_member"):
+        user._vawg_staff_member = (
+            StaffMember.objects.select_related("team").filter(user_id=user.pk).first()
+        )
+    member: StaffMember | None = user._vawg_staff_member
+    return member
+
+
+def has_role(*codes: str) -> Predicate:
+    """True for an active account whose role is one of ``codes`` (``accounts.roles``)."""
+    for code in codes:
+        role_get(code)  # an unknown code is a programming error: fail where the rule is written
+    wanted = frozenset(codes)
+    return Predicate(
+        f"has_role({', '.join(codes)})",
+        lambda user, _obj: (m := _member(user)) is not None and m.role in wanted,
+    )
+
+
+def team_code_of(obj: Any) -> str | None:
+    """The code of the team an object belongs to: a team's own code, an object's ``team_code``,
+    or the team of its ``borough_code`` (ONS); None when it has none of these."""
+    if obj is None:
+        return None
+    if isinstance(obj, Team):
+        return obj.code
+    team_code = getattr(obj, "team_code", None)
+    if team_code:
+        return str(team_code)
+    borough = getattr(obj, "borough_code", None)
+    if borough:
+        row = TeamBorough.objects.select_related("team").filter(borough_code=borough).first()
+        return row.team.code if row is not None else None
+    return None
+
+
+def _in_team_of(user: Any, obj: Any) -> bool:
+    member = _member(user)
+    if member is None or member.team is None:
+        return False
+    return team_code_of(obj) == member.team.code
+
+
+in_team_of = Predicate("in_team_of", _in_team_of)
+"""True when the object belongs to the account's own team (BCU); False without a team."""
+
+is_assigned = Predicate(
+    "is_assigned",
+    lambda user, obj: (
+        _member(user) is not None and user.pk in set(getattr(obj, "assigned_user_ids", ()) or ())
+    ),
+)
+"""True when the object lists the account among its ``assigned_user_ids``."""
+
+is_professional_standards = has_role("professional_standards")
+"""The only way into the professional-standards compartment."""
+
+is_auditor = has_role("auditor")
+is_administrator = has_role("administrator")
