@@ -9,15 +9,14 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.browser.test_public_pages import _focus_is_visible, _tab_to
 from tests.browser.test_sign_in import PHONE, _check
 from tests.vawg_site.workspace.conftest import PASSWORD, totp_now
 
+from vawg_site.accounts.services import staff_role_set
 from vawg_site.audit.services import Action, Reason, access_record
 from vawg_site.common.access import access_context
-from vawg_site.workspace.access import AUDITOR_GROUP
 
 pytestmark = [pytest.mark.browser]
 
@@ -27,7 +26,7 @@ def auditor_device(transactional_db: None) -> TOTPDevice:
     """An auditor with an authenticator app, and 60 consultations by an analyst to look at."""
     model = get_user_model()
     auditor = model.objects.create_user(username="auditor", password=PASSWORD, is_staff=True)
-    auditor.groups.add(Group.objects.create(name=AUDITOR_GROUP))
+    staff_role_set(user=auditor, role="auditor")
     analyst = model.objects.create_user(username="analyst-a")
     with access_context(user=analyst, team="Central North"):
         for n in range(60):

@@ -24,7 +24,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from vawg_site.accounts import sessions
+from vawg_site.accounts import rules, sessions
 
 View = Callable[..., HttpResponse]
 
@@ -72,17 +72,12 @@ def recent_sign_in(view: View) -> View:
     return staff_page(wrapped)
 
 
-AUDITOR_GROUP = "auditor"
-"""The Django group of the people who may read the access log."""
-
-
 def is_auditor(user: Any) -> bool:
-    """Whether ``user`` may read the access log: a member of the auditor group. Deliberately not
-    a permission check: a superuser holds every permission, and the log is for auditors alone
+    """Whether ``user`` may read the access log: an active account whose staff profile holds
+    the auditor's role (:data:`vawg_site.accounts.rules.is_auditor`). Deliberately not a
+    permission check: a superuser holds every permission, and the log is for auditors alone
     (an administrator who is not also an auditor must not read who looked at what)."""
-    return bool(
-        user.is_authenticated and user.is_active and user.groups.filter(name=AUDITOR_GROUP).exists()
-    )
+    return bool(user.is_authenticated and user.is_active and rules.is_auditor(user))
 
 
 def auditor_page(view: View) -> View:

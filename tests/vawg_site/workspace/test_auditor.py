@@ -15,15 +15,14 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.vawg_site.workspace.conftest import PASSWORD, sign_in
 
+from vawg_site.accounts.services import staff_role_set
 from vawg_site.audit import selectors
 from vawg_site.audit.services import Action, Reason, access_record
 from vawg_site.common.access import access_context
-from vawg_site.workspace.access import AUDITOR_GROUP
 
 ROW_FIELDS = {
     "user_id", "username", "role", "team", "action", "object_type", "object_ref", "object_count",
@@ -34,8 +33,7 @@ ROW_FIELDS = {
 
 @pytest.fixture
 def auditor(verified_client: Client, enrolled: TOTPDevice) -> Client:
-    group, _ = Group.objects.get_or_create(name=AUDITOR_GROUP)
-    enrolled.user.groups.add(group)
+    staff_role_set(user=enrolled.user, role="auditor")
     return verified_client
 
 
@@ -96,7 +94,7 @@ def test_anyone_else_is_refused(db: None, analysts: Any, who: dict[str, Any]) ->
     client = _verified(**who)
     if who["username"] == "an-analyst":
         client_user = get_user_model().objects.get(username="an-analyst")
-        client_user.groups.add(Group.objects.create(name="analyst"))
+        staff_role_set(user=client_user, role="analyst")
     _consult(analysts[0], "P-000123")
     for url in (
         "/workspace/audit/",
@@ -111,7 +109,7 @@ def test_anyone_else_is_refused(db: None, analysts: Any, who: dict[str, Any]) ->
 
 
 def test_a_password_alone_is_not_enough(client: Client, enrolled: TOTPDevice) -> None:
-    enrolled.user.groups.add(Group.objects.create(name=AUDITOR_GROUP))
+    staff_role_set(user=enrolled.user, role="auditor")
     client.force_login(enrolled.user)
     response = client.get("/workspace/audit/")
     assert response.status_code == 302

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from vawg_site.workspace.access import AUDITOR_GROUP
+from vawg_site.accounts.services import staff_role_set
 from vawg_site.workspace.urls import SIGN_IN_STEPS
 
 PUBLIC_URLCONFS = frozenset({"vawg_site.public.urls", "vawg_site.api.urls"})
@@ -35,8 +34,8 @@ login address, which sends the person to them, and the admin's sign-out."""
 SAMPLES = ["1", "x", "auth", "E09000007", "2024-01-01"]
 
 
-ROLE_PAGES = {"workspace:audit_search": AUDITOR_GROUP, "workspace:audit_object": AUDITOR_GROUP}
-"""Workspace pages open only to a role (a Django group): verified but without it, 403."""
+ROLE_PAGES = {"workspace:audit_search": "auditor", "workspace:audit_object": "auditor"}
+"""Workspace pages open only to a role (``accounts.roles``): verified but without it, 403."""
 
 SHADOWED = frozenset({"admin:login"})
 """Patterns no URL reaches, because an earlier pattern answers their address: the admin's own
@@ -137,7 +136,7 @@ def test_workspace_pages_open_when_verified_and_are_never_stored(
         refused = verified_client.get(walked.url)
         assert refused.status_code == 403, walked
         assert "no-store" in refused["Cache-Control"]
-        enrolled.user.groups.add(Group.objects.get_or_create(name=role)[0])
+        staff_role_set(user=enrolled.user, role=role)
     response = verified_client.get(walked.url)
     assert response.status_code == 200, walked
     assert "no-store" in response["Cache-Control"]
