@@ -243,3 +243,21 @@ def test_no_table_column_is_clipped_at_desktop_width(offline_page: Any, live_ser
     for path in paths[:3]:
         page.goto(live_server.url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+
+
+@pytest.mark.usefixtures("data_pages")
+def test_coverage_page_by_keyboard_without_javascript_on_a_phone(
+    no_js_page: Any, live_server: Any
+) -> None:
+    """The coverage page is reached from the dashboard by keyboard alone, with JavaScript off, at
+    390 px, and says per source which of the force area's boroughs its data covers."""
+    page = no_js_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/data/")
+    _tab_to(page, "a[href='/data/coverage/']", limit=400)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == live_server.url + "/data/coverage/"
+    text = page.inner_text("main")
+    assert "of 32 boroughs" in text
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
