@@ -25,13 +25,33 @@ def _on_user_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> 
         sessions.user_sessions_end(user_id=instance.pk)
 
 
-def _on_migrated(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
-    from django.apps import apps
-
+def _on_migrated(
+    sender: AppConfig, using: str = "default", apps: Any = None, **kwargs: Any
+) -> None:
+    """Keep the roles and teams after ``migrate`` and ``flush``, on the state the migrations
+    reached: a partial ``migrate`` (``migrate opendata 0001`` on a new database) leaves the
+    auth, content-type or accounts tables unmade, and then there is nothing to keep yet (as
+    Django's own ``create_permissions`` does)."""
     from vawg_site.accounts.reference import roles_and_teams_sync
 
-    if using == "default":
-        roles_and_teams_sync(apps=apps)
+    if using != "default":
+        return
+    if apps is None:
+        from django.apps import apps as installed
+
+        apps = installed
+    try:
+        for label, model in (
+            ("contenttypes", "ContentType"),
+            ("auth", "Permission"),
+            ("auth", "Group"),
+            ("accounts", "Team"),
+            ("accounts", "TeamBorough"),
+        ):
+            apps.get_model(label, model)
+    except LookupError:
+        return
+    roles_and_teams_sync(apps=apps)
 
 
 def connect(accounts: AppConfig) -> None:
