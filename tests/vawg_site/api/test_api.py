@@ -127,7 +127,10 @@ def test_bad_months_are_a_400_with_a_message(client: Client, query: str) -> None
 def test_months_and_categories(client: Client, published: None) -> None:
     months = {(m["source"], m["measure"]): m for m in _get(client, "/api/v1/months")["results"]}
     assert months[("mps-vawg", "offences")]["first"] == "2023-12"
-    assert months[("police-uk", "crimes")]["last"] == "2023-03"
+    # Without the boundary files no street record can be placed in the force area, so none is
+    # counted (the coverage page says the boundaries are missing).
+    expected_last = "2023-03" if geography.geo_available() else None
+    assert months[("police-uk", "crimes")]["last"] == expected_last
     cats = _get(client, "/api/v1/categories")
     assert {"slug": "violent-crime", "label": "Violence and sexual offences"} in cats["police_uk"]
     assert cats["age_groups"] == ["Aged 20 to 29 years"]
