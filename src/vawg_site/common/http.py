@@ -103,11 +103,6 @@ def revalidated(response: R) -> R:
     return response
 
 
-cache_publicly = revalidated
-"""The former name of :func:`revalidated` (it sent ``public, max-age=300``), kept so that views
-written against it send the revalidating header; new code calls :func:`revalidated`."""
-
-
 def no_store(response: HttpResponse) -> HttpResponse:
     """Mark an answer that must never be kept (the safety pages: Back must not show a copy)."""
     patch_cache_control(response, no_store=True, no_cache=True, max_age=0)

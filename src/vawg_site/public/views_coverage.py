@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from vawg_site.common.http import cache_publicly, published_page
+from vawg_site.common.http import published_page, revalidated
 from vawg_site.public.presenters.coverage import coverage_view
 
 
@@ -14,4 +14,4 @@ from vawg_site.public.presenters.coverage import coverage_view
 @published_page(params=())
 def coverage(request: HttpRequest) -> HttpResponse:
     """Each source's months, force-area boroughs covered, last update and source link."""
-    return cache_publicly(render(request, "public/coverage.html", {"view": coverage_view()}))
+    return revalidated(render(request, "public/coverage.html", {"view": coverage_view()}))

@@ -50,7 +50,10 @@ def wards(real_data_dir: Path) -> dict[str, list[geography.Area]]:
     geography.cache_clear()
     every = geography.ward_list()
     if not every:
-        pytest.skip("no ward boundaries in the data folder")
+        pytest.skip(
+            "the data folder has no ward boundaries (geo/london_wards24_bgc.geojson): the ward "
+            "hotspot pages need them"
+        )
     return {
         "force": geography.force_wards(),
         "city": [w for w in every if w.borough_code == CITY],

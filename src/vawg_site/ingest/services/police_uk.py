@@ -309,22 +309,21 @@ def _vintage_notices(vintages: dict[str, str]) -> list[str]:
 
 def _force_area_notices(loaded: int) -> list[str]:
     """How many stored street records the public figures count (the force area's, as
-    ``opendata.selectors.police_uk.force_area_q`` selects them: in its boroughs, not another
-    force's, not the British Transport Police's) and how many they leave out."""
-    codes = sorted(force_borough_codes())
+    :func:`~vawg_site.opendata.selectors.police_uk.force_area_q` selects them) and how many
+    they leave out."""
+    from django.db.models import Count
+
+    from vawg_site.opendata.models import StreetCrime
+    from vawg_site.opendata.selectors.police_uk import force_area_q
+
+    codes = force_borough_codes()
     if not loaded or not codes:
         return []
     area = force_area()
-    marks = ", ".join(["%s"] * len(codes))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COUNT(*), SUM(CASE WHEN borough_code IN ("  # noqa: S608 - marks only
-            f"{marks}) AND falls_within IN ('', %s) AND location_type <> 'BTP' "
-            "THEN 1 ELSE 0 END) FROM opendata_streetcrime",
-            [*codes, area.name],
-        )
-        row = cursor.fetchone()
-    total, inside = (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
+    figures = StreetCrime.objects.aggregate(
+        total=Count("id"), inside=Count("id", filter=force_area_q())
+    )
+    total, inside = figures["total"], figures["inside"]
     return [
         f"{inside:,} of the {total:,} stored street records are in the force area "
         f"({area.name}: {len(codes)} boroughs) and counted on the public pages; the other "

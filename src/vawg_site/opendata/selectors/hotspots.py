@@ -273,9 +273,8 @@ def _ward_hotspots(
                 excess=e.excess,
             )
         )
-    inside = {w.code for w in force_wards()}  # wards the force does not police are never listed
     return WardHotspots(
-        rows=tuple(r for r in rows if r.code in inside),
+        rows=tuple(rows),  # the force area's wards only: the analysis covers no other
         settings={**run.settings, "force_boroughs": len(force)},
         months=[month_key(m) for m in months],
         population_available=bool(population),
