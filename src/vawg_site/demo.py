@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -32,6 +32,8 @@ class RealFiles:
 
     mps_vawg: list[Path]
     police_uk: list[Path]
+    mps_recorded: list[Path] = field(default_factory=list)
+    """The Met's recorded crime by borough (all crime), for the VAWG share of all crime."""
 
     @property
     def any(self) -> bool:
@@ -53,7 +55,15 @@ def real_files_find(*, data_dir: Path) -> RealFiles:
         street += sorted(police.glob("*-street.csv*"))
         street += sorted((police / "api").glob("*.json*"))
         street += sorted((police / "alt_snapshot").glob("*-street.csv*"))
-    return RealFiles(mps_vawg=[p for p in mps if p.is_file()], police_uk=street)
+    recorded = [
+        data_dir / "mps" / name
+        for name in ("recorded-crime-borough-historical.parquet", "recorded-crime-borough.parquet")
+    ]
+    return RealFiles(
+        mps_vawg=[p for p in mps if p.is_file()],
+        police_uk=street,
+        mps_recorded=[p for p in recorded if p.is_file()],
+    )
 
 
 def fingerprint(path: Path) -> str:
@@ -146,6 +156,16 @@ def demo_prepare(
             load=lambda paths, progress: services.mps_vawg_load(paths=paths, progress=progress),
             missing=_no_real_data_message(data_dir),
         )
+        if files.mps_recorded:  # all recorded crime by borough: the VAWG share of all crime
+            _load_pending(
+                steps=steps,
+                state=state,
+                paths=files.mps_recorded,
+                load=lambda paths, progress: services.mps_recorded_load(
+                    paths=paths, progress=progress
+                ),
+                missing=_no_real_data_message(data_dir),
+            )
 
     with steps.step(f"Loading data.police.uk street-level crimes from {data_dir / 'police_uk'}"):
         _load_pending(

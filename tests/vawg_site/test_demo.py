@@ -67,6 +67,10 @@ def _small_data_dir(real: Path, into: Path) -> Path:
 def test_real_files_are_found_in_load_order(real_data_dir: Path) -> None:
     files = real_files_find(data_dir=real_data_dir)
     assert [p.name for p in files.mps_vawg] == ["vawg-offences.parquet", "vawg-victims.parquet"]
+    assert [p.name for p in files.mps_recorded] == [
+        "recorded-crime-borough-historical.parquet",
+        "recorded-crime-borough.parquet",
+    ]
     names = [str(p.relative_to(real_data_dir / "police_uk")) for p in files.police_uk]
     assert len([n for n in names if n.startswith("api/")]) == 12
     assert not any("outcomes" in n or "stop-and-search" in n for n in names)
