@@ -109,3 +109,69 @@ is_professional_standards = has_role("professional_standards")
 
 is_auditor = has_role("auditor")
 is_administrator = has_role("administrator")
+
+
+# --- what each role may open in the force's records ----------------------------------------------
+
+TEAM, FORCE = "team", "force"
+
+
+class RecordReach:
+    """What a role may open in the force's records (``records.casework`` turns it into scoped
+    querysets, the detail pages and the lists read through those, so a list cannot hold what
+    the detail page refuses).
+
+    ``crimes``: ``TEAM`` (the crimes located in the team's boroughs, or assigned to the account),
+    ``FORCE`` (every crime) or None. ``people``: the involvement roles (victim, suspect, offender,
+    witness) through which a person may be opened, reached as ``crimes`` is (a person is in a
+    team's reach when one of their involvements in those roles is on a crime in the team's
+    boroughs, or when they are assigned to the account). ``sealed``: True for the
+    professional-standards compartment, which holds the sealed records and only those; every
+    other reach excludes them.
+    """
+
+    def __init__(
+        self,
+        *,
+        crimes: str | None,
+        people: frozenset[str] = frozenset(),
+        people_reach: str | None = None,
+        sealed: bool = False,
+    ) -> None:
+        self.crimes = crimes
+        self.people = people
+        self.people_reach = people_reach if people else None
+        self.sealed = sealed
+
+    def __repr__(self) -> str:
+        return (
+            f"RecordReach(crimes={self.crimes}, people={sorted(self.people)}, "
+            f"people_reach={self.people_reach}, sealed={self.sealed})"
+        )
+
+
+_ALL_ROLES = frozenset({"victim", "suspect", "offender", "witness"})
+_SUSPECTS = frozenset({"suspect", "offender"})
+
+RECORD_REACH: dict[str, RecordReach] = {
+    "public_protection": RecordReach(crimes=TEAM, people=_ALL_ROLES, people_reach=TEAM),
+    "neighbourhood_lead": RecordReach(crimes=TEAM),
+    "victim_care": RecordReach(crimes=TEAM, people=frozenset({"victim"}), people_reach=TEAM),
+    "analyst": RecordReach(crimes=FORCE, people=_SUSPECTS, people_reach=FORCE),
+    "professional_standards": RecordReach(
+        crimes=FORCE, people=_ALL_ROLES, people_reach=FORCE, sealed=True
+    ),
+}
+"""Each role's reach; a role not listed (publisher, auditor, administrator) opens no record."""
+
+NO_REACH = RecordReach(crimes=None)
+
+
+def record_reach(user: Any) -> tuple[RecordReach, str | None]:
+    """The account's reach and its team's code (None without one). An account with no staff
+    profile, or inactive, reaches nothing; a team reach without a team reaches only what is
+    assigned to the account."""
+    member = _member(user)
+    if member is None:
+        return NO_REACH, None
+    return RECORD_REACH.get(member.role, NO_REACH), member.team.code if member.team else None

@@ -7,6 +7,7 @@ public page except through ``vawg.disclosure``.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -30,6 +31,18 @@ class Crime(models.Model):
         max_length=8, blank=True, help_text="Home Office outcome type; blank while open"
     )
     outcome_date = models.DateField(null=True, blank=True)
+    borough_code = models.CharField(
+        max_length=9,
+        blank=True,
+        db_default="",
+        help_text="ONS code of the borough the crime's location lies in (set on loading from "
+        "the boundaries); blank without a location, outside every borough or without boundaries",
+    )
+    sealed = models.BooleanField(
+        db_default=False,
+        help_text="in the professional-standards compartment: a crime whose suspect is one of "
+        "the force's own staff; invisible to every other role",
+    )
 
     class Meta:
         # References are unique through constraints rather than unique=True, which on PostgreSQL
@@ -39,6 +52,7 @@ class Crime(models.Model):
             models.Index(fields=["recorded_date"]),
             models.Index(fields=["offence_code", "recorded_date"]),
             models.Index(fields=["outcome_code"]),
+            models.Index(fields=["borough_code"]),
         ]
 
     def __str__(self) -> str:
@@ -56,6 +70,28 @@ class Person(models.Model):
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     ethnicity = models.CharField(max_length=16, blank=True, help_text="the force's own code")
+    sealed = models.BooleanField(
+        db_default=False,
+        help_text="in the professional-standards compartment (one of the force's own staff as "
+        "a suspect, or their victim); invisible to every other role, administrators included",
+    )
+    high_profile = models.BooleanField(
+        db_default=False,
+        help_text="a record whose every read the nightly review of the access log flags",
+    )
+    retention_group = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=[
+            (1, "Group 1: public protection"),
+            (2, "Group 2: other sexual, violent or serious offences"),
+            (3, "Group 3: other offences"),
+        ],
+        help_text="the MoPI retention group (docs/retention.md); empty until first assessed",
+    )
+    next_review_date = models.DateField(
+        null=True, blank=True, help_text="when the record is next reviewed for retention (s.39)"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person_ref"], name="person_ref_unique")]
@@ -92,6 +128,43 @@ class Involvement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.role} in {self.crime_id}"
+
+
+class Assignment(models.Model):
+    """A person or a crime assigned to a staff account: it may open them, wherever they are,
+    for as long as the assignment is open (and its role allows such records at all)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="record_assignments"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="assignments"
+    )
+    crime = models.ForeignKey(
+        Crime, on_delete=models.CASCADE, null=True, blank=True, related_name="assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="record_assignments_made",
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(person__isnull=False) & models.Q(crime__isnull=True))
+                | (models.Q(person__isnull=True) & models.Q(crime__isnull=False)),
+                name="assignment_one_record",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id or self.crime_id} to {self.user_id}"
 
 
 class Order(models.Model):

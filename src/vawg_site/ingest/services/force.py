@@ -69,6 +69,43 @@ def order_target() -> Target:
     )
 
 
+def crimes_place(*, batch: int = 5000) -> int:
+    """Set each crime's ``borough_code`` from its location and the shipped borough boundaries
+    (blank without a location or outside every borough); returns how many crimes changed.
+
+    Every located crime is placed again, so a corrected location moves its crime (and with it
+    the team that may open it). Without the boundary files nothing changes: the crimes keep the
+    borough they had, or none."""
+    import numpy as np
+
+    from vawg.spatial.areal import area_index
+    from vawg_site.common.geography import borough_areas, geo_available
+
+    if not geo_available():
+        return 0
+    rows = list(
+        Crime.objects.filter(easting__isnull=False, northing__isnull=False).values_list(
+            "id", "easting", "northing", "borough_code"
+        )
+    )
+    if not rows:
+        return 0
+    areas = borough_areas()
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    x = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
+    y = np.fromiter((r[2] for r in rows), dtype=np.float64, count=len(rows))
+    index = area_index(areas=areas, x=x, y=y)
+    codes = np.array([*areas.codes, ""], dtype=object)[index]  # -1 picks the blank
+    moved: dict[str, list[int]] = {}
+    for crime_id, code, (_, _, _, stored) in zip(ids.tolist(), codes.tolist(), rows, strict=True):
+        if code != stored:
+            moved.setdefault(code, []).append(crime_id)
+    for code, crime_ids in moved.items():
+        for start in range(0, len(crime_ids), batch):
+            Crime.objects.filter(id__in=crime_ids[start : start + batch]).update(borough_code=code)
+    return sum(len(v) for v in moved.values())
+
+
 def force_load(*, path: Path, progress: Progress | None = None) -> LoadResult:
     """Load a force extract folder (``docs/extract.md``)."""
     started = time.perf_counter()
@@ -115,6 +152,9 @@ def force_load(*, path: Path, progress: Progress | None = None) -> LoadResult:
                         reason_code=Reason.DATA_LOAD,
                         reason_text=f"force extract {path.name}",
                     )
+        placed = crimes_place()
+        if placed:
+            notices.append(f"{placed:,} crimes placed in (or moved to) a borough by location")
         duplicates = extract.duplicates + kept - changed
         rejections = extract.rejections
         run = run_record(
