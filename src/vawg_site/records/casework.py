@@ -91,25 +91,33 @@ def crimes_visible(user: Any) -> QuerySet[Crime]:
 
 
 def people_visible(user: Any) -> QuerySet[Person]:
-    """The people ``user`` may open (not logged, as :func:`crimes_visible`)."""
+    """The people ``user`` may open (not logged, as :func:`crimes_visible`).
+
+    Within the compartment: the sealed people and everyone involved in a sealed crime (their
+    victims among them). Outside it: people not sealed, with an involvement in one of the role's
+    involvement roles on a crime the account reaches (not sealed; for a team, located in its
+    boroughs or assigned to the account), or assigned to the account themselves and holding
+    such an involvement somewhere."""
     scope = scope_of(user)
     reach = scope.reach
-    base = Person.objects.filter(sealed=reach.sealed)
     if not reach.people or reach.people_reach is None:
-        return base.none()
+        return Person.objects.none()
     roles = sorted(reach.people)
+    if reach.sealed:
+        on_sealed = Involvement.objects.filter(person_id=OuterRef("pk"), crime__sealed=True)
+        return Person.objects.filter(Q(sealed=True) | Exists(on_sealed))
+    base = Person.objects.filter(sealed=False)
+    involved = Involvement.objects.filter(
+        person_id=OuterRef("pk"), role__in=roles, crime__sealed=False
+    )
     if reach.people_reach == FORCE:
-        involved = Involvement.objects.filter(person_id=OuterRef("pk"), role__in=roles)
         return base.filter(Exists(involved))
-    in_team = Involvement.objects.filter(
-        person_id=OuterRef("pk"),
-        role__in=roles,
-        crime__borough_code__in=scope.borough_codes,
-        crime__sealed=reach.sealed,
+    crime_assigned = _open_assignments(scope.user_id).filter(crime_id=OuterRef("crime_id"))
+    in_reach = involved.filter(
+        Q(crime__borough_code__in=scope.borough_codes) | Exists(crime_assigned)
     )
     assigned = _open_assignments(scope.user_id).filter(person_id=OuterRef("pk"))
-    in_role = Involvement.objects.filter(person_id=OuterRef("pk"), role__in=roles)
-    return base.filter(Exists(in_team) | (Exists(assigned) & Exists(in_role)))
+    return base.filter(Exists(in_reach) | (Exists(assigned) & Exists(involved)))
 
 
 def may_open_crime(user: Any, crime_ref: str) -> bool:
@@ -254,6 +262,27 @@ def person_open(
 ) -> PersonView | None:
     """The person page's content for ``person_ref``, or None when ``user`` may not open it (or
     there is none). Logs the person, each crime listed and each order listed as consulted."""
+    return _person_read(
+        user=user, person_ref=person_ref, action=Action.CONSULT, recipient="",
+        reason_code=reason_code, reason_text=reason_text,
+    )  # fmt: skip
+
+
+def person_export(
+    *, user: Any, person_ref: str, recipient: str, reason_code: str, reason_text: str = ""
+) -> PersonView | None:
+    """What :func:`person_open` reads, for an export to ``recipient``: logged as a disclosure
+    of the person, each crime and each order, naming the recipient."""
+    return _person_read(
+        user=user, person_ref=person_ref, action=Action.DISCLOSE, recipient=recipient,
+        reason_code=reason_code, reason_text=reason_text,
+    )  # fmt: skip
+
+
+def _person_read(
+    *, user: Any, person_ref: str, action: str, recipient: str, reason_code: str,
+    reason_text: str,
+) -> PersonView | None:  # fmt: skip
     with transaction.atomic():
         person = people_visible(user).filter(person_ref=person_ref).first()
         if person is None:
@@ -282,15 +311,15 @@ def person_open(
             Order.objects.filter(Q(subject=person) | Q(protected=person)).order_by("start_date")
         )
         access_record(
-            action=Action.CONSULT, object_type=PERSON, object_ref=person.person_ref,
-            reason_code=reason_code, reason_text=reason_text,
+            action=action, object_type=PERSON, object_ref=person.person_ref,
+            reason_code=reason_code, reason_text=reason_text, recipient=recipient,
         )  # fmt: skip
         shown = sorted({r["crime__crime_ref"] for r in rows})
         for object_type, refs in ((CRIME, shown), (ORDER, [o.order_ref for o in orders])):
             if refs:
                 access_record_many(
-                    action=Action.CONSULT, object_type=object_type, object_refs=refs,
-                    reason_code=reason_code, reason_text=reason_text,
+                    action=action, object_type=object_type, object_refs=refs,
+                    reason_code=reason_code, reason_text=reason_text, recipient=recipient,
                 )  # fmt: skip
         alleged_ids = [r["crime_id"] for r in rows if r["role"] in ("suspect", "offender")]
         victims = (

@@ -29,12 +29,17 @@ _COVERAGE = ("What the data covers", "public:coverage")
 _WARD_MAP = ("Ward map", "public:ward_map")
 _STREET_MAP = ("Street-level map", "public:street_map")
 
+_FIND = ("Find a crime or a person", "workspace:records_search")
+
 ROLE_LINKS: dict[str, tuple[tuple[str, str], ...]] = {
-    "analyst": (_PUBLISHED, _BOROUGHS, _WARD_MAP, _STREET_MAP, _COVERAGE),
-    "public_protection": (_STREET_MAP,),
-    "neighbourhood_lead": (_WARD_MAP, _STREET_MAP, _BOROUGHS),
-    "victim_care": (("How we use data", "public:how_we_use_data"),),
-    "professional_standards": (),
+    "analyst": (_FIND, _PUBLISHED, _BOROUGHS, _WARD_MAP, _STREET_MAP, _COVERAGE),
+    "public_protection": (_FIND, _STREET_MAP),
+    "neighbourhood_lead": (_FIND, _WARD_MAP, _STREET_MAP, _BOROUGHS),
+    "victim_care": (
+        _FIND,
+        ("How we use data", "public:how_we_use_data"),
+    ),
+    "professional_standards": (_FIND,),
     "publisher": (
         _PUBLISHED,
         _COVERAGE,

@@ -20,7 +20,10 @@ from django.urls.exceptions import Resolver404
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from vawg_site.accounts.roles import role_get
+from vawg_site.accounts.selectors import team_list
 from vawg_site.accounts.services import staff_role_set
+from vawg_site.records.models import Crime, Involvement, Person
 from vawg_site.workspace.urls import SIGN_IN_STEPS
 
 PUBLIC_URLCONFS = frozenset({"vawg_site.public.urls", "vawg_site.api.urls"})
@@ -34,8 +37,30 @@ login address, which sends the person to them, and the admin's sign-out."""
 SAMPLES = ["1", "x", "auth", "E09000007", "2024-01-01"]
 
 
-ROLE_PAGES = {"workspace:audit_search": "auditor", "workspace:audit_object": "auditor"}
+ROLE_PAGES = {
+    "workspace:audit_search": "auditor",
+    "workspace:audit_object": "auditor",
+    "workspace:records_search": "public_protection",
+    "workspace:person": "public_protection",
+    "workspace:person_export": "public_protection",
+    "workspace:crime": "public_protection",
+}
 """Workspace pages open only to a role (``accounts.roles``): verified but without it, 403."""
+
+
+def needs_team(role: str) -> bool:
+    return role_get(role).needs_team
+
+
+def _records_in_reach(*, borough_code: str) -> None:
+    """A crime and a person with the walk's sample reference "1", in the team's borough: what
+    the record pages open for a role that reaches them."""
+    crime = Crime.objects.create(
+        crime_ref="1", recorded_date="2024-01-01", offence_code="8Q", borough_code=borough_code
+    )
+    person = Person.objects.create(person_ref="1", sex="M")
+    Involvement.objects.create(crime=crime, person=person, role="suspect")
+
 
 SHADOWED = frozenset({"admin:login"})
 """Patterns no URL reaches, because an earlier pattern answers their address: the admin's own
@@ -136,7 +161,9 @@ def test_workspace_pages_open_when_verified_and_are_never_stored(
         refused = verified_client.get(walked.url)
         assert refused.status_code == 403, walked
         assert "no-store" in refused["Cache-Control"]
-        staff_role_set(user=enrolled.user, role=role)
+        team = team_list()[0]
+        staff_role_set(user=enrolled.user, role=role, team=team.code if needs_team(role) else None)
+        _records_in_reach(borough_code=team.borough_codes[0])
     response = verified_client.get(walked.url)
     assert response.status_code == 200, walked
     assert "no-store" in response["Cache-Control"]
