@@ -29,7 +29,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from vawg.harm import crimes_harm, harm_table_default
 from vawg.taxonomy import crimes_classify, taxonomy_load
 from vawg_site.accounts import selectors as accounts
-from vawg_site.accounts.rules import FORCE, TEAM, RecordReach, record_reach
+from vawg_site.accounts.rules import (
+    FORCE,
+    TEAM,
+    RecordReach,
+    has_role,
+    named_predicate,
+    record_reach,
+)
 from vawg_site.audit.services import Action, access_record, access_record_many
 from vawg_site.records.models import Assignment, Crime, Involvement, Order, Person
 
@@ -120,14 +127,21 @@ def people_visible(user: Any) -> QuerySet[Person]:
     return base.filter(Exists(in_reach) | (Exists(assigned) & Exists(involved)))
 
 
-def may_open_crime(user: Any, crime_ref: str) -> bool:
-    """Whether ``user`` may open the crime ``crime_ref`` (reads no content, logs nothing)."""
-    return crimes_visible(user).filter(crime_ref=crime_ref).exists()
+may_open_crime = named_predicate(
+    "may_open_crime",
+    lambda user, crime_ref: crimes_visible(user).filter(crime_ref=crime_ref).exists(),
+)
+"""Whether ``user`` may open the crime with reference ``obj`` (a ``rules`` predicate: reads
+no content, logs nothing). The same queryset as the lists, so the two cannot disagree."""
 
+may_open_person = named_predicate(
+    "may_open_person",
+    lambda user, person_ref: people_visible(user).filter(person_ref=person_ref).exists(),
+)
+"""Whether ``user`` may open the person with reference ``obj`` (as :data:`may_open_crime`)."""
 
-def may_open_person(user: Any, person_ref: str) -> bool:
-    """Whether ``user`` may open the person ``person_ref`` (reads no content, logs nothing)."""
-    return people_visible(user).filter(person_ref=person_ref).exists()
+may_export_person = has_role("public_protection") & may_open_person
+"""Whether ``user`` may export the person with reference ``obj`` (a logged disclosure)."""
 
 
 def _refused(user: Any, object_type: str, ref: str) -> None:

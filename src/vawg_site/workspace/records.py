@@ -171,7 +171,7 @@ def person_export(request: HttpRequest, person_ref: str) -> HttpResponse:
     a recent sign-in (step-up)."""
     if not may_export(request.user):
         return _forbidden(request, "the public-protection role")
-    if not casework.may_open_person(request.user, person_ref):
+    if not casework.may_export_person(request.user, person_ref):
         return _not_found(request)
     reason = reason_given(request, f"person:{person_ref}")
     form = RecordExportForm(request.POST if request.method == "POST" else None)
