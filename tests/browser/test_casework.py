@@ -74,6 +74,11 @@ def test_axe_finds_no_violations_on_the_casework_pages(
     _check(page, "an export")
     page.goto(url + "/workspace/records/person/vB/")
     _check(page, "not found")
+    page.goto(url + "/workspace/records/crimes/")
+    page.check("#reason")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("[data-crimes]")
+    _check(page, "the list of crimes")
     assert all(u.startswith(url) for u in page.traffic.urls)
 
 

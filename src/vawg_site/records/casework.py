@@ -205,6 +205,42 @@ def records_search(
     return hits
 
 
+# --- the list of crimes -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CrimeRow:
+    crime_ref: str
+    recorded_date: date
+    offence: str
+    borough_code: str
+
+
+def crimes_count(*, user: Any) -> int:
+    """How many crimes ``user`` may open (a count: no record is read, nothing is logged)."""
+    return crimes_visible(user).count()
+
+
+def crimes_list(
+    *, user: Any, offset: int, limit: int, reason_code: str, reason_text: str = ""
+) -> list[CrimeRow]:
+    """A page of the crimes ``user`` may open, newest first; each one listed is logged as
+    consulted with the reason given."""
+    with transaction.atomic():
+        rows = list(
+            crimes_visible(user)
+            .order_by("-recorded_date", "-id")
+            .values_list("crime_ref", "recorded_date", "offence_description", "offence_code",
+                         "borough_code")[offset : offset + limit]
+        )  # fmt: skip
+        if rows:
+            access_record_many(
+                action=Action.CONSULT, object_type=CRIME, object_refs=[r[0] for r in rows],
+                reason_code=reason_code, reason_text=reason_text,
+            )  # fmt: skip
+    return [CrimeRow(ref, day, text or code, borough) for ref, day, text, code, borough in rows]
+
+
 # --- the person page -----------------------------------------------------------------------------
 
 

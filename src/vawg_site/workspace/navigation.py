@@ -30,16 +30,17 @@ _WARD_MAP = ("Ward map", "public:ward_map")
 _STREET_MAP = ("Street-level map", "public:street_map")
 
 _FIND = ("Find a crime or a person", "workspace:records_search")
+_CRIMES = ("Crimes you may open, newest first", "workspace:crimes")
 
 ROLE_LINKS: dict[str, tuple[tuple[str, str], ...]] = {
-    "analyst": (_FIND, _PUBLISHED, _BOROUGHS, _WARD_MAP, _STREET_MAP, _COVERAGE),
-    "public_protection": (_FIND, _STREET_MAP),
-    "neighbourhood_lead": (_FIND, _WARD_MAP, _STREET_MAP, _BOROUGHS),
+    "analyst": (_FIND, _CRIMES, _PUBLISHED, _BOROUGHS, _WARD_MAP, _STREET_MAP, _COVERAGE),
+    "public_protection": (_FIND, _CRIMES, _STREET_MAP),
+    "neighbourhood_lead": (_FIND, _CRIMES, _WARD_MAP, _STREET_MAP, _BOROUGHS),
     "victim_care": (
         _FIND,
         ("How we use data", "public:how_we_use_data"),
     ),
-    "professional_standards": (_FIND,),
+    "professional_standards": (_FIND, _CRIMES),
     "publisher": (
         _PUBLISHED,
         _COVERAGE,

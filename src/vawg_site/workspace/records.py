@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from vawg_site.accounts import rules, sessions
 from vawg_site.common.access import access_context
 from vawg_site.common.http import csv_attachment, csv_filename
+from vawg_site.common.paginate import page_of
 from vawg_site.records import casework
 from vawg_site.workspace.access import recent_sign_in, redirect_with_next, staff_page
 from vawg_site.workspace.forms import ReasonForm, RecordExportForm, RecordSearchForm
@@ -149,6 +150,38 @@ def crime(request: HttpRequest, crime_ref: str) -> HttpResponse:
     if view is None:
         return _not_found(request)
     return render(request, "workspace/records/crime.html", {"crime": view})
+
+
+CRIMES_PER_PAGE = 50
+
+
+@staff_page
+@require_http_methods(["GET", "POST"])
+def crimes(request: HttpRequest) -> HttpResponse:
+    """The crimes the account may open, newest first, a page at a time (each row logged)."""
+    if not _reaches_records(request.user):
+        return _forbidden(request, "a role that opens the force's records")
+    if (step_up := _compartment_needs_step_up(request)) is not None:
+        return step_up
+    reason, ask = _reason_or_ask(request, key="list:crimes", label="the list of crimes")
+    if ask is not None or reason is None:
+        return ask or _forbidden(request, "a reason")
+    count = casework.crimes_count(user=request.user)
+    pages = page_of(
+        asked=request.GET.get("page", "1"), count=count, per_page=CRIMES_PER_PAGE, query={}
+    )
+    rows = casework.crimes_list(
+        user=request.user,
+        offset=pages.offset,
+        limit=CRIMES_PER_PAGE,
+        reason_code=reason[0],
+        reason_text=reason[1],
+    )
+    for row in rows:
+        reason_keep(request, f"crime:{row.crime_ref}", reason[0], reason[1])
+    return render(
+        request, "workspace/records/crimes.html", {"rows": rows, "pages": pages, "count": count}
+    )
 
 
 EXPORT_HEADER = (

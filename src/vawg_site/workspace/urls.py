@@ -18,6 +18,7 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="sign_out"),
     path("account/recovery-codes/", views.recovery_codes, name="recovery_codes"),
     path("records/", records.search, name="records_search"),
+    path("records/crimes/", records.crimes, name="crimes"),
     path("records/person/<str:person_ref>/", records.person, name="person"),
     path("records/person/<str:person_ref>/export/", records.person_export, name="person_export"),
     path("records/crime/<str:crime_ref>/", records.crime, name="crime"),

@@ -49,6 +49,22 @@ def test_an_ended_assignment_no_longer_opens_the_record(world: World) -> None:
     assignment = Assignment.objects.get(user=user, person__person_ref="sB")
     services.assignment_end(assignment_id=assignment.pk)
     assert not casework.may_open_person(user, "sB")
+    assert _events() == [("alter", "records.person", "sB", "offender-management", "")]
+    assert AccessEvent.objects.get().reason_text == "assignment to pp_A ended"
+
+
+def test_an_assignment_is_logged_on_the_record_it_opens(world: World) -> None:
+    user = world.users["nl_A"]
+    made = services.assignment_open(user=user, crime_ref="cB")
+    again = services.assignment_open(user=user, crime_ref="cB")
+    assert made.pk == again.pk
+    assert casework.may_open_crime(user, "cB")
+    assert _events() == [("alter", "records.crime", "cB", "offender-management", "")]
+    assert AccessEvent.objects.get().reason_text == "assigned to nl_A"
+    with pytest.raises(ValueError, match="one of the two"):
+        services.assignment_open(user=user, crime_ref="cB", person_ref="sB")
+    with pytest.raises(services.RecordNotFoundError):
+        services.assignment_open(user=user, person_ref="nobody")
 
 
 def test_an_inactive_account_reaches_nothing(world: World) -> None:
@@ -152,6 +168,7 @@ def test_the_review_lookups_read_boroughs_and_assignments(world: World) -> None:
     assert assigned[casework.PERSON] == frozenset({"sB"})
     services.person_high_profile_set(person_ref="vB", high_profile=True, reason_text="in the news")
     assert casework.high_profile_refs() == frozenset({"vB"})
+    assert _events() == [("alter", "records.person", "vB", "audit", "")]
 
 
 def test_crimes_are_placed_in_their_borough_by_location(real_data_dir: Path, db: None) -> None:
@@ -168,3 +185,18 @@ def test_crimes_are_placed_in_their_borough_by_location(real_data_dir: Path, db:
         "out": "",
     }
     assert crimes_place() == 0
+
+
+def test_the_list_of_crimes_logs_each_row_shown_newest_first(world: World) -> None:
+    user = world.users["vc_A"]
+    assert casework.crimes_count(user=user) == 2
+    assert _events() == []  # a count reads no record
+    Crime.objects.filter(crime_ref="cX").update(recorded_date="2024-05-01")
+    rows = casework.crimes_list(user=user, offset=0, limit=1, reason_code="safeguarding")
+    assert [r.crime_ref for r in rows] == ["cX"]
+    rows = casework.crimes_list(user=user, offset=1, limit=1, reason_code="safeguarding")
+    assert [r.crime_ref for r in rows] == ["cA"]
+    assert _events() == [
+        ("consult", "records.crime", "cX", "safeguarding", ""),
+        ("consult", "records.crime", "cA", "safeguarding", ""),
+    ]

@@ -93,6 +93,15 @@ def test_the_matrix_for_one_account(world: World, account: str) -> None:
             # The list never holds what the detail page refuses, and holds what it opens.
             assert listed is (ref in allowed), (account, kind, ref)
 
+        if kind == "crime":
+            listing = _open(client, "/workspace/records/crimes/")
+            if account in NO_RECORDS:
+                assert listing.status_code == 403, account
+            else:
+                listed = {
+                    r for r in refs if f"/workspace/records/crime/{r}/".encode() in listing.content
+                }
+                assert listed == allowed, account
         if kind == "person":
             for ref in refs:
                 export = client.post(

@@ -41,6 +41,7 @@ ROLE_PAGES = {
     "workspace:audit_search": "auditor",
     "workspace:audit_object": "auditor",
     "workspace:records_search": "public_protection",
+    "workspace:crimes": "public_protection",
     "workspace:person": "public_protection",
     "workspace:person_export": "public_protection",
     "workspace:crime": "public_protection",
