@@ -1,5 +1,6 @@
 """The auditor's view of the access log (DPA 2018 s.62, docs/audit.md): a search by account,
-by record and by time window, a record's access history, and a CSV export for the ICO.
+by record and by time window, a record's access history, a CSV export for the ICO, and the queue
+of the nightly review's alerts, each to be dismissed or referred.
 
 Only auditors open these pages (:func:`~vawg_site.workspace.access.auditor_page`). Each reading
 is itself logged, by the selectors (:mod:`vawg_site.audit.selectors`): a search or a history is a
@@ -15,15 +16,21 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
-from vawg_site.audit import selectors
+from vawg_site.audit import review, selectors, services
 from vawg_site.common.http import csv_attachment, csv_filename
 from vawg_site.common.paginate import page_of
 from vawg_site.workspace.access import auditor_page
-from vawg_site.workspace.forms import OBJECT_TYPE_HINT, AuditExportForm, AuditSearchForm
+from vawg_site.workspace.forms import (
+    OBJECT_TYPE_HINT,
+    AuditExportForm,
+    AuditSearchForm,
+    ReviewDecisionForm,
+)
 
 LONDON = ZoneInfo("Europe/London")
 PER_PAGE = 50
@@ -183,4 +190,88 @@ def object_history(request: HttpRequest, object_type: str, object_ref: str) -> H
             "capped": capped,
             "search_query": urlencode({"object_type": object_type, "object_ref": object_ref}),
         },
+    )
+
+
+# --- the nightly review's queue ------------------------------------------------------------------
+
+SINGLE_TYPE = {review.COLLEAGUE: review.PERSON, review.HIGH_PROFILE: review.PERSON}
+"""Patterns whose events are all of one object type: their link searches that type alone."""
+
+
+def _events_link(alert: Any) -> str:
+    """The audit search for the flagged account's events over the alert's window (whole London
+    days, which the search takes, covering the UTC window)."""
+    first = alert.window_start.astimezone(LONDON).date()
+    last = (alert.window_end - dt.timedelta(microseconds=1)).astimezone(LONDON).date()
+    query = {"username": alert.username, "start": first.isoformat(), "end": last.isoformat()}
+    if alert.pattern in SINGLE_TYPE:
+        query["object_type"] = SINGLE_TYPE[alert.pattern]
+    return reverse("workspace:audit_search") + "?" + urlencode(query)
+
+
+def _alert_rows(alerts: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": a.pk,
+            "pattern": review.PATTERNS[a.pattern],
+            "username": a.username,
+            "user_id": a.user_id,
+            "day": a.window_start.astimezone(dt.UTC).strftime("%Y-%m-%d"),
+            "summary": review.finding_summary(
+                pattern=a.pattern,
+                event_count=a.event_count,
+                record_count=a.record_count,
+                threshold=a.threshold,
+                basis=a.basis,
+            ),
+            "events": f"{a.first_event_id} to {a.last_event_id}",
+            "link": _events_link(a),
+            "status": a.status,
+            "status_label": a.get_status_display(),
+            "reviewed_by": a.reviewed_by_username,
+            "reviewed_at": _when(a.reviewed_at) if a.reviewed_at else None,
+            "note": a.review_note,
+            "created": _when(a.created_at),
+        }
+        for a in alerts
+    ]
+
+
+@auditor_page
+@require_http_methods(["GET", "POST"])
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """The nightly review's alerts, open ones first; a POST dismisses or refers one."""
+    form = ReviewDecisionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.review_alert_decide(
+                    alert_id=form.cleaned_data["alert"],
+                    decision=form.cleaned_data["decision"],
+                    reviewer=request.user,
+                    note=form.cleaned_data["note"],
+                )
+            except services.ReviewError as refused:
+                form.add_error(None, str(refused))
+            else:
+                decided = urlencode({"decided": form.cleaned_data["alert"]})
+                return HttpResponseRedirect(reverse("workspace:audit_review") + "?" + decided)
+        status = 400
+    total, still_open = selectors.review_alert_counts()
+    pages = page_of(asked=request.GET.get("page", "1"), count=total, per_page=PER_PAGE, query={})
+    alerts = selectors.review_alert_list(offset=pages.offset, limit=PER_PAGE)
+    return render(
+        request,
+        "workspace/audit/review.html",
+        {
+            "rows": _alert_rows(alerts),
+            "pages": pages,
+            "open_count": still_open,
+            "form": form,
+            "failed_alert": form.data.get("alert", "") if form.errors else "",
+            "decided": request.GET.get("decided", ""),
+        },
+        status=status,
     )

@@ -77,3 +77,17 @@ class AuditExportForm(AuditSearchForm):
         max_length=255,
         error_messages={"required": "Enter who the export is for, such as the ICO case reference"},
     )
+
+
+class ReviewDecisionForm(forms.Form):
+    """A privacy officer's decision on one alert of the nightly review."""
+
+    alert = forms.IntegerField(min_value=1)
+    decision = forms.ChoiceField(
+        choices=[("dismissed", "Dismiss"), ("referred", "Refer")],
+        error_messages={"required": "Choose whether to dismiss or refer the alert"},
+    )
+    note = forms.CharField(
+        max_length=1000,
+        error_messages={"required": "Say why, in a few words (no personal details)"},
+    )

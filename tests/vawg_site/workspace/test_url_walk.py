@@ -34,7 +34,11 @@ login address, which sends the person to them, and the admin's sign-out."""
 SAMPLES = ["1", "x", "auth", "E09000007", "2024-01-01"]
 
 
-ROLE_PAGES = {"workspace:audit_search": "auditor", "workspace:audit_object": "auditor"}
+ROLE_PAGES = {
+    "workspace:audit_search": "auditor",
+    "workspace:audit_object": "auditor",
+    "workspace:audit_review": "auditor",
+}
 """Workspace pages open only to a role (``accounts.roles``): verified but without it, 403."""
 
 SHADOWED = frozenset({"admin:login"})
