@@ -13,14 +13,15 @@ the search terms and holds nothing personal.
 
 The nightly review (:mod:`vawg_site.audit.review`) reads a day's reads of people and crimes
 through :func:`review_reads` and the accounts' history through :func:`review_daily_counts`; the
-queue of its alerts is read through :func:`review_alert_list`.
+queue of its alerts is read through :func:`review_alert_list`, and exported for the ICO, as a
+logged disclosure, through :func:`review_alert_export`.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -266,3 +267,38 @@ def review_alert_counts() -> tuple[int, int]:
     """How many alerts there are, and how many of them are open."""
     total = ReviewAlert.objects.count()
     return total, ReviewAlert.objects.filter(status=ReviewAlert.Status.OPEN).count()
+
+
+DAY = timedelta(days=1)
+REVIEW_LOG = "audit-review"
+"""The object type of a disclosure of the review's alerts (its reference: the days exported)."""
+
+
+def review_alert_export(
+    *, recipient: str, start: date | None = None, end: date | None = None
+) -> list[ReviewAlert]:
+    """The alerts of the windows starting on the UTC days ``start`` to ``end`` (inclusive; either
+    open-ended), newest window first, with their decisions, for disclosure to ``recipient`` (the
+    ICO, by its case reference, as evidence of the log's review); writes one ``disclose`` row of
+    object type ``audit-review`` naming the recipient, on the ``export`` channel, in the same
+    transaction. Raises :class:`ExportTooLargeError` past :data:`EXPORT_MAX` alerts."""
+    alerts = ReviewAlert.objects.all()
+    if start is not None:
+        alerts = alerts.filter(window_start__gte=datetime.combine(start, time(), UTC))
+    if end is not None:
+        alerts = alerts.filter(window_start__lt=datetime.combine(end, time(), UTC) + DAY)
+    reference = f"from={start.isoformat() if start else '*'};to={end.isoformat() if end else '*'}"
+    with transaction.atomic(), access_context(channel="export"):
+        found = list(
+            alerts.order_by("-window_start", "pattern", "username", "id")[: EXPORT_MAX + 1]
+        )
+        if len(found) > EXPORT_MAX:
+            raise ExportTooLargeError(f"more than {EXPORT_MAX:,} alerts match: narrow the days")
+        access_record(
+            action=Action.DISCLOSE,
+            object_type=REVIEW_LOG,
+            object_ref=reference,
+            reason_code=Reason.AUDIT,
+            recipient=recipient,
+        )
+    return found

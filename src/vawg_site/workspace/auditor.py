@@ -30,6 +30,7 @@ from vawg_site.workspace.forms import (
     AuditExportForm,
     AuditSearchForm,
     ReviewDecisionForm,
+    ReviewExportForm,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -238,12 +239,77 @@ def _alert_rows(alerts: list[Any]) -> list[dict[str, Any]]:
     ]
 
 
+REVIEW_CSV_HEADER = (
+    "alert_id", "pattern", "window_start_utc", "window_end_utc", "user_id", "username",
+    "event_count", "record_count", "first_event_id", "last_event_id", "threshold", "basis",
+    "flagged_at_utc", "status", "reviewed_by", "reviewed_at_utc", "review_note",
+)  # fmt: skip
+
+
+def _utc(moment: dt.datetime | None) -> str:
+    return moment.astimezone(dt.UTC).isoformat() if moment is not None else ""
+
+
+def _review_csv(alerts: list[Any]) -> list[tuple[Any, ...]]:
+    return [
+        (
+            a.pk,
+            a.pattern,
+            _utc(a.window_start),
+            _utc(a.window_end),
+            a.user_id,
+            a.username,
+            a.event_count,
+            a.record_count,
+            a.first_event_id,
+            a.last_event_id,
+            "" if a.threshold is None else a.threshold,
+            a.basis,
+            _utc(a.created_at),
+            a.status,
+            a.reviewed_by_username,
+            _utc(a.reviewed_at),
+            a.review_note,
+        )
+        for a in alerts
+    ]
+
+
+def _review_export(request: HttpRequest) -> HttpResponse | ReviewExportForm:
+    """The alerts as CSV, or the export form with its errors."""
+    form = ReviewExportForm(request.GET)
+    if form.is_valid():
+        try:
+            alerts = selectors.review_alert_export(
+                recipient=form.cleaned_data["recipient"],
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+            )
+        except selectors.ExportTooLargeError as too_large:
+            form.add_error(None, str(too_large))
+        else:
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+            return csv_attachment(
+                filename=csv_filename(("vawg", "access-review", stamp)),
+                header=REVIEW_CSV_HEADER,
+                rows=_review_csv(alerts),
+            )
+    return form
+
+
 @auditor_page
 @require_http_methods(["GET", "POST"])
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """The nightly review's alerts, open ones first; a POST dismisses or refers one."""
+    """The nightly review's alerts, open ones first; a POST dismisses or refers one; ``?format=
+    csv`` exports them for the ICO."""
+    export_form = ReviewExportForm()
+    if request.method == "GET" and request.GET.get("format") == "csv":
+        exported = _review_export(request)
+        if isinstance(exported, HttpResponse):
+            return exported
+        export_form = exported
     form = ReviewDecisionForm(request.POST or None)
-    status = 200
+    status = 400 if export_form.errors else 200
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -270,6 +336,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "pages": pages,
             "open_count": still_open,
             "form": form,
+            "export_form": export_form,
             "failed_alert": form.data.get("alert", "") if form.errors else "",
             "decided": request.GET.get("decided", ""),
         },

@@ -1,12 +1,14 @@
 """The review queue: only auditors open it (administrators and superusers are refused), open
 alerts come first, each links to the flagged account's events in the log search, and a decision
 (dismiss or refer, with a note, by a POST carrying the CSRF token) is recorded with who and
-when, once."""
+when, once; the alerts export for the ICO is a logged disclosure naming its recipient."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import html
+import io
 import re
 from typing import Any
 
@@ -17,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.vawg_site.workspace.conftest import PASSWORD, sign_in
 
 from vawg_site.accounts.services import staff_role_set
+from vawg_site.audit import selectors
 from vawg_site.audit.models import ReviewAlert
 from vawg_site.audit.review import Finding
 from vawg_site.audit.services import Action, Reason, access_record, review_alerts_record
@@ -115,6 +118,8 @@ def test_anyone_but_an_auditor_is_refused(
     (alert, _) = _alerts(flagged)
     client = _verified(username, role, **fields)
     assert client.get(URL).status_code == 403
+    assert client.get(URL, {"format": "csv", "recipient": "ICO-1"}).status_code == 403
+    assert not selectors.events_by_object(selectors.REVIEW_LOG, "from=*;to=*")
     refused = client.post(URL, {"alert": alert.pk, "decision": "dismissed", "note": "fine"})
     assert refused.status_code == 403
     assert b"flagged-officer" not in refused.content
@@ -180,3 +185,38 @@ def test_a_decision_without_the_csrf_token_is_refused(auditor: Client, flagged: 
     assert refused.status_code == 403
     alert.refresh_from_db()
     assert alert.status == "open"
+
+
+def test_the_alerts_export_for_the_ico_is_a_logged_disclosure(
+    auditor: Client, enrolled: TOTPDevice, flagged: Any
+) -> None:
+    _alerts(flagged, DAY - dt.timedelta(days=3))
+    alert, _ = _alerts(flagged)
+    auditor.post(URL, {"alert": alert.pk, "decision": "referred", "note": "PS case 7"})
+    response = auditor.get(URL, {"format": "csv", "recipient": "ICO-123", "start": "2026-07-14"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "no-store" in response["Cache-Control"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [(r["pattern"], r["status"]) for r in rows] == [
+        ("colleague", "referred"),
+        ("volume", "open"),
+    ]  # the days asked for only
+    assert rows[0]["reviewed_by"] == "officer"
+    assert rows[0]["review_note"] == "PS case 7"
+    assert rows[0]["window_start_utc"] == "2026-07-14T00:00:00+00:00"
+    (logged,) = selectors.events_by_object(selectors.REVIEW_LOG, "from=2026-07-14;to=*")
+    assert (logged.action, logged.recipient, logged.channel, logged.user_id) == (
+        "disclose",
+        "ICO-123",
+        "export",
+        enrolled.user.pk,
+    )
+
+
+def test_the_alerts_export_needs_a_recipient(auditor: Client, flagged: Any) -> None:
+    _alerts(flagged)
+    response = auditor.get(URL, {"format": "csv", "recipient": ""})
+    assert response.status_code == 400
+    assert "Enter who the export is for" in response.content.decode()
+    assert not selectors.events_by_object(selectors.REVIEW_LOG, "from=*;to=*")
