@@ -52,7 +52,7 @@ MIN_PEERS = 3
 records that day (with fewer, one colleague's quiet day would make anyone look busy)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Read:
     """One row of the log: a consultation or a disclosure of a person or a crime by an account.
     ``role`` and ``team`` are codes (``accounts.roles``, a BCU's code), blank when unknown."""

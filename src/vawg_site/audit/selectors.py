@@ -20,6 +20,7 @@ logged disclosure, through :func:`review_alert_export`.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -217,11 +218,15 @@ def _reads(start: datetime, end: datetime) -> QuerySet[AccessEvent]:
     )
 
 
-def review_reads(*, start: datetime, end: datetime) -> list[review.Read]:
+def review_reads(
+    *, start: datetime, end: datetime, role_codes: Mapping[str, str] | None = None
+) -> list[review.Read]:
     """The accounts' reads of people and crimes between ``start`` (inclusive) and ``end``
-    (exclusive), oldest first, for the review (``role`` as logged: the role's name). Whole-table
-    reads (an analysis, ``*``) are not a look at anyone and are left out. Served by
-    ``audit_time``; not itself logged (the job that calls it logs its reading of the log)."""
+    (exclusive), oldest first, for the review, each ``role`` as logged (the role's name) or its
+    code in ``role_codes`` (name to code). Whole-table reads (an analysis, ``*``) are not a look
+    at anyone and are left out. Served by ``audit_time``; not itself logged (the job that calls
+    it logs its reading of the log)."""
+    codes = role_codes or {}
     rows = (
         _reads(start, end)
         .order_by("id")
@@ -230,7 +235,9 @@ def review_reads(*, start: datetime, end: datetime) -> list[review.Read]:
         )
     )
     return [
-        review.Read(event_id, user_id or 0, username, role, team, kind, ref, request_id)
+        review.Read(
+            event_id, user_id or 0, username, codes.get(role, role), team, kind, ref, request_id
+        )
         for event_id, user_id, username, role, team, kind, ref, request_id in rows.iterator(
             chunk_size=5000
         )

@@ -49,16 +49,20 @@ def _chunks(refs: list[str]) -> Iterable[list[str]]:
 
 
 def _resolved(reads: list[review.Read]) -> list[review.Read]:
-    """The reads with their role as a code and their team: as logged at the time (the role is
-    logged by its name), else as the account's profile is now (rows logged before the log
-    carried the team)."""
-    codes = {r.name: r.code for r in ROLES}
-    now = accounts.staff_roles_and_teams(user_ids={r.user_id for r in reads})
-    out = []
-    for read in reads:
-        role_now, team_now = now.get(read.user_id, ("", ""))
-        out.append(replace(read, role=codes.get(read.role, role_now), team=read.team or team_now))
-    return out
+    """The reads with their role as a code and their team: as logged at the time, else as the
+    account's profile is now (rows logged before the log carried the team, or with an account's
+    groups in place of its role). Changes ``reads`` in place (a day's reads can be millions)."""
+    codes = frozenset(r.code for r in ROLES)
+    unknown = {r.user_id for r in reads if r.role not in codes or not r.team}
+    now = accounts.staff_roles_and_teams(user_ids=unknown)
+    for i, read in enumerate(reads):
+        if read.user_id in now and (read.role not in codes or not read.team):
+            role_now, team_now = now[read.user_id]
+            role = read.role if read.role in codes else role_now
+            team = read.team or team_now
+            if (role, team) != (read.role, read.team):
+                reads[i] = replace(read, role=role, team=team)
+    return reads
 
 
 def _lookups(reads: list[review.Read], *, start: datetime) -> review.Lookups:
@@ -91,7 +95,8 @@ def access_review_run(*, day: date) -> ReviewRun:
     ``consult`` of ``audit-log``, reason ``audit``, reference ``review=<day>``)."""
     start, end = review_window(day)
     with transaction.atomic(), access_context(channel="command", reason_code=Reason.AUDIT):
-        reads = _resolved(review_reads(start=start, end=end))
+        role_codes = {r.name: r.code for r in ROLES}
+        reads = _resolved(review_reads(start=start, end=end, role_codes=role_codes))
         findings = review.review_findings(reads, lookups=_lookups(reads, start=start))
         added = review_alerts_record(findings=findings, window_start=start, window_end=end)
         access_record(

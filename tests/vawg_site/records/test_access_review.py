@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
 from vawg_site.accounts.services import staff_person_ref_set, staff_role_set
@@ -186,3 +187,19 @@ def test_the_command_reviews_the_day_given_and_yesterday_by_default(
     assert f"Reviewed {yesterday.isoformat()} (UTC)" in out.getvalue()
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("audit_review", "--date", "3 December")
+
+
+def test_a_row_logged_without_a_team_is_judged_by_the_accounts_team_now(db: None) -> None:
+    """Rows from before the log carried the team: the role's group name, no team."""
+    old = get_user_model().objects.create_user("old-row", password="not-used-here-1234")
+    old.groups.add(Group.objects.get(name="Public-protection officer"))  # no staff profile yet
+    _person("P-HOME", borough=CAMDEN)
+    _read(old, ["P-HOME"])
+    event = AccessEvent.objects.latest("id")
+    assert (event.role, event.team) == ("Public-protection officer", "")
+    staff_role_set(user=old, role="public_protection", team="CN")  # Camden's team
+    day = event.occurred_at.astimezone(dt.UTC).date()
+    assert access_review_run(day=day).findings == 0
+    staff_role_set(user=old, role="public_protection", team="AW")
+    assert access_review_run(day=day).findings == 1
+    assert _alerts() == {("outside_team", "old-row")}
