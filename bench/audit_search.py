@@ -3,7 +3,7 @@
 A throwaway database is created on the server (``--postgres``, else ``DATABASE_URL`` when it is
 PostgreSQL, else ``postgres://postgres@127.0.0.1:5432/postgres``), migrated with ``vawg manage
 migrate`` (the real table, its indexes and its triggers), filled with ``--rows`` rows
-by one ``INSERT ... SELECT`` over ``generate_series`` (the three indexes dropped first and built
+by one ``INSERT ... SELECT`` over ``generate_series`` (the four indexes dropped first and built
 again after, then ``ANALYZE``), searched through :mod:`vawg_site.audit.selectors` itself, and
 dropped at the end (``--keep`` keeps it).
 
@@ -35,7 +35,7 @@ from typing import Any
 VAWG = str(Path(sys.executable).parent / "vawg")
 START = datetime(2025, 1, 1, tzinfo=UTC)
 YEAR = timedelta(days=365)
-INDEXES = ("audit_user_time", "audit_object_time", "audit_time")
+INDEXES = ("audit_user_time", "audit_object_time", "audit_time", "audit_request")
 
 FILL = """
 INSERT INTO audit_accessevent (occurred_at, user_id, username, role, team, action, object_type,

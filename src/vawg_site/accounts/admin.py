@@ -1,5 +1,6 @@
 """Admin pages for staff profiles (role and team, saved through ``staff_role_set`` so the role
-group follows) and the teams, read-only (they come from the shipped BCU table)."""
+group follows, and the staff member's own person reference for the nightly review) and the
+teams, read-only (they come from the shipped BCU table)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.http import HttpRequest
 
 from vawg_site.accounts.models import StaffMember, Team, TeamBorough
 from vawg_site.accounts.roles import role_get
-from vawg_site.accounts.services import staff_role_set
+from vawg_site.accounts.services import staff_person_ref_set, staff_role_set
 
 COMPARTMENT_ROLE = "professional_standards"
 
@@ -28,7 +29,7 @@ else:
 class StaffMemberForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = StaffMember
-        fields = ["user", "role", "team"]
+        fields = ["user", "role", "team", "person_ref"]
 
     request_user: Any = None
 
@@ -68,6 +69,7 @@ class StaffMemberAdmin(_MemberAdmin):
 
     def save_model(self, request: HttpRequest, obj: StaffMember, form: Any, change: bool) -> None:
         staff_role_set(user=obj.user, role=obj.role, team=obj.team.code if obj.team else None)
+        staff_person_ref_set(user=obj.user, person_ref=obj.person_ref)
 
 
 class TeamBoroughInline(_BoroughInline):

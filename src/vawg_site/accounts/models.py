@@ -41,7 +41,8 @@ class TeamBorough(models.Model):
 
 
 class StaffMember(models.Model):
-    """A staff account's role and team."""
+    """A staff account's role and team, and the reference of their own record in the force's
+    records if they have one (set by an administrator, read only by the nightly review)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_member"
@@ -50,9 +51,22 @@ class StaffMember(models.Model):
     team = models.ForeignKey(
         Team, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
     )
+    person_ref = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="the staff member's own record in the force's records (its person reference), "
+        "if they have one: the nightly review flags a colleague reading it",
+    )
 
     class Meta:
         permissions = sorted(PERMISSIONS.items())
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person_ref"],
+                condition=~models.Q(person_ref=""),
+                name="staff_person_ref_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"

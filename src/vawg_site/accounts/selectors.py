@@ -3,6 +3,7 @@ teams (BCUs) with their boroughs."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,33 @@ def staff_profile(*, user: Any) -> StaffProfile | None:
         role=role_get(member.role),
         team=_team_summary(member.team) if member.team is not None else None,
     )
+
+
+def staff_actor(user: Any) -> tuple[str, str] | None:
+    """The role (its name, as the access log records it) and team code (blank without one) of
+    ``user``, or None without a staff profile: the access log's describer of an account
+    (:func:`vawg_site.common.access.actor_describe`, registered by this app when ready)."""
+    row = StaffMember.objects.filter(user_id=user.pk).values_list("role", "team__code").first()
+    if row is None:
+        return None
+    role, team_code = row
+    return role_get(role).name, team_code or ""
+
+
+def staff_roles_and_teams(*, user_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """The role code and team code (blank without one) of each of ``user_ids`` with a staff
+    profile, as they are now."""
+    rows = StaffMember.objects.filter(user_id__in=list(user_ids)).values_list(
+        "user_id", "role", "team__code"
+    )
+    return {user_id: (role, team or "") for user_id, role, team in rows}
+
+
+def staff_person_refs() -> dict[str, int]:
+    """Each staff member's own person reference (where an administrator has set one) and their
+    account's id, for the nightly review."""
+    rows = StaffMember.objects.exclude(person_ref="").values_list("person_ref", "user_id")
+    return dict(rows)
 
 
 def team_list() -> list[TeamSummary]:

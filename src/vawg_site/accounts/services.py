@@ -71,6 +71,16 @@ def staff_role_set(*, user: Any, role: str, team: str | None = None) -> StaffMem
     return member
 
 
+def staff_person_ref_set(*, user: Any, person_ref: str) -> None:
+    """Record ``person_ref`` as the reference of the staff member's own record in the force's
+    records (blank: they have none), so that the nightly review flags a colleague reading it.
+    The account must have a staff profile."""
+    ref = person_ref.strip()
+    if len(ref) > 64:
+        raise StaffError("a person reference is at most 64 characters")
+    StaffMember.objects.filter(user=user).update(person_ref=ref)
+
+
 def password_check(*, request: HttpRequest, username: str, password: str) -> Any | None:
     """The active user ``username`` with ``password``, or None, in the same way whatever failed.
 

@@ -10,20 +10,28 @@ The auditor's view (``/workspace/audit/``) reads through :func:`log_search_page`
 :func:`log_search_export`, which log the reading of the log itself: a ``consult`` (or, for an
 export, a ``disclose`` naming its recipient) of object type ``audit-log``, whose reference is
 the search terms and holds nothing personal.
+
+The nightly review (:mod:`vawg_site.audit.review`) reads a day's reads of people and crimes
+through :func:`review_reads` and the accounts' history through :func:`review_daily_counts`; the
+queue of its alerts is read through :func:`review_alert_list`, and exported for the ICO, as a
+logged disclosure, through :func:`review_alert_export`.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Case, Count, QuerySet, When
+from django.db.models.functions import TruncDate
 
-from vawg_site.audit.models import AccessEvent, Action, Reason
-from vawg_site.audit.services import access_record
+from vawg_site.audit import review
+from vawg_site.audit.models import AccessEvent, Action, Reason, ReviewAlert
+from vawg_site.audit.services import WHOLE_TABLE, access_record
 from vawg_site.common.access import access_context
 
 DEFAULT_LIMIT = 200
@@ -73,7 +81,7 @@ def events_between(
 
 
 def events_for_request(request_id: str) -> list[AccessEvent]:
-    """The events of one request, oldest first."""
+    """The events of one request, oldest first (served by ``audit_request``)."""
     return list(AccessEvent.objects.filter(request_id=request_id).order_by("occurred_at", "id"))
 
 
@@ -190,3 +198,114 @@ def log_search_export(*, search: LogSearch, recipient: str) -> list[AccessEvent]
             raise ExportTooLargeError(f"more than {EXPORT_MAX:,} events match: narrow the search")
         _log_reading(action=Action.DISCLOSE, reference=search.reference(), recipient=recipient)
     return events
+
+
+# --- the nightly review -------------------------------------------------------------------------
+
+REVIEW_ACTIONS = (Action.CONSULT, Action.DISCLOSE)
+"""What the review counts as reading a record: a consultation, or a disclosure (an export)."""
+
+
+def _reads(start: datetime, end: datetime) -> QuerySet[AccessEvent]:
+    return _window(
+        AccessEvent.objects.filter(
+            action__in=REVIEW_ACTIONS,
+            object_type__in=review.REVIEWED_TYPES,
+            user_id__isnull=False,
+        ).exclude(object_ref=WHOLE_TABLE),
+        start,
+        end,
+    )
+
+
+def review_reads(
+    *, start: datetime, end: datetime, role_codes: Mapping[str, str] | None = None
+) -> list[review.Read]:
+    """The accounts' reads of people and crimes between ``start`` (inclusive) and ``end``
+    (exclusive), oldest first, for the review, each ``role`` as logged (the role's name) or its
+    code in ``role_codes`` (name to code). Whole-table reads (an analysis, ``*``) are not a look
+    at anyone and are left out. Served by ``audit_time``; not itself logged (the job that calls
+    it logs its reading of the log)."""
+    codes = role_codes or {}
+    rows = (
+        _reads(start, end)
+        .order_by("id")
+        .values_list(
+            "id", "user_id", "username", "role", "team", "object_type", "object_ref", "request_id"
+        )
+    )
+    return [
+        review.Read(
+            event_id, user_id or 0, username, codes.get(role, role), team, kind, ref, request_id
+        )
+        for event_id, user_id, username, role, team, kind, ref, request_id in rows.iterator(
+            chunk_size=5000
+        )
+    ]
+
+
+def review_daily_counts(*, start: datetime, end: datetime) -> dict[int, dict[date, int]]:
+    """Each account's distinct people and crimes read on each UTC day between ``start`` and
+    ``end`` (days with none are absent)."""
+    rows = (
+        _reads(start, end)
+        .annotate(day=TruncDate("occurred_at", tzinfo=UTC))
+        .values("user_id", "day", "object_type")
+        .annotate(records=Count("object_ref", distinct=True))
+        .values_list("user_id", "day", "records")
+    )
+    out: dict[int, dict[date, int]] = {}
+    for user_id, day, records in rows:
+        days = out.setdefault(user_id or 0, {})
+        days[day] = days.get(day, 0) + records
+    return out
+
+
+def review_alert_list(*, offset: int, limit: int) -> list[ReviewAlert]:
+    """The review's alerts, open ones first, then the newest window and pattern first."""
+    return list(
+        ReviewAlert.objects.annotate(
+            decided=Case(When(status=ReviewAlert.Status.OPEN, then=0), default=1)
+        ).order_by("decided", "-window_start", "pattern", "username", "id")[offset : offset + limit]
+    )
+
+
+def review_alert_counts() -> tuple[int, int]:
+    """How many alerts there are, and how many of them are open."""
+    total = ReviewAlert.objects.count()
+    return total, ReviewAlert.objects.filter(status=ReviewAlert.Status.OPEN).count()
+
+
+DAY = timedelta(days=1)
+REVIEW_LOG = "audit-review"
+"""The object type of a disclosure of the review's alerts (its reference: the days exported)."""
+
+
+def review_alert_export(
+    *, recipient: str, start: date | None = None, end: date | None = None
+) -> list[ReviewAlert]:
+    """The alerts of the windows starting on the UTC days ``start`` to ``end`` (inclusive; either
+    open-ended), newest window first, with their decisions, for disclosure to ``recipient`` (the
+    ICO, by its case reference, as evidence of the log's review); writes one ``disclose`` row of
+    object type ``audit-review`` naming the recipient, on the ``export`` channel, in the same
+    transaction. Raises :class:`ExportTooLargeError` past :data:`EXPORT_MAX` alerts."""
+    alerts = ReviewAlert.objects.all()
+    if start is not None:
+        alerts = alerts.filter(window_start__gte=datetime.combine(start, time(), UTC))
+    if end is not None:
+        alerts = alerts.filter(window_start__lt=datetime.combine(end, time(), UTC) + DAY)
+    reference = f"from={start.isoformat() if start else '*'};to={end.isoformat() if end else '*'}"
+    with transaction.atomic(), access_context(channel="export"):
+        found = list(
+            alerts.order_by("-window_start", "pattern", "username", "id")[: EXPORT_MAX + 1]
+        )
+        if len(found) > EXPORT_MAX:
+            raise ExportTooLargeError(f"more than {EXPORT_MAX:,} alerts match: narrow the days")
+        access_record(
+            action=Action.DISCLOSE,
+            object_type=REVIEW_LOG,
+            object_ref=reference,
+            reason_code=Reason.AUDIT,
+            recipient=recipient,
+        )
+    return found

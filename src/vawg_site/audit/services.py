@@ -5,27 +5,35 @@ per record shown) from the selector or service that reads or writes the personal
 the same ``transaction.atomic`` block as the access. If the row cannot be written the error
 propagates and the access fails with it; if the access is rolled back, so is its row.
 
-Who, the request id and the channel come from :func:`vawg_site.common.access.current_access`;
+Who, the request id and the channel come from :func:`vawg_site.common.access.current_access`,
+and the account's role and team from its staff profile (through
+:func:`~vawg_site.common.access.actor_describe`; a team set in the context wins);
 the reason from the arguments, else from that context. The time is the database's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models.functions import Now
 
-from vawg_site.audit.models import AccessEvent, Action, Reason
-from vawg_site.common.access import AccessContext, current_access
+from vawg_site.audit.models import AccessEvent, Action, Reason, ReviewAlert
+from vawg_site.audit.review import Finding
+from vawg_site.common.access import AccessContext, actor_describe, current_access
 
 __all__ = [
     "WHOLE_TABLE",
     "Action",
     "AuditError",
     "Reason",
+    "ReviewError",
     "access_record",
     "access_record_many",
+    "review_alert_decide",
+    "review_alerts_record",
 ]
 
 WHOLE_TABLE = "*"
@@ -41,12 +49,16 @@ def _actor(context: AccessContext) -> dict[str, Any]:
     user = context.user
     if user is None or not getattr(user, "is_authenticated", False):
         return {"user_id": None, "username": "", "role": "", "team": context.team}
-    roles = ",".join(sorted(user.groups.values_list("name", flat=True)))
+    described = actor_describe(user)
+    if described is not None:
+        role, team = described
+    else:  # no staff profile: whatever groups the account is in
+        role, team = ",".join(sorted(user.groups.values_list("name", flat=True))), ""
     return {
         "user_id": user.pk,
         "username": user.get_username(),
-        "role": roles[:255],
-        "team": context.team,
+        "role": role[:255],
+        "team": (context.team or team)[:64],
     }
 
 
@@ -138,3 +150,77 @@ def access_record_many(
     with transaction.atomic():
         AccessEvent.objects.bulk_create(events, batch_size=batch_size)
     return len(events)
+
+
+# --- the nightly review's alerts ------------------------------------------------------------------
+
+
+class ReviewError(ValueError):
+    """A decision that cannot be made as asked: an unknown decision, no note, an alert already
+    decided, or a reviewer deciding an alert about themselves."""
+
+
+def review_alerts_record(
+    *, findings: Iterable[Finding], window_start: datetime, window_end: datetime
+) -> int:
+    """Write one open alert per finding of the review of ``window_start`` to ``window_end``,
+    unless that pattern, account and window has one already (a second run of the same day adds
+    nothing, and leaves the first run's alerts and their decisions as they are). Returns the
+    alerts added."""
+    with transaction.atomic():
+        existing = set(
+            ReviewAlert.objects.filter(
+                window_start=window_start, window_end=window_end
+            ).values_list("pattern", "user_id")
+        )
+        new = [
+            ReviewAlert(
+                pattern=f.pattern,
+                user_id=f.user_id,
+                username=f.username[:150],
+                window_start=window_start,
+                window_end=window_end,
+                event_count=f.event_count,
+                record_count=f.record_count,
+                first_event_id=f.first_event_id,
+                last_event_id=f.last_event_id,
+                threshold=f.threshold,
+                basis=f.basis,
+            )
+            for f in findings
+            if (f.pattern, f.user_id) not in existing
+        ]
+        ReviewAlert.objects.bulk_create(new)
+    return len(new)
+
+
+DECISIONS = (ReviewAlert.Status.DISMISSED, ReviewAlert.Status.REFERRED)
+
+
+def review_alert_decide(*, alert_id: int, decision: str, reviewer: Any, note: str) -> ReviewAlert:
+    """Dismiss or refer the open alert ``alert_id``, saying why (``note``), as ``reviewer``; the
+    alert keeps who decided and when (the database's time). A decided alert stays decided."""
+    text = note.strip()
+    if decision not in DECISIONS:
+        raise ReviewError(f"a decision is one of {', '.join(DECISIONS)}, not {decision!r}")
+    if not text:
+        raise ReviewError("say why, in a few words")
+    with transaction.atomic():
+        alert = ReviewAlert.objects.select_for_update().filter(pk=alert_id).first()
+        if alert is None:
+            raise ReviewError("there is no such alert")
+        if alert.status != ReviewAlert.Status.OPEN:
+            raise ReviewError(f"this alert was {alert.status} already")
+        if alert.user_id == reviewer.pk:
+            raise ReviewError("an alert about your own account is for another reviewer")
+        updated = ReviewAlert.objects.filter(pk=alert_id, status=ReviewAlert.Status.OPEN).update(
+            status=decision,
+            reviewed_by_id=reviewer.pk,
+            reviewed_by_username=reviewer.get_username(),
+            reviewed_at=Now(),
+            review_note=text[:1000],
+        )
+        if updated != 1:
+            raise ReviewError("this alert was decided already")
+        alert.refresh_from_db()
+    return alert

@@ -7,6 +7,11 @@ the ``X-Request-ID`` header so that a user's report can be matched to the log's 
 anything else (a command, a job, an export) sets it with :func:`access_context`. Outside both
 the channel is ``command`` and the request id is one made per process, so that rows written by
 one command can still be told apart from another's.
+
+The account's role and team are not known here (this module is below the accounts app): the
+accounts app registers a describer with :func:`actor_describer_set` when it is ready, and the
+audit asks :func:`actor_describe` when it writes a row, so that nothing is read for a request
+that logs nothing (a public page must not touch the session, :mod:`vawg_site.common.http`).
 """
 
 from __future__ import annotations
@@ -63,6 +68,29 @@ def access_context(**changes: Any) -> Iterator[AccessContext]:
         yield context
     finally:
         _current.reset(token)
+
+
+ActorDescriber = Callable[[Any], tuple[str, str] | None]
+"""``describer(user)``: the account's role (its name) and team (its code, blank without one),
+or None for an account with no staff profile."""
+
+_describer: list[ActorDescriber] = []
+
+
+def actor_describer_set(describer: ActorDescriber | None) -> None:
+    """Register how an account's role and team are found (the accounts app does, when ready);
+    None removes it."""
+    _describer.clear()
+    if describer is not None:
+        _describer.append(describer)
+
+
+def actor_describe(user: Any) -> tuple[str, str] | None:
+    """The signed-in ``user``'s role and team from the registered describer; None for the
+    system, an anonymous user, no describer or no staff profile."""
+    if user is None or not getattr(user, "is_authenticated", False) or not _describer:
+        return None
+    return _describer[0](user)
 
 
 def new_request_id() -> str:

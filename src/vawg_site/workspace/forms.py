@@ -79,6 +79,7 @@ class AuditExportForm(AuditSearchForm):
     )
 
 
+<<<<<<< HEAD
 REASON_CHOICES_CASEWORK = (
     ("investigation", "Investigating an offence"),
     ("safeguarding", "Safeguarding a victim or a person at risk"),
@@ -127,3 +128,40 @@ class RecordExportForm(forms.Form):
         max_length=255,
         error_messages={"required": "Enter who the export is for, such as a court or an agency"},
     )
+=======
+class ReviewDecisionForm(forms.Form):
+    """A privacy officer's decision on one alert of the nightly review."""
+
+    alert = forms.IntegerField(min_value=1)
+    decision = forms.ChoiceField(
+        choices=[("dismissed", "Dismiss"), ("referred", "Refer")],
+        error_messages={"required": "Choose whether to dismiss or refer the alert"},
+    )
+    note = forms.CharField(
+        max_length=1000,
+        error_messages={"required": "Say why, in a few words (no personal details)"},
+    )
+
+
+class ReviewExportForm(forms.Form):
+    """The review's alerts exported for the ICO: to whom is required; the days (UTC, the alerts'
+    windows) are optional."""
+
+    recipient = forms.CharField(
+        max_length=255,
+        error_messages={"required": "Enter who the export is for, such as the ICO case reference"},
+    )
+    start = forms.DateField(
+        required=False, error_messages={"invalid": "Enter the first day as a date"}
+    )
+    end = forms.DateField(
+        required=False, error_messages={"invalid": "Enter the last day as a date"}
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The last day must be the same as or after the first day")
+        return data
+>>>>>>> h/review

@@ -47,7 +47,10 @@ ROLE_LINKS: dict[str, tuple[tuple[str, str], ...]] = {
         ("How we use data", "public:how_we_use_data"),
         ("Open data API", "api:openapi-view"),
     ),
-    "auditor": (("Search the access log", "workspace:audit_search"),),
+    "auditor": (
+        ("Search the access log", "workspace:audit_search"),
+        ("Review queue: flagged accesses", "workspace:audit_review"),
+    ),
     "administrator": (
         ("Staff profiles: roles and teams", "admin:accounts_staffmember_changelist"),
         ("Staff accounts", "admin:auth_user_changelist"),

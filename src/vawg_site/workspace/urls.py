@@ -29,3 +29,6 @@ urlpatterns = [
         name="audit_object",
     ),
 ]
+
+# The nightly review's queue (issue #13).
+urlpatterns += [path("audit/review/", auditor.review_queue, name="audit_review")]

@@ -53,3 +53,21 @@ def test_the_admin_does_not_list_professional_standards(db: None) -> None:
     staff_role_set(user=ps, role="professional_standards")
     listed = StaffMemberAdmin(StaffMember, admin.site).get_queryset(_request(boss))
     assert list(listed.values_list("user__username", flat=True)) == ["boss"]
+
+
+def test_the_admin_sets_a_staff_members_own_person_reference_once(db: None) -> None:
+    boss, _ = staff_create(username="boss", email="boss@example.org")
+    staff_role_set(user=boss, role="administrator")
+    one, _ = staff_create(username="one", email="one@example.org")
+    two, _ = staff_create(username="two", email="two@example.org")
+    model_admin = StaffMemberAdmin(StaffMember, admin.site)
+    request = _request(boss)
+    form = _form(model_admin, request, {"user": one.pk, "role": "analyst", "person_ref": "P-7"})
+    assert form.is_valid(), form.errors
+    model_admin.save_model(request, form.save(commit=False), form, change=False)
+    assert StaffMember.objects.get(user=one).person_ref == "P-7"
+    staff_role_set(user=two, role="analyst")
+    taken = _form(model_admin, request, {"user": two.pk, "role": "analyst", "person_ref": "P-7"})
+    assert not taken.is_valid()  # one person's record belongs to one staff member
+    blank = _form(model_admin, request, {"user": two.pk, "role": "analyst", "person_ref": ""})
+    assert "person_ref" not in blank.errors  # many have no record at all

@@ -7,9 +7,12 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.http import HttpRequest, HttpResponse
+from django.test import RequestFactory
 from django.utils import timezone
 
+from vawg_site.accounts.services import staff_role_set
 from vawg_site.audit import selectors
 from vawg_site.audit.models import AccessEvent
 from vawg_site.audit.services import (
@@ -20,7 +23,7 @@ from vawg_site.audit.services import (
     access_record,
     access_record_many,
 )
-from vawg_site.common.access import access_context
+from vawg_site.common.access import REQUEST_ID_HEADER, AccessContextMiddleware, access_context
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +199,59 @@ def test_a_failed_audit_write_fails_the_access(monkeypatch: pytest.MonkeyPatch) 
     with pytest.raises(DatabaseError, match="disk full"):
         access()
     assert read == ["the record"]
+
+
+def test_a_staff_members_role_and_team_are_logged_from_their_profile(officer: User) -> None:
+    """The role is the staff profile's (not every group the account is in) and the team its
+    code, as they were at the time; a team set in the context wins."""
+    staff_role_set(user=officer, role="public_protection", team="CN")
+    with access_context(user=officer):
+        first = access_record(
+            action=Action.CONSULT, object_type="records.person", object_ref="P-1",
+            reason_code=Reason.INVESTIGATION,
+        )  # fmt: skip
+    staff_role_set(user=officer, role="public_protection", team="AW")
+    with access_context(user=officer):
+        access_record_many(
+            action=Action.CONSULT, object_type="records.person", object_refs=["P-2"],
+            reason_code=Reason.INVESTIGATION,
+        )  # fmt: skip
+    with access_context(user=officer, team="NA"):
+        third = access_record(
+            action=Action.CONSULT, object_type="records.person", object_ref="P-3",
+            reason_code=Reason.INVESTIGATION,
+        )  # fmt: skip
+    rows = AccessEvent.objects.order_by("id").values_list("object_ref", "role", "team")
+    assert list(rows) == [
+        ("P-1", "Public-protection officer", "CN"),
+        ("P-2", "Public-protection officer", "AW"),
+        ("P-3", "Public-protection officer", "NA"),
+    ]
+    assert (first.team, third.team) == ("CN", "NA")
+
+
+def test_a_request_logs_the_accounts_team(officer: User) -> None:
+    """Through the middleware, with nothing set by the view: the accounts app's describer."""
+    staff_role_set(user=officer, role="victim_care", team="CE")
+
+    def view(request: HttpRequest) -> HttpResponse:
+        access_record(
+            action=Action.CONSULT, object_type="records.crime", object_ref="C-1",
+            reason_code=Reason.SAFEGUARDING,
+        )  # fmt: skip
+        return HttpResponse("ok")
+
+    request = RequestFactory().get("/workspace/")
+    request.user = officer
+    response = AccessContextMiddleware(view)(request)
+    (event,) = selectors.events_for_request(response[REQUEST_ID_HEADER])
+    assert (event.user_id, event.role, event.team, event.channel) == (
+        officer.pk, "Victim care", "CE", "page",
+    )  # fmt: skip
+
+
+def test_one_requests_events_are_found_through_an_index(db: None) -> None:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "audit_accessevent")
+    assert constraints["audit_request"]["columns"] == ["request_id"]
+    assert constraints["audit_request"]["index"]

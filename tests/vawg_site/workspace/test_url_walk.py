@@ -45,6 +45,7 @@ ROLE_PAGES = {
     "workspace:person": "public_protection",
     "workspace:person_export": "public_protection",
     "workspace:crime": "public_protection",
+    "workspace:audit_review": "auditor",
 }
 """Workspace pages open only to a role (``accounts.roles``): verified but without it, 403."""
 
