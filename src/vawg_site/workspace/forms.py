@@ -79,7 +79,6 @@ class AuditExportForm(AuditSearchForm):
     )
 
 
-<<<<<<< HEAD
 REASON_CHOICES_CASEWORK = (
     ("investigation", "Investigating an offence"),
     ("safeguarding", "Safeguarding a victim or a person at risk"),
@@ -128,7 +127,8 @@ class RecordExportForm(forms.Form):
         max_length=255,
         error_messages={"required": "Enter who the export is for, such as a court or an agency"},
     )
-=======
+
+
 class ReviewDecisionForm(forms.Form):
     """A privacy officer's decision on one alert of the nightly review."""
 
@@ -164,4 +164,3 @@ class ReviewExportForm(forms.Form):
         if start and end and end < start:
             self.add_error("end", "The last day must be the same as or after the first day")
         return data
->>>>>>> h/review
