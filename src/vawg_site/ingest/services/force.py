@@ -4,7 +4,8 @@ their subject and protected person), upserted by their references (:mod:`vawg.in
 
 References to records already stored are accepted, so a later extract may name earlier crimes
 and people. Each load ends by placing the crimes in their boroughs and assessing every person's
-retention (:func:`vawg_site.records.retention.retention_assess`), in its transaction. Offence codes the taxonomy does not know are loaded, flagged, and listed.
+retention (:func:`vawg_site.records.retention.retention_assess`), in its transaction. Offence
+codes the taxonomy does not know are loaded, flagged, and listed.
 """
 
 from __future__ import annotations
@@ -160,7 +161,9 @@ def force_load(*, path: Path, progress: Progress | None = None) -> LoadResult:
         # Every person's MoPI group and next review from what is now stored (docs/retention.md).
         assessed = retention_assess()
         if assessed.changed:
-            notices.append(f"{assessed.changed:,} people given a new retention group or review date")
+            notices.append(
+                f"{assessed.changed:,} people given a new retention group or review date"
+            )
         duplicates = extract.duplicates + kept - changed
         rejections = extract.rejections
         run = run_record(
