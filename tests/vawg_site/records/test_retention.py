@@ -332,3 +332,21 @@ def test_an_approved_erasure_removes_the_person_and_keeps_no_erased_value(
     # Nothing left to approve, twice.
     with pytest.raises(services.RetentionError, match="no erasure"):
         services.retention_erasure_approve(user=case["approver"], review_id=review.pk)
+
+
+def test_the_command_assesses_and_says_how_many_changed() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _involve(_crime("C-THEFT", "46", dt.date(2018, 7, 1)), _person("P-T"), "offender")
+    _involve(_crime("C-RAPE", "19C", dt.date(2020, 3, 1)), _person("P-S"), "suspect")
+    out = StringIO()
+    call_command("retention_assess", stdout=out)
+    assert out.getvalue().strip() == (
+        "assessed 2 people (group 1: 1, group 2: 0, group 3: 1); 2 changed"
+    )
+    assert _groups()["P-S"] == (1, dt.date(2030, 3, 1))
+    out = StringIO()
+    call_command("retention_assess", stdout=out)
+    assert out.getvalue().strip().endswith("; 0 changed")
