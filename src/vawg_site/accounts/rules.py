@@ -1,13 +1,13 @@
 """Object-level rules: predicates on (user, object) that say whether a staff account may do
-something with a thing, in the shape of the ``rules`` package's predicates.
+something with a thing, as ``rules`` (django-rules) predicates.
 
-``rules`` (django-rules) is not in ``uv.lock``, so these are plain predicates of the same shape:
-each is called as ``predicate(user, obj=None)`` and returns a bool, and they combine with ``&``,
-``|`` and ``~`` as rules' do, so they can become ``rules.predicate`` objects unchanged if the
-package is added. They read the account's role and team from ``accounts.models.StaffMember``
-(not from Django permissions), so a superuser flag grants nothing here: the
-professional-standards compartment in particular is for that role alone, administrators and
-superusers included.
+Each is called as ``predicate(user)`` or ``predicate(user, obj)`` and returns a bool, and they
+combine with ``&``, ``|`` and ``~``. They read the account's role and team from
+``accounts.models.StaffMember`` (not from Django permissions), so a superuser flag grants nothing
+here: the professional-standards compartment in particular is for that role alone,
+administrators and superusers included. For the same reason they are tested directly (or through
+a ``rules.RuleSet``), never through ``user.has_perm``, which Django answers True for any
+superuser before asking a backend.
 
     may_open_person = has_role("public_protection") & (in_team_of | is_assigned)
 """
@@ -17,33 +17,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rules.predicates import Predicate as RulesPredicate
+
 from vawg_site.accounts.models import StaffMember, Team, TeamBorough
 from vawg_site.accounts.roles import role_get
 
 Test = Callable[[Any, Any], bool]
 
 
-class Predicate:
-    """A named test on ``(user, obj)``; ``p & q``, ``p | q`` and ``~p`` make new predicates."""
+def named_predicate(name: str, test: Test) -> RulesPredicate:
+    """A ``rules`` predicate named ``name`` that runs ``test(user, obj)``, ``obj`` None when
+    it is called with the user alone."""
 
-    def __init__(self, name: str, test: Test) -> None:
-        self.name = name
-        self._test = test
+    def run(user: Any, obj: Any = None) -> bool:
+        return bool(test(user, obj))
 
-    def __call__(self, user: Any, obj: Any = None) -> bool:
-        return bool(self._test(user, obj))
-
-    def __and__(self, other: Predicate) -> Predicate:
-        return Predicate(f"({self.name} & {other.name})", lambda u, o: self(u, o) and other(u, o))
-
-    def __or__(self, other: Predicate) -> Predicate:
-        return Predicate(f"({self.name} | {other.name})", lambda u, o: self(u, o) or other(u, o))
-
-    def __invert__(self) -> Predicate:
-        return Predicate(f"~{self.name}", lambda u, o: not self(u, o))
-
-    def __repr__(self) -> str:
-        return f"<Predicate {self.name}>"
+    return RulesPredicate(run, name=name)
 
 
 def _member(user: Any) -> StaffMember | None:
@@ -58,12 +47,12 @@ def _member(user: Any) -> StaffMember | None:
     return member
 
 
-def has_role(*codes: str) -> Predicate:
+def has_role(*codes: str) -> RulesPredicate:
     """True for an active account whose role is one of ``codes`` (``accounts.roles``)."""
     for code in codes:
         role_get(code)  # an unknown code is a programming error: fail where the rule is written
     wanted = frozenset(codes)
-    return Predicate(
+    return named_predicate(
         f"has_role({', '.join(codes)})",
         lambda user, _obj: (m := _member(user)) is not None and m.role in wanted,
     )
@@ -93,10 +82,10 @@ def _in_team_of(user: Any, obj: Any) -> bool:
     return team_code_of(obj) == member.team.code
 
 
-in_team_of = Predicate("in_team_of", _in_team_of)
+in_team_of = named_predicate("in_team_of", _in_team_of)
 """True when the object belongs to the account's own team (BCU); False without a team."""
 
-is_assigned = Predicate(
+is_assigned = named_predicate(
     "is_assigned",
     lambda user, obj: (
         _member(user) is not None and user.pk in set(getattr(obj, "assigned_user_ids", ()) or ())

@@ -29,7 +29,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from vawg.harm import crimes_harm, harm_table_default
 from vawg.taxonomy import crimes_classify, taxonomy_load
 from vawg_site.accounts import selectors as accounts
-from vawg_site.accounts.rules import FORCE, TEAM, RecordReach, record_reach
+from vawg_site.accounts.rules import (
+    FORCE,
+    TEAM,
+    RecordReach,
+    has_role,
+    named_predicate,
+    record_reach,
+)
 from vawg_site.audit.services import Action, access_record, access_record_many
 from vawg_site.records.models import Assignment, Crime, Involvement, Order, Person
 
@@ -91,35 +98,50 @@ def crimes_visible(user: Any) -> QuerySet[Crime]:
 
 
 def people_visible(user: Any) -> QuerySet[Person]:
-    """The people ``user`` may open (not logged, as :func:`crimes_visible`)."""
+    """The people ``user`` may open (not logged, as :func:`crimes_visible`).
+
+    Within the compartment: the sealed people and everyone involved in a sealed crime (their
+    victims among them). Outside it: people not sealed, with an involvement in one of the role's
+    involvement roles on a crime the account reaches (not sealed; for a team, located in its
+    boroughs or assigned to the account), or assigned to the account themselves and holding
+    such an involvement somewhere."""
     scope = scope_of(user)
     reach = scope.reach
-    base = Person.objects.filter(sealed=reach.sealed)
     if not reach.people or reach.people_reach is None:
-        return base.none()
+        return Person.objects.none()
     roles = sorted(reach.people)
+    if reach.sealed:
+        on_sealed = Involvement.objects.filter(person_id=OuterRef("pk"), crime__sealed=True)
+        return Person.objects.filter(Q(sealed=True) | Exists(on_sealed))
+    base = Person.objects.filter(sealed=False)
+    involved = Involvement.objects.filter(
+        person_id=OuterRef("pk"), role__in=roles, crime__sealed=False
+    )
     if reach.people_reach == FORCE:
-        involved = Involvement.objects.filter(person_id=OuterRef("pk"), role__in=roles)
         return base.filter(Exists(involved))
-    in_team = Involvement.objects.filter(
-        person_id=OuterRef("pk"),
-        role__in=roles,
-        crime__borough_code__in=scope.borough_codes,
-        crime__sealed=reach.sealed,
+    crime_assigned = _open_assignments(scope.user_id).filter(crime_id=OuterRef("crime_id"))
+    in_reach = involved.filter(
+        Q(crime__borough_code__in=scope.borough_codes) | Exists(crime_assigned)
     )
     assigned = _open_assignments(scope.user_id).filter(person_id=OuterRef("pk"))
-    in_role = Involvement.objects.filter(person_id=OuterRef("pk"), role__in=roles)
-    return base.filter(Exists(in_team) | (Exists(assigned) & Exists(in_role)))
+    return base.filter(Exists(in_reach) | (Exists(assigned) & Exists(involved)))
 
 
-def may_open_crime(user: Any, crime_ref: str) -> bool:
-    """Whether ``user`` may open the crime ``crime_ref`` (reads no content, logs nothing)."""
-    return crimes_visible(user).filter(crime_ref=crime_ref).exists()
+may_open_crime = named_predicate(
+    "may_open_crime",
+    lambda user, crime_ref: crimes_visible(user).filter(crime_ref=crime_ref).exists(),
+)
+"""Whether ``user`` may open the crime with reference ``obj`` (a ``rules`` predicate: reads
+no content, logs nothing). The same queryset as the lists, so the two cannot disagree."""
 
+may_open_person = named_predicate(
+    "may_open_person",
+    lambda user, person_ref: people_visible(user).filter(person_ref=person_ref).exists(),
+)
+"""Whether ``user`` may open the person with reference ``obj`` (as :data:`may_open_crime`)."""
 
-def may_open_person(user: Any, person_ref: str) -> bool:
-    """Whether ``user`` may open the person ``person_ref`` (reads no content, logs nothing)."""
-    return people_visible(user).filter(person_ref=person_ref).exists()
+may_export_person = has_role("public_protection") & may_open_person
+"""Whether ``user`` may export the person with reference ``obj`` (a logged disclosure)."""
 
 
 def _refused(user: Any, object_type: str, ref: str) -> None:
@@ -181,6 +203,42 @@ def records_search(
         for p, s, y in people
     ]
     return hits
+
+
+# --- the list of crimes -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CrimeRow:
+    crime_ref: str
+    recorded_date: date
+    offence: str
+    borough_code: str
+
+
+def crimes_count(*, user: Any) -> int:
+    """How many crimes ``user`` may open (a count: no record is read, nothing is logged)."""
+    return crimes_visible(user).count()
+
+
+def crimes_list(
+    *, user: Any, offset: int, limit: int, reason_code: str, reason_text: str = ""
+) -> list[CrimeRow]:
+    """A page of the crimes ``user`` may open, newest first; each one listed is logged as
+    consulted with the reason given."""
+    with transaction.atomic():
+        rows = list(
+            crimes_visible(user)
+            .order_by("-recorded_date", "-id")
+            .values_list("crime_ref", "recorded_date", "offence_description", "offence_code",
+                         "borough_code")[offset : offset + limit]
+        )  # fmt: skip
+        if rows:
+            access_record_many(
+                action=Action.CONSULT, object_type=CRIME, object_refs=[r[0] for r in rows],
+                reason_code=reason_code, reason_text=reason_text,
+            )  # fmt: skip
+    return [CrimeRow(ref, day, text or code, borough) for ref, day, text, code, borough in rows]
 
 
 # --- the person page -----------------------------------------------------------------------------
@@ -254,6 +312,27 @@ def person_open(
 ) -> PersonView | None:
     """The person page's content for ``person_ref``, or None when ``user`` may not open it (or
     there is none). Logs the person, each crime listed and each order listed as consulted."""
+    return _person_read(
+        user=user, person_ref=person_ref, action=Action.CONSULT, recipient="",
+        reason_code=reason_code, reason_text=reason_text,
+    )  # fmt: skip
+
+
+def person_export(
+    *, user: Any, person_ref: str, recipient: str, reason_code: str, reason_text: str = ""
+) -> PersonView | None:
+    """What :func:`person_open` reads, for an export to ``recipient``: logged as a disclosure
+    of the person, each crime and each order, naming the recipient."""
+    return _person_read(
+        user=user, person_ref=person_ref, action=Action.DISCLOSE, recipient=recipient,
+        reason_code=reason_code, reason_text=reason_text,
+    )  # fmt: skip
+
+
+def _person_read(
+    *, user: Any, person_ref: str, action: str, recipient: str, reason_code: str,
+    reason_text: str,
+) -> PersonView | None:  # fmt: skip
     with transaction.atomic():
         person = people_visible(user).filter(person_ref=person_ref).first()
         if person is None:
@@ -282,15 +361,15 @@ def person_open(
             Order.objects.filter(Q(subject=person) | Q(protected=person)).order_by("start_date")
         )
         access_record(
-            action=Action.CONSULT, object_type=PERSON, object_ref=person.person_ref,
-            reason_code=reason_code, reason_text=reason_text,
+            action=action, object_type=PERSON, object_ref=person.person_ref,
+            reason_code=reason_code, reason_text=reason_text, recipient=recipient,
         )  # fmt: skip
         shown = sorted({r["crime__crime_ref"] for r in rows})
         for object_type, refs in ((CRIME, shown), (ORDER, [o.order_ref for o in orders])):
             if refs:
                 access_record_many(
-                    action=Action.CONSULT, object_type=object_type, object_refs=refs,
-                    reason_code=reason_code, reason_text=reason_text,
+                    action=action, object_type=object_type, object_refs=refs,
+                    reason_code=reason_code, reason_text=reason_text, recipient=recipient,
                 )  # fmt: skip
         alleged_ids = [r["crime_id"] for r in rows if r["role"] in ("suspect", "offender")]
         victims = (

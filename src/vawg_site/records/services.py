@@ -57,14 +57,38 @@ def assignment_open(
         existing = Assignment.objects.filter(user=user, ended_at__isnull=True, **target).first()
         if existing is not None:
             return existing
-        return Assignment.objects.create(user=user, assigned_by=assigned_by, **target)
+        assignment = Assignment.objects.create(user=user, assigned_by=assigned_by, **target)
+        _assignment_log(assignment, f"assigned to {user.get_username()}")
+        return assignment
+
+
+def _assignment_log(assignment: Assignment, what: str) -> None:
+    """An assignment changes who may open the record: an "alter" row on the record (its
+    reference; the account in the words, never the record's content)."""
+    if assignment.person is not None:
+        object_type, ref = "records.person", assignment.person.person_ref
+    else:
+        assert assignment.crime is not None
+        object_type, ref = "records.crime", assignment.crime.crime_ref
+    access_record(
+        action=Action.ALTER, object_type=object_type, object_ref=ref,
+        reason_code=Reason.OFFENDER_MANAGEMENT, reason_text=what[:500],
+    )  # fmt: skip
 
 
 def assignment_end(*, assignment_id: int) -> None:
     """End an assignment: the account no longer reaches the record through it."""
-    Assignment.objects.filter(pk=assignment_id, ended_at__isnull=True).update(
-        ended_at=timezone.now()
-    )
+    with transaction.atomic():
+        assignment = (
+            Assignment.objects.select_related("user", "person", "crime")
+            .filter(pk=assignment_id, ended_at__isnull=True)
+            .first()
+        )
+        if assignment is None:
+            return
+        assignment.ended_at = timezone.now()
+        assignment.save(update_fields=["ended_at"])
+        _assignment_log(assignment, f"assignment to {assignment.user.get_username()} ended")
 
 
 def person_seal(*, person_ref: str, reason_text: str) -> int:

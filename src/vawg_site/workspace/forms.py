@@ -77,3 +77,53 @@ class AuditExportForm(AuditSearchForm):
         max_length=255,
         error_messages={"required": "Enter who the export is for, such as the ICO case reference"},
     )
+
+
+REASON_CHOICES_CASEWORK = (
+    ("investigation", "Investigating an offence"),
+    ("safeguarding", "Safeguarding a victim or a person at risk"),
+    ("offender-management", "Managing a perpetrator or an order"),
+    ("case-review", "Reviewing a case or its retention"),
+    ("statistics", "Statistics and analysis"),
+    ("audit", "Auditing lawfulness or professional standards"),
+    ("legal", "A legal obligation or court proceedings"),
+    ("other", "Other (say why below)"),
+)
+"""The reasons a person gives for opening a person or a crime (the access log's reasons, less
+the loads'); their codes are :class:`vawg_site.audit.models.Reason`'s."""
+
+
+class ReasonForm(forms.Form):
+    """Why the person is opening a record: a reason from the list and, for "other", a few
+    words (optional otherwise). Kept in the session for that record until sign-out."""
+
+    reason = forms.ChoiceField(
+        choices=REASON_CHOICES_CASEWORK,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why you are opening this record"},
+    )
+    reason_text = forms.CharField(required=False, max_length=500)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("reason") == "other" and not (data.get("reason_text") or "").strip():
+            self.add_error("reason_text", "Say in a few words why you are opening this record")
+        return data
+
+
+class RecordSearchForm(ReasonForm):
+    """A search for a crime or a person by its reference, with the reason for the search."""
+
+    reference = forms.CharField(
+        max_length=64, error_messages={"required": "Enter a crime or person reference"}
+    )
+    field_order = ["reference", "reason", "reason_text"]
+
+
+class RecordExportForm(forms.Form):
+    """An export of a person's record: a disclosure, so who it is for is required."""
+
+    recipient = forms.CharField(
+        max_length=255,
+        error_messages={"required": "Enter who the export is for, such as a court or an agency"},
+    )

@@ -33,12 +33,18 @@ _RETENTION = (
     ("Erasures awaiting approval", "workspace:retention_erasures"),
 )
 
+_FIND = ("Find a crime or a person", "workspace:records_search")
+_CRIMES = ("Crimes you may open, newest first", "workspace:crimes")
+
 ROLE_LINKS: dict[str, tuple[tuple[str, str], ...]] = {
-    "analyst": (_PUBLISHED, _BOROUGHS, _WARD_MAP, _STREET_MAP, _COVERAGE),
-    "public_protection": (_STREET_MAP, *_RETENTION),
-    "neighbourhood_lead": (_WARD_MAP, _STREET_MAP, _BOROUGHS),
-    "victim_care": (("How we use data", "public:how_we_use_data"),),
-    "professional_standards": (),
+    "analyst": (_FIND, _CRIMES, _PUBLISHED, _BOROUGHS, _WARD_MAP, _STREET_MAP, _COVERAGE),
+    "public_protection": (_FIND, _CRIMES, _STREET_MAP, *_RETENTION),
+    "neighbourhood_lead": (_FIND, _CRIMES, _WARD_MAP, _STREET_MAP, _BOROUGHS),
+    "victim_care": (
+        _FIND,
+        ("How we use data", "public:how_we_use_data"),
+    ),
+    "professional_standards": (_FIND, _CRIMES),
     "publisher": (
         _PUBLISHED,
         _COVERAGE,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from vawg_site.workspace import auditor, retention, views
+from vawg_site.workspace import auditor, records, retention, views
 
 app_name = "workspace"
 
@@ -17,6 +17,11 @@ urlpatterns = [
     path("sign-in/confirm/", views.confirm, name="confirm"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("account/recovery-codes/", views.recovery_codes, name="recovery_codes"),
+    path("records/", records.search, name="records_search"),
+    path("records/crimes/", records.crimes, name="crimes"),
+    path("records/person/<str:person_ref>/", records.person, name="person"),
+    path("records/person/<str:person_ref>/export/", records.person_export, name="person_export"),
+    path("records/crime/<str:crime_ref>/", records.crime, name="crime"),
     path("audit/", auditor.search, name="audit_search"),
     path(
         "audit/object/<str:object_type>/<path:object_ref>/",
