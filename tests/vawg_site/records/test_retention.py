@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from vawg.retention import review_date_next, years_after
+from vawg.retention import years_after
 from vawg_site.accounts.services import staff_role_set
 from vawg_site.audit.models import AccessEvent
 from vawg_site.records import services
@@ -121,29 +121,6 @@ def test_the_periods_come_from_the_settings(settings: Any) -> None:
     settings.VAWG_RETENTION_REVIEW_YEARS = {1: 10, 2: 10, 3: 7}
     retention_assess(today=dt.date(2026, 1, 1))
     assert _groups()["P-T"] == (3, dt.date(2025, 7, 1))
-
-
-def test_the_date_arithmetic() -> None:
-    assert years_after(dt.date(2016, 2, 29), 10) == dt.date(2026, 2, 28)
-    assert years_after(dt.date(2016, 2, 29), 4) == dt.date(2020, 2, 29)
-    with pytest.raises(ValueError, match="negative"):
-        years_after(dt.date(2016, 1, 1), -1)
-    kept = {"kept_on": dt.date(2025, 1, 1), "kept_until": dt.date(2026, 6, 1)}
-    today = dt.date(2025, 2, 1)
-    # Events the reviewer saw leave the decision as it is, even an earlier date than computed.
-    assert review_date_next(
-        group=1, latest_event=dt.date(2024, 12, 31), review_years=YEARS, today=today, **kept
-    ) == dt.date(2026, 6, 1)
-    # A later event moves the review later, never earlier.
-    assert review_date_next(
-        group=3, latest_event=dt.date(2025, 1, 2), review_years=YEARS, today=today, **kept
-    ) == dt.date(2031, 1, 2)
-    assert review_date_next(
-        group=3, latest_event=dt.date(2025, 1, 2), review_years={1: 1, 2: 1, 3: 1},
-        today=today, **kept,
-    ) == dt.date(2026, 6, 1)  # fmt: skip
-    with pytest.raises(ValueError, match="group 4"):
-        review_date_next(group=4, latest_event=None, review_years=YEARS, today=today)
 
 
 def test_a_decision_to_keep_is_not_overwritten_by_the_next_assessment() -> None:
