@@ -225,6 +225,32 @@ SETTINGS: dict[str, Setting] = {
             int,
         ),
         Setting(
+            "VAWG_RETENTION_GROUP1_REVIEW_YEARS",
+            "10",
+            "years",
+            "MoPI group 1 (certain public protection matters: serious sexual and violent "
+            "offences, domestic abuse that is violence): years from a person's latest "
+            "involvement (or their last review) to their next retention review. APP keeps these "
+            "until the subject is 100 and reviews them every 10 years (`docs/retention.md`).",
+            int,
+        ),
+        Setting(
+            "VAWG_RETENTION_GROUP2_REVIEW_YEARS",
+            "10",
+            "years",
+            "MoPI group 2 (other sexual, violent or serious offences): years from a person's "
+            "latest involvement to their retention review; APP's default is 10.",
+            int,
+        ),
+        Setting(
+            "VAWG_RETENTION_GROUP3_REVIEW_YEARS",
+            "6",
+            "years",
+            "MoPI group 3 (all other offences): years from a person's latest involvement to "
+            "their retention review; APP's default is 6.",
+            int,
+        ),
+        Setting(
             "VAWG_FORCE_NAME",
             "Metropolitan Police Service",
             "name",

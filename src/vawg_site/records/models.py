@@ -195,3 +195,90 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.order_ref
+
+
+class RetentionReview(models.Model):
+    """A decision on a person's record at its retention review (MoPI, DPA 2018 s.39): keep it
+    until a new review date, or erase it. An erasure is first requested, then approved (or
+    refused) by a second, different account: four eyes.
+
+    After an erasure the row keeps what the ICO's guidance on erasure logs asks for and nothing
+    of the record: the person's reference, who decided and approved, when, why, and how many
+    rows went (``erased_counts``). The link to the person is then empty."""
+
+    class Decision(models.TextChoices):
+        KEEP = "keep", "Keep the record"
+        ERASE = "erase", "Erase the record"
+
+    class Status(models.TextChoices):
+        RECORDED = "recorded", "Recorded"
+        PENDING = "pending", "Awaiting approval"
+        ERASED = "erased", "Erased"
+        REFUSED = "refused", "Refused"
+
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="retention_reviews",
+        help_text="empty once the person is erased",
+    )
+    person_ref = models.CharField(
+        max_length=64, help_text="the reference, kept after an erasure (the erasure's metadata)"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="retention_reviews_decided",
+    )
+    decision = models.CharField(max_length=8, choices=Decision.choices)
+    status = models.CharField(max_length=8, choices=Status.choices)
+    reason_text = models.CharField(
+        max_length=500, help_text="why, in the reviewer's words (never the person's details)"
+    )
+    next_review_date = models.DateField(
+        null=True, blank=True, help_text="the next review, when the record is kept"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="retention_reviews_approved",
+        help_text="the second account that approved or refused an erasure",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approval_text = models.CharField(max_length=500, blank=True)
+    erased_counts = models.JSONField(
+        default=dict, blank=True, help_text="rows erased or unlinked, by table: counts only"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(decision="keep")
+                | (models.Q(status="recorded") & models.Q(next_review_date__isnull=False)),
+                name="retention_keep_has_next_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(decision="erase")
+                | models.Q(status__in=["pending", "erased", "refused"]),
+                name="retention_erase_status",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(approved_by__isnull=True)
+                | ~models.Q(approved_by=models.F("decided_by")),
+                name="retention_four_eyes",
+            ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(status="pending"),
+                name="retention_one_pending_erasure",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_ref}: {self.decision} ({self.status})"

@@ -28,13 +28,17 @@ _BOROUGHS = ("Figures by borough", "public:borough_data")
 _COVERAGE = ("What the data covers", "public:coverage")
 _WARD_MAP = ("Ward map", "public:ward_map")
 _STREET_MAP = ("Street-level map", "public:street_map")
+_RETENTION = (
+    ("Retention reviews due", "workspace:retention_due"),
+    ("Erasures awaiting approval", "workspace:retention_erasures"),
+)
 
 _FIND = ("Find a crime or a person", "workspace:records_search")
 _CRIMES = ("Crimes you may open, newest first", "workspace:crimes")
 
 ROLE_LINKS: dict[str, tuple[tuple[str, str], ...]] = {
     "analyst": (_FIND, _CRIMES, _PUBLISHED, _BOROUGHS, _WARD_MAP, _STREET_MAP, _COVERAGE),
-    "public_protection": (_FIND, _CRIMES, _STREET_MAP),
+    "public_protection": (_FIND, _CRIMES, _STREET_MAP, *_RETENTION),
     "neighbourhood_lead": (_FIND, _CRIMES, _WARD_MAP, _STREET_MAP, _BOROUGHS),
     "victim_care": (
         _FIND,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from vawg_site.workspace import auditor, records, views
+from vawg_site.workspace import auditor, records, retention, views
 
 app_name = "workspace"
 
@@ -32,3 +32,10 @@ urlpatterns = [
 
 # The nightly review's queue (issue #13).
 urlpatterns += [path("audit/review/", auditor.review_queue, name="audit_review")]
+# Retention reviews (docs/retention.md), appended.
+urlpatterns += [
+    path("retention/", retention.due, name="retention_due"),
+    path("retention/person/<str:person_ref>/", retention.review, name="retention_review"),
+    path("retention/erasures/", retention.erasures, name="retention_erasures"),
+    path("retention/erasures/<int:review_id>/", retention.erasure, name="retention_erasure"),
+]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
@@ -23,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from vawg_site.accounts.roles import role_get
 from vawg_site.accounts.selectors import team_list
 from vawg_site.accounts.services import staff_role_set
-from vawg_site.records.models import Crime, Involvement, Person
+from vawg_site.records.models import Crime, Involvement, Person, RetentionReview
 from vawg_site.workspace.urls import SIGN_IN_STEPS
 
 PUBLIC_URLCONFS = frozenset({"vawg_site.public.urls", "vawg_site.api.urls"})
@@ -46,6 +47,10 @@ ROLE_PAGES = {
     "workspace:person_export": "public_protection",
     "workspace:crime": "public_protection",
     "workspace:audit_review": "auditor",
+    "workspace:retention_due": "public_protection",
+    "workspace:retention_review": "public_protection",
+    "workspace:retention_erasures": "public_protection",
+    "workspace:retention_erasure": "public_protection",
 }
 """Workspace pages open only to a role (``accounts.roles``): verified but without it, 403."""
 
@@ -56,12 +61,18 @@ def needs_team(role: str) -> bool:
 
 def _records_in_reach(*, borough_code: str) -> None:
     """A crime and a person with the walk's sample reference "1", in the team's borough: what
-    the record pages open for a role that reaches them."""
+    the record pages open for a role that reaches them; and erasure request 1 of that person,
+    by another account, which the retention pages open."""
     crime = Crime.objects.create(
         crime_ref="1", recorded_date="2024-01-01", offence_code="8Q", borough_code=borough_code
     )
     person = Person.objects.create(person_ref="1", sex="M")
     Involvement.objects.create(crime=crime, person=person, role="suspect")
+    requester = get_user_model().objects.create_user(username="requester")
+    RetentionReview.objects.create(
+        id=1, person=person, person_ref="1", decided_by=requester, decision="erase",
+        status="pending", reason_text="no policing purpose left",
+    )  # fmt: skip
 
 
 SHADOWED = frozenset({"admin:login"})

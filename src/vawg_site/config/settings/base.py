@@ -32,6 +32,12 @@ VAWG_RENDERS_PER_MINUTE = setting("VAWG_RENDERS_PER_MINUTE")
 VAWG_RENDER_SLOTS = setting("VAWG_RENDER_SLOTS")
 VAWG_TRUSTED_PROXIES = setting("VAWG_TRUSTED_PROXIES")
 VAWG_QUARANTINE_RETENTION_DAYS = setting("VAWG_QUARANTINE_RETENTION_DAYS")
+# MoPI review periods in years, by retention group (vawg.retention, docs/retention.md).
+VAWG_RETENTION_REVIEW_YEARS = {
+    1: setting("VAWG_RETENTION_GROUP1_REVIEW_YEARS"),
+    2: setting("VAWG_RETENTION_GROUP2_REVIEW_YEARS"),
+    3: setting("VAWG_RETENTION_GROUP3_REVIEW_YEARS"),
+}
 # The force area every public figure is drawn from (vawg.force_area; the Met: 32 boroughs).
 VAWG_FORCE_AREA = ForceArea(
     name=setting("VAWG_FORCE_NAME"),

@@ -3,7 +3,9 @@ crimes, people, involvements (linked to their crime and person) and protective o
 their subject and protected person), upserted by their references (:mod:`vawg.ingest.force`).
 
 References to records already stored are accepted, so a later extract may name earlier crimes
-and people. Offence codes the taxonomy does not know are loaded, flagged, and listed.
+and people. Each load ends by placing the crimes in their boroughs and assessing every person's
+retention (:func:`vawg_site.records.retention.retention_assess`), in its transaction. Offence
+codes the taxonomy does not know are loaded, flagged, and listed.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from vawg_site.ingest.services.bulk import (
 )
 from vawg_site.ingest.services.runs import LoadResult, run_record
 from vawg_site.records.models import Crime, Person
+from vawg_site.records.retention import retention_assess
 
 CRIME_TARGET = target_plain(CRIME)
 PERSON_TARGET = target_plain(PERSON)
@@ -155,6 +158,12 @@ def force_load(*, path: Path, progress: Progress | None = None) -> LoadResult:
         placed = crimes_place()
         if placed:
             notices.append(f"{placed:,} crimes placed in (or moved to) a borough by location")
+        # Every person's MoPI group and next review from what is now stored (docs/retention.md).
+        assessed = retention_assess()
+        if assessed.changed:
+            notices.append(
+                f"{assessed.changed:,} people given a new retention group or review date"
+            )
         duplicates = extract.duplicates + kept - changed
         rejections = extract.rejections
         run = run_record(

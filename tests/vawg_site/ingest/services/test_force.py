@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -61,11 +62,28 @@ def test_a_load_logs_its_collections_and_alterations(force_dir: Path) -> None:
 
     force_load(path=force_dir)
     assert events() == [
+        ("alter", "records.person", 2),  # the retention assessment (docs/retention.md)
         ("collect", "records.crime", 2),
         ("collect", "records.involvement", 3),
         ("collect", "records.order", 1),
         ("collect", "records.person", 2),
     ]
-    assert set(AccessEvent.objects.values_list("reason_code", "object_ref")) == {("data-load", "*")}
+    assert set(AccessEvent.objects.values_list("reason_code", "object_ref")) == {
+        ("data-load", "*"),
+        ("case-review", "*"),
+    }
     force_load(path=force_dir)  # nothing changed: nothing more to log
-    assert len(events()) == 4
+    assert len(events()) == 5
+
+
+def test_a_load_assesses_every_persons_retention(force_dir: Path) -> None:
+    force_load(path=force_dir)
+    people = {
+        ref: (group, due)
+        for ref, group, due in Person.objects.values_list(
+            "person_ref", "retention_group", "next_review_date"
+        )
+    }
+    # C1 is stalking (group 1), P2 its suspect and P1 its victim; both are in order O1, which
+    # ended on 2024-02-12, their latest event: group 1's 10 years from then.
+    assert people == {"P1": (1, date(2034, 2, 12)), "P2": (1, date(2034, 2, 12))}
