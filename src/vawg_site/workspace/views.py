@@ -1,6 +1,7 @@
 """The workspace's pages: the sign-in steps (password, then a second factor or its enrolment),
-step-up, recovery codes, sign-out and the workspace home. Thin: each view checks a form and calls
-one ``vawg_site.accounts`` service or selector (docs/accounts.md)."""
+step-up, recovery codes, sign-out and the workspace home; the passkey ceremonies and pages are in
+``workspace.passkeys``. Thin: each view checks a form and calls one ``vawg_site.accounts``
+service or selector (docs/accounts.md)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import django_otp
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -42,13 +44,31 @@ def _safe_next(request: HttpRequest, value: str | None) -> str:
     return reverse("workspace:home")
 
 
-def _verified(request: HttpRequest, device: Any) -> HttpResponseRedirect:
-    """The second factor is given: mark the session verified under a new key, start the
-    step-up clock, and go where the person was going."""
+def session_verify(request: HttpRequest, device: Any) -> str:
+    """The second factor is given (a code, a recovery code or a passkey): mark the session
+    verified under a new key and start the step-up clock; returns where the person was going."""
     django_otp.login(request, device)
     request.session.cycle_key()
     sessions.authentication_record(request.session)
-    return HttpResponseRedirect(_safe_next(request, request.session.pop(NEXT_KEY, None)))
+    return _safe_next(request, request.session.pop(NEXT_KEY, None))
+
+
+def passkey_config(request: HttpRequest) -> dict[str, Any]:
+    """The settings the package's scripts read from the page (``otp_webauthn_config``)."""
+    return {
+        "autocompleteLoginFieldSelector": None,
+        "nextFieldSelector": "input[name='next']",
+        "csrfToken": get_token(request),
+        "beginRegistrationUrl": reverse("workspace:passkey_register_begin"),
+        "completeRegistrationUrl": reverse("workspace:passkey_register_complete"),
+        "beginAuthenticationUrl": reverse("workspace:passkey_verify_begin"),
+        "completeAuthenticationUrl": reverse("workspace:passkey_verify_complete"),
+    }
+
+
+def _verified(request: HttpRequest, device: Any) -> HttpResponseRedirect:
+    """The second factor is given: verify the session and go where the person was going."""
+    return HttpResponseRedirect(session_verify(request, device))
 
 
 @sign_in_step
@@ -110,7 +130,14 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workspace/second_factor.html",
-        {"form": form, "refused": refused, "refused_message": CODE_REFUSED},
+        {
+            "form": form,
+            "refused": refused,
+            "refused_message": CODE_REFUSED,
+            "has_passkey": selectors.passkey_is_enrolled(user=request.user),
+            "has_app": selectors.app_is_enrolled(user=request.user),
+            "passkey_config": passkey_config(request),
+        },
     )
 
 
@@ -150,6 +177,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
             "shows now. After a wrong code, wait a few seconds before the next.",
             "key": _key_groups(device.bin_key),
             "uri": device.config_url,
+            "passkey_config": passkey_config(request),
         },
     )
 
