@@ -15,6 +15,7 @@ origin is accepted and every ceremony fails.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -56,6 +57,20 @@ def origin_is_within(*, host: str, relying_party: str) -> bool:
     """
     host, relying_party = host.lower(), relying_party.lower()
     return host == relying_party or host.endswith("." + relying_party)
+
+
+def passkeys_work_here(request: HttpRequest) -> bool:
+    """Whether a browser will use passkeys on the page this request is for: a secure page
+    (HTTPS, or http://localhost) on a host name within the relying party. Browsers refuse
+    passkeys on an IP address such as the demo's 127.0.0.1, so the pages offer none there."""
+    host = _host_name(request).lower()
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return False
+    except ValueError:
+        pass
+    secure = request.is_secure() or host == "localhost" or host.endswith(".localhost")
+    return secure and origin_is_within(host=host, relying_party=rp_id(request))
 
 
 class PasskeyHelper(WebAuthnHelper):

@@ -8,7 +8,8 @@ pages around them (docs/accounts.md, "Passkeys").
   is refused: a stolen password cannot add its own passkey.
 - Verifying is open to a session that has given its password and not yet its second factor, of
   an account with a passkey; the passkey must be that account's. Success marks the session
-  verified exactly as a code does (``views.session_verify``).
+  verified exactly as a code does (``views.session_verify``). It is open to a verified session
+  only to finish a step-up whose password was given on the confirm page in the last 5 minutes.
 - There is no passwordless sign-in (``OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN`` is off).
 
 The buttons are progressive enhancement: the package's scripts, served from this site, reveal
@@ -36,7 +37,7 @@ from django_otp_webauthn.views import (
 
 from vawg_site.accounts import selectors, services, sessions
 from vawg_site.workspace.access import is_verified, recent_sign_in, staff_page
-from vawg_site.workspace.views import passkey_config, session_verify
+from vawg_site.workspace.views import passkey_config, safe_next, session_verify
 
 NEW_CODES_KEY = "vawg_new_recovery_codes"
 """The recovery codes issued with a first passkey, kept in the session until shown once."""
@@ -110,7 +111,7 @@ class _Verification:
         request = self.request
         if not request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
-        if is_verified(request):
+        if is_verified(request) and not sessions.step_up_password_waiting(request.session):
             raise AlreadyVerified()
         if not selectors.passkey_is_enrolled(user=request.user):
             raise NoPasskey()
@@ -126,7 +127,15 @@ class PasskeyVerifyComplete(_Verification, CompleteCredentialAuthenticationView)
     def complete_auth(self, device: Any) -> None:
         # The package's helper has checked the answer's signature, challenge, origin and RP ID,
         # and that the passkey is this account's; check_device_usable that it is confirmed.
-        self.destination = session_verify(self.request, device)
+        request = self.request
+        if not is_verified(request):
+            self.destination = session_verify(request, device)
+        elif sessions.step_up_password_take(request.session):
+            # Step-up: the password on the confirm page just now, and now the passkey.
+            sessions.authentication_record(request.session)
+            self.destination = safe_next(request, self.get_redirect_url())
+        else:
+            raise AlreadyVerified()
 
     def get_success_url(self) -> str:
         return self.destination

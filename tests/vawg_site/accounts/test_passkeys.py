@@ -11,7 +11,7 @@ from django.test import RequestFactory, override_settings
 from django_otp_webauthn.models import WebAuthnCredential
 
 from vawg_site.accounts import selectors, services
-from vawg_site.accounts.passkeys import PasskeyHelper, rp_id
+from vawg_site.accounts.passkeys import PasskeyHelper, passkeys_work_here, rp_id
 
 
 def _request(host: str, *, secure: bool = False) -> Any:
@@ -30,6 +30,12 @@ def test_the_relying_party_and_origin() -> None:
         assert PasskeyHelper(request).get_allowed_origins() == ["https://staff.vawg.example"]
         # A host outside the relying party accepts no origin: every ceremony fails there.
         assert PasskeyHelper(_request("localhost")).get_allowed_origins() == []
+        assert passkeys_work_here(_request("vawg.example", secure=True))
+        assert not passkeys_work_here(_request("vawg.example"))  # plain HTTP
+        assert not passkeys_work_here(_request("localhost:8000"))  # outside the relying party
+    assert passkeys_work_here(_request("localhost:8000"))
+    with override_settings(ALLOWED_HOSTS=["127.0.0.1"]):
+        assert not passkeys_work_here(_request("127.0.0.1:8000"))  # browsers refuse an IP
 
 
 def _passkey(user: Any, *, confirmed: bool = True, n: int = 1) -> Any:

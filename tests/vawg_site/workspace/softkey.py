@@ -29,7 +29,7 @@ def b64url(data: bytes) -> str:
 
 @dataclass
 class SoftPasskey:
-    origin: str = "http://testserver"
+    origin: str = "http://localhost"
     credential_id: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     key: ec.EllipticCurvePrivateKey = field(
         default_factory=lambda: ec.generate_private_key(ec.SECP256R1())

@@ -24,6 +24,13 @@ REGISTER_BEGIN = "/workspace/sign-in/passkey/register/begin/"
 REGISTER_COMPLETE = "/workspace/sign-in/passkey/register/complete/"
 VERIFY_BEGIN = "/workspace/sign-in/passkey/verify/begin/"
 VERIFY_COMPLETE = "/workspace/sign-in/passkey/verify/complete/"
+HOST = "localhost"
+"""Browsers use passkeys on HTTPS or http://localhost only, so the pages offer them only there."""
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client(HTTP_HOST=HOST)
 
 
 def _post(client: Client, url: str, body: dict[str, Any] | None = None) -> Any:
@@ -57,7 +64,7 @@ def _is_verified(client: Client) -> bool:
 def passkey_staff(staff: Any) -> tuple[Any, SoftPasskey]:
     """``staff`` with a passkey set up at the first sign-in (and its recovery codes), signed
     out again."""
-    client, key = Client(), SoftPasskey()
+    client, key = Client(HTTP_HOST=HOST), SoftPasskey()
     _password(client, staff)
     assert _register(client, key).status_code == 200
     return staff, key
@@ -73,7 +80,7 @@ def test_a_first_sign_in_sets_up_a_passkey_with_recovery_codes(client: Client, s
     assert 'name="code"' in body  # the app set-up is still there, with or without JavaScript
     password_only_key = client.session.session_key
     options = _post(client, REGISTER_BEGIN).json()
-    assert options["rp"]["id"] == "testserver"
+    assert options["rp"]["id"] == "localhost"
     assert [c["id"] for c in options["excludeCredentials"]] == []
     key = SoftPasskey()
     done = _post(client, REGISTER_COMPLETE, key.register(options))
@@ -142,10 +149,10 @@ def test_an_answer_signed_for_a_look_alike_origin_is_refused(
 ) -> None:
     staff, key = passkey_staff
     _password(client, staff)
-    key.origin = "http://testserver.evil.example"
+    key.origin = "http://localhost.evil.example"
     assert _verify(client, key).status_code == 422
     assert not _is_verified(client)
-    key.origin = "http://testserver"
+    key.origin = "http://localhost"
     refused = _verify(client, key, rp_id="evil.example")  # signed for another relying party
     assert refused.status_code == 422
     assert not _is_verified(client)
@@ -158,7 +165,7 @@ def test_an_answer_cannot_be_replayed(client: Client, passkey_staff: Any) -> Non
     _password(client, staff)
     options = _post(client, VERIFY_BEGIN).json()
     answer = key.sign(options)
-    other = Client()
+    other = Client(HTTP_HOST=HOST)
     _password(other, staff)
     _post(other, VERIFY_BEGIN)
     # The same answer in another session (its own challenge) and twice in this one.
@@ -177,7 +184,7 @@ def test_another_accounts_passkey_is_refused(client: Client, passkey_staff: Any)
 
     other = get_user_model().objects.create_user(username="other", password=PASSWORD)
     other_key = SoftPasskey()
-    other_client = Client()
+    other_client = Client(HTTP_HOST=HOST)
     _password(other_client, other)
     assert _register(other_client, other_key).status_code == 200
     _password(client, staff)
@@ -195,7 +202,7 @@ def test_a_password_alone_cannot_add_a_passkey_to_an_enrolled_account(
     assert SESSION_KEY in client.session
     assert _post(client, REGISTER_BEGIN).status_code == 403
     assert _post(client, REGISTER_COMPLETE, SoftPasskey().register(
-        {"rp": {"id": "testserver"}, "user": {"id": "x"}, "challenge": "AAAA"}
+        {"rp": {"id": "localhost"}, "user": {"id": "x"}, "challenge": "AAAA"}
     )).status_code == 403  # fmt: skip
     assert _post(client, VERIFY_BEGIN).status_code == 403  # no passkey to verify with
     assert not WebAuthnCredential.objects.exists()
@@ -219,7 +226,7 @@ def test_the_account_page_adds_and_removes_passkeys_behind_step_up(
     listed = verified_client.get("/workspace/account/passkeys/").content.decode()
     assert passkey.name in listed
     # The passkey now signs this account in, beside the app.
-    fresh = Client()
+    fresh = Client(HTTP_HOST=HOST)
     _password(fresh, user)
     assert _verify(fresh, key).status_code == 200
     # Removing it leaves the app: allowed.
@@ -259,4 +266,60 @@ def test_no_passkey_means_the_code_page_is_as_before(client: Client, enrolled: T
     _password(client, enrolled.user)
     page = client.get("/workspace/sign-in/code/").content.decode()
     assert "passkey" not in page.lower()
-    assert sign_in(Client(), enrolled).status_code == 302
+    assert sign_in(Client(HTTP_HOST=HOST), enrolled).status_code == 302
+
+
+def test_step_up_takes_the_password_and_then_the_passkey(
+    client: Client, passkey_staff: Any
+) -> None:
+    staff, key = passkey_staff
+    _password(client, staff)
+    assert _verify(client, key).status_code == 200
+    session = client.session
+    session[sessions.AUTHENTICATED_KEY] = sessions.now() - sessions.STEP_UP_SECONDS - 1
+    session.save()
+    confirm = "/workspace/sign-in/confirm/?next=%2Fworkspace%2Faccount%2Fpasskeys%2F"
+    assert client.get("/workspace/account/passkeys/")["Location"] == confirm
+    # No step-up is waiting: a verified session cannot use the ceremony.
+    assert _post(client, VERIFY_BEGIN).status_code == 403
+    wrong = client.post(confirm, {"password": "wrong password", "code": ""})
+    assert "could not confirm" in wrong.content.decode()
+    assert sessions.STEP_UP_PASSWORD_KEY not in client.session
+    asked = client.post(
+        confirm, {"password": PASSWORD, "code": "", "next": "/workspace/account/passkeys/"}
+    )
+    assert asked.status_code == 200
+    assert 'id="passkey-verification-button"' in asked.content.decode()
+    assert not sessions.authentication_is_recent(client.session)
+    options = _post(client, VERIFY_BEGIN).json()
+    done = _post(client, VERIFY_COMPLETE + "?next=/workspace/account/passkeys/", key.sign(options))
+    assert done.status_code == 200, done.content
+    assert done.json()["redirect_url"] == "/workspace/account/passkeys/"
+    assert sessions.authentication_is_recent(client.session)
+    assert client.get("/workspace/account/passkeys/").status_code == 200
+    # One password completes one step-up: the note is spent.
+    assert _post(client, VERIFY_BEGIN).status_code == 403
+
+
+def test_a_step_up_password_waits_five_minutes_only(client: Client, passkey_staff: Any) -> None:
+    staff, key = passkey_staff
+    _password(client, staff)
+    assert _verify(client, key).status_code == 200
+    client.post("/workspace/sign-in/confirm/", {"password": PASSWORD, "code": ""})
+    options = _post(client, VERIFY_BEGIN).json()
+    session = client.session
+    session[sessions.STEP_UP_PASSWORD_KEY] = sessions.now() - sessions.STEP_UP_PASSKEY_SECONDS - 1
+    session[sessions.AUTHENTICATED_KEY] = sessions.now() - sessions.STEP_UP_SECONDS - 1
+    session.save()
+    assert _post(client, VERIFY_COMPLETE, key.sign(options)).status_code == 403
+    assert not sessions.authentication_is_recent(client.session)
+
+
+def test_no_passkey_is_offered_where_browsers_refuse_them(passkey_staff: Any) -> None:
+    staff, _ = passkey_staff
+    demo = Client(HTTP_HOST="127.0.0.1")  # the demo's address: an IP, which browsers refuse
+    _password(demo, staff)
+    page = demo.get("/workspace/sign-in/code/").content.decode()
+    assert "passkey-verification-button" not in page
+    assert "otp_webauthn_config" not in page
+    assert 'name="code"' in page
