@@ -1,14 +1,16 @@
-"""Reads for staff accounts: which second factors an account has, its role and team, and the
-teams (BCUs) with their boroughs."""
+"""Reads for staff accounts: which second factors an account has (an authenticator app, passkeys,
+recovery codes), its role and team, and the teams (BCUs) with their boroughs."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from vawg_site.accounts.models import StaffMember, Team, TeamBorough
 from vawg_site.accounts.roles import Role, role_get
@@ -93,12 +95,42 @@ def team_code_of_borough(*, borough_code: str) -> str | None:
 
 
 def second_factor_is_enrolled(*, user: Any) -> bool:
-    """True when ``user`` has a confirmed second factor (an authenticator app, or recovery codes
-    left to sign in with)."""
+    """True when ``user`` has a confirmed second factor (an authenticator app, a passkey, or
+    recovery codes left to sign in with)."""
     return bool(
         TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
         or StaticToken.objects.filter(device__user=user, device__confirmed=True).exists()
     )
+
+
+@dataclass(frozen=True)
+class PasskeySummary:
+    """One of an account's passkeys, as its account page lists it."""
+
+    id: int
+    name: str
+    created_at: datetime | None
+    last_used_at: datetime | None
+
+
+def passkey_list(*, user: Any) -> list[PasskeySummary]:
+    """The confirmed passkeys of ``user``, oldest first."""
+    rows = WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at", "pk")
+    return [
+        PasskeySummary(id=p.pk, name=p.name, created_at=p.created_at, last_used_at=p.last_used_at)
+        for p in rows
+    ]
+
+
+def passkey_is_enrolled(*, user: Any) -> bool:
+    """True when ``user`` has a confirmed passkey to sign in with."""
+    return bool(WebAuthnCredential.objects.filter(user=user, confirmed=True).exists())
+
+
+def app_is_enrolled(*, user: Any) -> bool:
+    """True when ``user`` has a confirmed authenticator app."""
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def recovery_codes_left(*, user: Any) -> int:

@@ -1,9 +1,11 @@
 """Writes for staff accounts: create an account, set its role and team, check a password without
 telling who exists, enrol and check second factors, issue recovery codes, disable an account.
 
-The second factors are django-otp devices: a TOTP authenticator app (RFC 6238) and a static
-device holding single-use recovery codes. Each device throttles failed codes itself (a delay that
-doubles with each failure), so a stolen password cannot be followed by guessing six digits.
+The second factors are django-otp devices: a TOTP authenticator app (RFC 6238), passkeys
+(WebAuthn credentials of django-otp-webauthn, registered and checked by its ceremonies: see
+``accounts.passkeys``) and a static device holding single-use recovery codes. Each code device
+throttles failed codes itself (a delay that doubles with each failure), so a stolen password
+cannot be followed by guessing six digits; a passkey's signature cannot be guessed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from vawg_site.accounts.models import StaffMember, Team
 from vawg_site.accounts.roles import ROLES, role_get
@@ -159,6 +162,30 @@ def second_factor_check(*, user: Any, code: str) -> Device | None:
             if locked.verify_token(token):
                 return locked
     return None
+
+
+class PasskeyError(ValueError):
+    """A passkey that cannot be removed as asked (not the account's, or its last second
+    factor)."""
+
+
+@transaction.atomic
+def passkey_remove(*, user: Any, passkey_id: int) -> None:
+    """Remove the passkey ``passkey_id`` of ``user``. Refused when it is not theirs, or when it
+    is the account's last second factor (no other passkey and no authenticator app: recovery
+    codes alone are a fallback, not a way to sign in day to day)."""
+    passkey = (
+        WebAuthnCredential.objects.select_for_update().filter(user=user, pk=passkey_id).first()
+    )
+    if passkey is None:
+        raise PasskeyError("That passkey is not one of yours.")
+    others = WebAuthnCredential.objects.filter(user=user, confirmed=True).exclude(pk=passkey.pk)
+    if not (others.exists() or TOTPDevice.objects.filter(user=user, confirmed=True).exists()):
+        raise PasskeyError(
+            "This is your only passkey and you have no authenticator app: add another passkey "
+            "before you remove this one."
+        )
+    passkey.delete()
 
 
 def user_disable(*, user: Any) -> None:

@@ -33,6 +33,11 @@ STARTED_KEY = "vawg_signed_in_at"
 SEEN_KEY = "vawg_seen_at"
 AUTHENTICATED_KEY = "vawg_authenticated_at"
 """When the person last gave their password and a second factor: at sign-in or step-up."""
+STEP_UP_PASSWORD_KEY = "vawg_step_up_password_at"  # noqa: S105 - a session key name
+"""When the person gave their password at step-up and chose to go on with a passkey."""
+STEP_UP_PASSKEY_SECONDS = 5 * 60
+"""How long a step-up password waits for the passkey that completes it (the passkey prompt's
+own timeout)."""
 
 IDLE, ABSOLUTE = "idle", "absolute"
 
@@ -73,6 +78,24 @@ def authentication_is_recent(session: SessionBase) -> bool:
     :data:`STEP_UP_SECONDS`."""
     at = session.get(AUTHENTICATED_KEY)
     return isinstance(at, (int, float)) and now() - at < STEP_UP_SECONDS
+
+
+def step_up_password_record(session: SessionBase) -> None:
+    """Note that the password was given at step-up; a passkey must follow to complete it."""
+    session[STEP_UP_PASSWORD_KEY] = now()
+
+
+def step_up_password_take(session: SessionBase) -> bool:
+    """True when a step-up password was given within :data:`STEP_UP_PASSKEY_SECONDS`; the note
+    is spent either way, so one password completes one step-up."""
+    at = session.pop(STEP_UP_PASSWORD_KEY, None)
+    return isinstance(at, (int, float)) and now() - at < STEP_UP_PASSKEY_SECONDS
+
+
+def step_up_password_waiting(session: SessionBase) -> bool:
+    """True when a step-up password is waiting for its passkey (the note is kept)."""
+    at = session.get(STEP_UP_PASSWORD_KEY)
+    return isinstance(at, (int, float)) and now() - at < STEP_UP_PASSKEY_SECONDS
 
 
 def user_sessions_end(*, user_id: Any) -> int:

@@ -128,6 +128,17 @@ SETTINGS: dict[str, Setting] = {
             _list,
         ),
         Setting(
+            "VAWG_PASSKEY_RP_ID",
+            "",
+            "domain",
+            "The domain staff passkeys are made for (the WebAuthn relying-party ID), e.g. "
+            "vawg.example: a passkey works on that host and its subdomains only, never on a "
+            "look-alike. Blank: the host name each request came to (one of VAWG_ALLOWED_HOSTS), "
+            "which suits a site with one host name. Passkeys need HTTPS, or http://localhost on "
+            "your own machine (not 127.0.0.1). Changing it stops every registered passkey "
+            "working: people then sign in with their app or a recovery code and add one again.",
+        ),
+        Setting(
             "VAWG_PROXY_SSL_HEADER",
             "",
             "Name=value",

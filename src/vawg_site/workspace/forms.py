@@ -29,12 +29,19 @@ class CodeForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
+    """Step-up: the password and a code; for a person with a passkey the code may be left out,
+    and the passkey given on the next page instead."""
+
     password = forms.CharField(
         max_length=1024, strip=False, error_messages={"required": "Enter your password"}
     )
     code = forms.CharField(
         max_length=64, error_messages={"required": "Enter the code from your authenticator app"}
     )
+
+    def __init__(self, *args: object, passkey: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["code"].required = not passkey
 
 
 OBJECT_TYPE_HINT = "For example records.person, records.crime, records.order or audit-log"

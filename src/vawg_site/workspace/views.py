@@ -1,6 +1,7 @@
 """The workspace's pages: the sign-in steps (password, then a second factor or its enrolment),
-step-up, recovery codes, sign-out and the workspace home. Thin: each view checks a form and calls
-one ``vawg_site.accounts`` service or selector (docs/accounts.md)."""
+step-up, recovery codes, sign-out and the workspace home; the passkey ceremonies and pages are in
+``workspace.passkeys``. Thin: each view checks a form and calls one ``vawg_site.accounts``
+service or selector (docs/accounts.md)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from typing import Any
 import django_otp
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vawg_site.accounts import selectors, services, sessions
+from vawg_site.accounts.passkeys import passkeys_work_here
 from vawg_site.workspace.access import is_verified, recent_sign_in, sign_in_step, staff_page
 from vawg_site.workspace.forms import (
     CODE_REFUSED,
@@ -33,7 +36,7 @@ ENDED_MESSAGES = {
 }
 
 
-def _safe_next(request: HttpRequest, value: str | None) -> str:
+def safe_next(request: HttpRequest, value: str | None) -> str:
     """``value`` when it is a path on this site, else the workspace home."""
     if value and url_has_allowed_host_and_scheme(
         value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -42,20 +45,42 @@ def _safe_next(request: HttpRequest, value: str | None) -> str:
     return reverse("workspace:home")
 
 
-def _verified(request: HttpRequest, device: Any) -> HttpResponseRedirect:
-    """The second factor is given: mark the session verified under a new key, start the
-    step-up clock, and go where the person was going."""
+def session_verify(request: HttpRequest, device: Any) -> str:
+    """The second factor is given (a code, a recovery code or a passkey): mark the session
+    verified under a new key and start the step-up clock; returns where the person was going."""
     django_otp.login(request, device)
     request.session.cycle_key()
     sessions.authentication_record(request.session)
-    return HttpResponseRedirect(_safe_next(request, request.session.pop(NEXT_KEY, None)))
+    return safe_next(request, request.session.pop(NEXT_KEY, None))
+
+
+def passkey_config(request: HttpRequest) -> dict[str, Any] | None:
+    """The settings the package's scripts read from the page (``otp_webauthn_config``), or None
+    where a browser would refuse passkeys (``accounts.passkeys.passkeys_work_here``): the pages
+    then offer none."""
+    if not passkeys_work_here(request):
+        return None
+    return {
+        "autocompleteLoginFieldSelector": None,
+        "nextFieldSelector": "input[name='next']",
+        "csrfToken": get_token(request),
+        "beginRegistrationUrl": reverse("workspace:passkey_register_begin"),
+        "completeRegistrationUrl": reverse("workspace:passkey_register_complete"),
+        "beginAuthenticationUrl": reverse("workspace:passkey_verify_begin"),
+        "completeAuthenticationUrl": reverse("workspace:passkey_verify_complete"),
+    }
+
+
+def _verified(request: HttpRequest, device: Any) -> HttpResponseRedirect:
+    """The second factor is given: verify the session and go where the person was going."""
+    return HttpResponseRedirect(session_verify(request, device))
 
 
 @sign_in_step
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     if is_verified(request):
-        return HttpResponseRedirect(_safe_next(request, request.GET.get("next")))
+        return HttpResponseRedirect(safe_next(request, request.GET.get("next")))
     form = SignInForm(request.POST or None)
     refused = False
     if request.method == "POST" and form.is_valid():
@@ -66,7 +91,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         )
         if user is not None:
             login(request, user)
-            request.session[NEXT_KEY] = _safe_next(request, request.POST.get("next"))
+            request.session[NEXT_KEY] = safe_next(request, request.POST.get("next"))
             return redirect("workspace:second_factor")
         refused = True
     return render(
@@ -110,7 +135,14 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workspace/second_factor.html",
-        {"form": form, "refused": refused, "refused_message": CODE_REFUSED},
+        {
+            "form": form,
+            "refused": refused,
+            "refused_message": CODE_REFUSED,
+            "has_passkey": selectors.passkey_is_enrolled(user=request.user),
+            "has_app": selectors.app_is_enrolled(user=request.user),
+            "passkey_config": passkey_config(request),
+        },
     )
 
 
@@ -150,6 +182,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
             "shows now. After a wrong code, wait a few seconds before the next.",
             "key": _key_groups(device.bin_key),
             "uri": device.config_url,
+            "passkey_config": passkey_config(request),
         },
     )
 
@@ -164,9 +197,12 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @staff_page
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest) -> HttpResponse:
-    """Step-up: the password and a second factor again, before a sensitive page."""
-    form = ConfirmForm(request.POST or None)
+    """Step-up: the password and a second factor again, before a sensitive page. A person with
+    a passkey may give the password alone here and then the passkey (``workspace.passkeys``)."""
+    has_passkey = passkeys_work_here(request) and selectors.passkey_is_enrolled(user=request.user)
+    form = ConfirmForm(request.POST or None, passkey=has_passkey)
     refused = False
+    passkey_next = False
     next_url = request.POST.get("next") or request.GET.get("next", "")
     if request.method == "POST" and form.is_valid():
         user = services.password_check(
@@ -174,11 +210,16 @@ def confirm(request: HttpRequest) -> HttpResponse:
             username=request.user.get_username(),
             password=form.cleaned_data["password"],
         )
-        device = user and services.second_factor_check(user=user, code=form.cleaned_data["code"])
-        if user is not None and user.pk == request.user.pk and device:
+        code = form.cleaned_data["code"]
+        same = user is not None and user.pk == request.user.pk
+        if same and not code and has_passkey:
+            sessions.step_up_password_record(request.session)
+            passkey_next = True
+        elif same and code and services.second_factor_check(user=user, code=code):
             sessions.authentication_record(request.session)
-            return HttpResponseRedirect(_safe_next(request, next_url))
-        refused = True
+            return HttpResponseRedirect(safe_next(request, next_url))
+        else:
+            refused = True
     return render(
         request,
         "workspace/confirm.html",
@@ -187,6 +228,9 @@ def confirm(request: HttpRequest) -> HttpResponse:
             "refused": refused,
             "refused_message": "We could not confirm it is you with that password and code.",
             "next": next_url,
+            "has_passkey": has_passkey,
+            "passkey_next": passkey_next,
+            "passkey_config": passkey_config(request),
         },
     )
 

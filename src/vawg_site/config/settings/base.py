@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "vawg_site.audit",
     "vawg_site.records",
     "vawg_site.opendata",
@@ -144,6 +145,17 @@ AXES_LOCKOUT_CALLABLE = "vawg_site.accounts.services.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 LOGIN_URL = "workspace:sign_in"
 OTP_TOTP_ISSUER = "vawg"
+# Passkeys (WebAuthn) as a second factor beside the app, never instead of the password
+# (vawg_site.accounts.passkeys, docs/accounts.md). The helper works out the relying party and the
+# expected origin per request, so the package's fixed list of origins is not used and its check
+# that the list is set (otp_webauthn.E030) is silenced.
+VAWG_PASSKEY_RP_ID = setting("VAWG_PASSKEY_RP_ID")
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_ID_CALLABLE = "vawg_site.accounts.passkeys.rp_id"
+OTP_WEBAUTHN_RP_NAME = "vawg staff workspace"
+OTP_WEBAUTHN_HELPER_CLASS = "vawg_site.accounts.passkeys.PasskeyHelper"
+OTP_WEBAUTHN_TIMEOUT_SECONDS = 5 * 60
+SILENCED_SYSTEM_CHECKS = ["otp_webauthn.E030"]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
