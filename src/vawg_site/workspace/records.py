@@ -20,7 +20,7 @@ from vawg_site.accounts import rules, sessions
 from vawg_site.common.access import access_context
 from vawg_site.common.http import csv_attachment, csv_filename
 from vawg_site.common.paginate import page_of
-from vawg_site.records import casework
+from vawg_site.records import casework, retention
 from vawg_site.workspace.access import recent_sign_in, redirect_with_next, staff_page
 from vawg_site.workspace.forms import ReasonForm, RecordExportForm, RecordSearchForm
 
@@ -128,7 +128,11 @@ def person(request: HttpRequest, person_ref: str) -> HttpResponse:
     return render(
         request,
         "workspace/records/person.html",
-        {"person": view, "may_export": may_export(request.user)},
+        {
+            "person": view,
+            "may_export": may_export(request.user),
+            "may_review": retention.may_review(request.user),
+        },
     )
 
 

@@ -166,3 +166,11 @@ def test_the_compartment_asks_for_the_password_and_a_code_again_after_15_minutes
     # Other roles' record pages are not behind the step-up.
     other = _signed_in(world, "pp_A")
     assert _open(other, "/workspace/records/crime/cA/").status_code == 200
+
+
+def test_the_person_page_links_to_the_retention_review_for_those_who_review(world: World) -> None:
+    officer = _open(_signed_in(world, "pp_A"), "/workspace/records/person/sA/")
+    assert b"/workspace/retention/person/sA/" in officer.content
+    analyst = _open(_signed_in(world, "analyst"), "/workspace/records/person/sA/")
+    assert analyst.status_code == 200
+    assert b"/workspace/retention/" not in analyst.content
