@@ -15,6 +15,7 @@ A refused or unknown reference returns None and shows nothing: the two cannot be
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -26,8 +27,8 @@ import polars as pl
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from vawg.harm import crimes_harm, harm_table_default
-from vawg.taxonomy import crimes_classify, taxonomy_load
+from vawg.harm import HarmTable, crimes_harm, harm_table_default
+from vawg.taxonomy import Taxonomy, crimes_classify, taxonomy_load
 from vawg_site.accounts import selectors as accounts
 from vawg_site.accounts.rules import (
     FORCE,
@@ -63,7 +64,12 @@ class Scope:
 
 
 def scope_of(user: Any) -> Scope:
-    """The reach of ``user`` with its team's boroughs (none without a team)."""
+    """The reach of ``user`` with its team's boroughs (none without a team), worked out once per
+    user object (a request's), as :mod:`vawg_site.accounts.rules` keeps its staff profile: a
+    person page asks for it three times."""
+    kept: Scope | None = getattr(user, "_vawg_scope", None)
+    if kept is not None and user.is_active:
+        return kept
     reach, team_code = record_reach(user)
     boroughs: frozenset[str] = frozenset()
     if team_code is not None:
@@ -71,7 +77,10 @@ def scope_of(user: Any) -> Scope:
             b for t in accounts.team_list() if t.code == team_code for b in t.borough_codes
         )
     user_id = user.pk if reach.crimes is not None else None
-    return Scope(reach=reach, user_id=user_id, borough_codes=boroughs)
+    scope = Scope(reach=reach, user_id=user_id, borough_codes=boroughs)
+    if user is not None:
+        user._vawg_scope = scope
+    return scope
 
 
 def _open_assignments(user_id: int | None) -> QuerySet[Assignment]:
@@ -286,25 +295,65 @@ class PersonView:
     high_profile: bool
 
 
-def _classified(rows: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
-    frame = pl.DataFrame(
-        {
-            "crime_id": [r["crime_id"] for r in rows],
-            "offence_code": [r["crime__offence_code"] for r in rows],
-            "offence_description": [r["crime__offence_description"] for r in rows],
-            "domestic_abuse": [r["crime__domestic_abuse"] for r in rows],
-            "female_victim": [r["female_victim"] for r in rows],
-        },
-        schema={
-            "crime_id": pl.Int64,
-            "offence_code": pl.String,
-            "offence_description": pl.String,
-            "domestic_abuse": pl.Boolean,
-            "female_victim": pl.Boolean,
-        },
+@functools.cache
+def _reference_tables() -> tuple[Taxonomy, HarmTable]:
+    """The shipped taxonomy and harm table, read and checked once per process (they change only
+    with a release)."""
+    return taxonomy_load(), harm_table_default()
+
+
+ClassKey = tuple[str, str, bool, bool]
+"""What an involvement's VAWG group and harm days depend on: the crime's offence code and
+description, its domestic-abuse flag, and whether a victim is female."""
+
+_CLASSES: dict[ClassKey, tuple[str | None, float | None]] = {}
+"""Each key's VAWG group and harm days, as the core classified it, kept for the process. A
+Polars plan for a page's few rows cost about 10 ms of CPU on every person and crime page, more
+than the page's SQL; the keys are few (offences, and descriptions as the force writes them)."""
+CLASSES_KEPT = 50_000
+
+
+def _key(row: Mapping[str, Any]) -> ClassKey:
+    return (
+        row["crime__offence_code"],
+        row["crime__offence_description"],
+        bool(row["crime__domestic_abuse"]),
+        bool(row["female_victim"]),
     )
-    out = crimes_classify(frame.lazy(), taxonomy=taxonomy_load())
-    return crimes_harm(out, harm=harm_table_default()).collect()
+
+
+def _classified(rows: Sequence[Mapping[str, Any]]) -> list[tuple[str | None, float | None]]:
+    """The VAWG group and harm days of each row, in order, from the core's one classifier
+    (:func:`vawg.taxonomy.crimes_classify`, :func:`vawg.harm.crimes_harm`), which is given only
+    the rows whose key it has not classified before in this process."""
+    keys = [_key(r) for r in rows]
+    known = {k: found for k in keys if (found := _CLASSES.get(k)) is not None}
+    missing = [k for k in dict.fromkeys(keys) if k not in known]
+    if missing:
+        frame = pl.DataFrame(
+            {
+                "crime_id": list(range(len(missing))),
+                "offence_code": [k[0] for k in missing],
+                "offence_description": [k[1] for k in missing],
+                "domestic_abuse": [k[2] for k in missing],
+                "female_victim": [k[3] for k in missing],
+            },
+            schema={
+                "crime_id": pl.Int64,
+                "offence_code": pl.String,
+                "offence_description": pl.String,
+                "domestic_abuse": pl.Boolean,
+                "female_victim": pl.Boolean,
+            },
+        )
+        taxonomy, harm = _reference_tables()
+        out = crimes_harm(crimes_classify(frame.lazy(), taxonomy=taxonomy), harm=harm).collect()
+        if len(_CLASSES) + len(missing) > CLASSES_KEPT:
+            _CLASSES.clear()
+        # The core's answer is not in the order of its input: each row is matched by its id.
+        for i, group, days in out.select("crime_id", "vawg_group", "harm_days").iter_rows():
+            known[missing[i]] = _CLASSES[missing[i]] = (group, days)
+    return [known[k] for k in keys]
 
 
 def person_open(
@@ -356,7 +405,7 @@ def _person_read(
             )
             .order_by("crime__recorded_date", "crime__crime_ref")
         )  # fmt: skip
-        classified = _classified(rows) if rows else None
+        classified = _classified(rows)
         orders = list(
             Order.objects.filter(Q(subject=person) | Q(protected=person)).order_by("start_date")
         )
@@ -379,8 +428,6 @@ def _person_read(
             .distinct()
             .count()
         )
-    groups: list[str | None] = classified["vawg_group"].to_list() if classified is not None else []
-    harms: list[float | None] = classified["harm_days"].to_list() if classified is not None else []
     involvements = [
         InvolvementRow(
             recorded_date=r["crime__recorded_date"],
@@ -393,7 +440,7 @@ def _person_read(
             relationship=r["relationship"],
             outcome_code=r["crime__outcome_code"],
         )
-        for r, g, h in zip(rows, groups, harms, strict=True)
+        for r, (g, h) in zip(rows, classified, strict=True)
     ]
     alleged = [i for i in involvements if i.role in ("suspect", "offender")]
     counted = Counter(i.vawg_group or "not VAWG" for i in alleged)
@@ -485,7 +532,7 @@ def crime_open(
                 reason_code=reason_code, reason_text=reason_text,
             )  # fmt: skip
     female = any(p[0] == Involvement.Role.VICTIM and p[4] == "F" for p in parties)
-    classified = _classified(
+    ((vawg_group, harm_days),) = _classified(
         [
             {
                 "crime_id": crime.pk,
@@ -502,8 +549,8 @@ def crime_open(
         committed_date=crime.committed_date,
         offence_code=crime.offence_code,
         offence=crime.offence_description or crime.offence_code,
-        vawg_group=classified["vawg_group"][0],
-        harm_days=classified["harm_days"][0],
+        vawg_group=vawg_group,
+        harm_days=harm_days,
         domestic_abuse=crime.domestic_abuse,
         borough_code=crime.borough_code,
         outcome_code=crime.outcome_code,

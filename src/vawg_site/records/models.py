@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 
 
 class Crime(models.Model):
@@ -53,6 +54,9 @@ class Crime(models.Model):
             models.Index(fields=["offence_code", "recorded_date"]),
             models.Index(fields=["outcome_code"]),
             models.Index(fields=["borough_code"]),
+            # The workspace's search finds a reference whatever its case (``iexact``, which is
+            # ``UPPER(crime_ref) = UPPER(%s)``): without this index, a scan of every crime.
+            models.Index(Upper("crime_ref"), name="crime_ref_upper"),
         ]
 
     def __str__(self) -> str:
@@ -95,6 +99,8 @@ class Person(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person_ref"], name="person_ref_unique")]
+        # For the workspace's search by reference, case ignored (as ``crime_ref_upper``).
+        indexes = [models.Index(Upper("person_ref"), name="person_ref_upper")]
 
     def __str__(self) -> str:
         return self.person_ref

@@ -6,9 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from tests.vawg_site.casework_world import CRIMES, EXPECTED, PEOPLE, World, world_build
 
+from vawg.harm import crimes_harm, harm_table_default
+from vawg.taxonomy import crimes_classify, taxonomy_load
 from vawg_site.audit.models import AccessEvent
 from vawg_site.common.access import access_context
 from vawg_site.records import casework, services
@@ -69,6 +74,7 @@ def test_an_assignment_is_logged_on_the_record_it_opens(world: World) -> None:
 
 def test_an_inactive_account_reaches_nothing(world: World) -> None:
     user = world.users["pp_A"]
+    assert casework.crimes_visible(user).exists()  # its scope is kept on the user object
     user.is_active = False
     user.save()
     assert not casework.crimes_visible(user).exists()
@@ -200,3 +206,67 @@ def test_the_list_of_crimes_logs_each_row_shown_newest_first(world: World) -> No
         ("consult", "records.crime", "cX", "safeguarding", ""),
         ("consult", "records.crime", "cA", "safeguarding", ""),
     ]
+
+
+def test_a_scope_is_worked_out_once_per_user_object(world: World) -> None:
+    user = world.users["pp_A"]
+    casework.scope_of(user)
+    with CaptureQueriesContext(connection) as queries:
+        scope = casework.scope_of(user)
+    assert len(queries.captured_queries) == 0
+    assert world.borough_a in scope.borough_codes
+
+
+def _row(code: str, description: str, domestic: bool, female: bool) -> dict[str, object]:
+    return {
+        "crime_id": 0, "crime__offence_code": code, "crime__offence_description": description,
+        "crime__domestic_abuse": domestic, "female_victim": female,
+    }  # fmt: skip
+
+
+def test_classification_is_the_cores_worked_out_once_per_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(casework, "_CLASSES", {})
+    rows = [
+        _row("19C", "Rape of a female aged 16 or over", False, True),
+        _row("8Q", "Stalking", True, True),
+        _row("105A", "Common assault", True, False),
+        _row("19C", "Rape of a female aged 16 or over", False, True),
+    ]
+    frame = pl.DataFrame(
+        {
+            "crime_id": list(range(len(rows))),
+            "offence_code": [r["crime__offence_code"] for r in rows],
+            "offence_description": [r["crime__offence_description"] for r in rows],
+            "domestic_abuse": [r["crime__domestic_abuse"] for r in rows],
+            "female_victim": [r["female_victim"] for r in rows],
+        }
+    )
+    core = crimes_harm(
+        crimes_classify(frame.lazy(), taxonomy=taxonomy_load()), harm=harm_table_default()
+    ).collect()
+    # The core's answer need not be in the order of its input: rows are matched by their id.
+    core = core.sort("crime_id")
+    expected = list(zip(core["vawg_group"], core["harm_days"], strict=True))
+    assert casework._classified(rows) == expected
+    assert expected[0][1] == 1825.0  # 19C in the default table
+    calls: list[int] = []
+
+    def counted(crimes: pl.LazyFrame, **kwargs: object) -> pl.LazyFrame:
+        calls.append(1)
+        return crimes_classify(crimes, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(casework, "crimes_classify", counted)
+    assert casework._classified(rows[1:]) == expected[1:]
+    assert calls == []
+    assert casework._classified([_row("8Q", "Stalking", False, True)])[0][0] == expected[1][0]
+    assert calls == [1]
+
+
+def test_the_search_by_reference_has_an_index_whatever_the_case(db: None) -> None:
+    with connection.cursor() as cursor:
+        crime = connection.introspection.get_constraints(cursor, Crime._meta.db_table)
+        person = connection.introspection.get_constraints(cursor, Person._meta.db_table)
+    assert crime["crime_ref_upper"]["index"]
+    assert person["person_ref_upper"]["index"]
