@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -392,6 +392,19 @@ def table_count(table: str) -> int:
 TEMP_IN_MEMORY_MAX_ROWS = 2_000_000
 """Up to this many rows a SQLite load sorts its index builds in memory; more (the Met's six
 million recorded-crime cells) sort in temporary files, which keeps the load under 1 GB."""
+
+
+def tables_analyze(tables: Sequence[str]) -> None:
+    """Refresh the planner's statistics of ``tables`` after a load (PostgreSQL's ``ANALYZE``;
+    SQLite's ``PRAGMA optimize``, which analyses what needs it). Without it PostgreSQL plans the
+    next queries on a freshly filled table as if it were empty until autovacuum comes round:
+    a person's involvements took 165-180 ms instead of 0.4 ms after a London-size load."""
+    with connection.cursor() as cursor:
+        if database_vendor() == "postgresql":
+            for table in tables:
+                cursor.execute(f'ANALYZE "{table}"')
+        elif not connection.in_atomic_block:
+            cursor.execute("PRAGMA optimize")
 
 
 def sqlite_tune(*, rows: int = 0) -> None:

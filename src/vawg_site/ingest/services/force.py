@@ -25,6 +25,7 @@ from vawg_site.ingest.services.bulk import (
     database_vendor,
     rows_store,
     sqlite_tune,
+    tables_analyze,
     target_plain,
 )
 from vawg_site.ingest.services.runs import LoadResult, run_record
@@ -175,6 +176,8 @@ def force_load(*, path: Path, progress: Progress | None = None) -> LoadResult:
             rejections=rejections,
             details={"unknown_offence_codes": unknown, "notices": notices},
         )
+    if changed:
+        tables_analyze(["records_crime", "records_person", "records_involvement", "records_order"])
     return LoadResult(
         read=extract.read,
         loaded=changed,
