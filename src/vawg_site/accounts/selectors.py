@@ -59,11 +59,12 @@ def staff_actor(user: Any) -> tuple[str, str] | None:
     """The role (its name, as the access log records it) and team code (blank without one) of
     ``user``, or None without a staff profile: the access log's describer of an account
     (:func:`vawg_site.common.access.actor_describe`, registered by this app when ready)."""
-    row = StaffMember.objects.filter(user_id=user.pk).values_list("role", "team__code").first()
-    if row is None:
-        return None
-    role, team_code = row
-    return role_get(role).name, team_code or ""
+    # Kept on the user object for the request: a person page writes several rows.
+    if not hasattr(user, "_vawg_actor"):
+        row = StaffMember.objects.filter(user_id=user.pk).values_list("role", "team__code").first()
+        user._vawg_actor = None if row is None else (role_get(row[0]).name, row[1] or "")
+    described: tuple[str, str] | None = user._vawg_actor
+    return described
 
 
 def staff_roles_and_teams(*, user_ids: Iterable[int]) -> dict[int, tuple[str, str]]:

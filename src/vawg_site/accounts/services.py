@@ -71,6 +71,10 @@ def staff_role_set(*, user: Any, role: str, team: str | None = None) -> StaffMem
     )
     user.groups.remove(*Group.objects.filter(name__in=[r.name for r in ROLES]))
     user.groups.add(Group.objects.get(name=wanted.name))
+    # What the rules, the casework scope and the access log keep on the user object for a
+    # request is about the profile just replaced.
+    for kept in ("_vawg_staff_member", "_vawg_actor", "_vawg_scope"):
+        user.__dict__.pop(kept, None)
     return member
 
 
