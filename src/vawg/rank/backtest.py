@@ -302,9 +302,9 @@ def backtest_compute(
         brier = None
         if method == "learned" and now.height:
             outcome = now.join(serious, on="person_ref", how="left")["serious"].fill_null(False)
-            error = now["score"].to_numpy() - outcome.cast(pl.Float64).to_numpy()
+            error = now["probability"].to_numpy() - outcome.cast(pl.Float64).to_numpy()
             brier = float(np.mean(error**2))
-            reliability.append(_reliability(method, now["score"], outcome))
+            reliability.append(_reliability(method, now["probability"], outcome))
         for n in tops:
             top = lists[method].head(n)
             oracle_n = oracle.head(n)

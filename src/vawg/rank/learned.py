@@ -40,6 +40,9 @@ TRAINING_YEARS = 3
 MIN_HISTORY_DAYS = 300
 """A training origin needs this many days of records before it."""
 
+HARM_UNIT = 365.0
+"""The harm model counts harm-days in years (365 days), to keep its numbers small."""
+
 RIDGE = 1.0
 """The L2 penalty on the standardised coefficients (the intercept is not penalised)."""
 
@@ -168,13 +171,17 @@ def context_load(*, folder: Path, end: date, cache: bool = False) -> Context:
     return Context(outcomes=outcomes, orders=orders, markers=markers)
 
 
-def features_at(allegations: Allegations, context: Context, *, as_of: date) -> pl.DataFrame:
-    """The features of every man named on a VAWG allegation in ``[as_of - 1095, as_of]``.
+def features_at(
+    allegations: Allegations, context: Context, *, as_of: date, lookback_days: int = POOL_DAYS
+) -> pl.DataFrame:
+    """The features of every man named on a VAWG allegation in ``[as_of - lookback_days,
+    as_of]`` (the "3 years" features look back ``lookback_days``, 1,095 unless the history is
+    shorter).
 
     Only records on or before ``as_of`` are used. Returns ``person_ref`` and
     :data:`FEATURE_NAMES` (floats), sorted by ``person_ref``.
     """
-    start = as_of - timedelta(days=POOL_DAYS)
+    start = as_of - timedelta(days=lookback_days)
     year = as_of - timedelta(days=365)
     half = as_of - timedelta(days=182)
     rows = allegations.suspects.lazy().filter(
@@ -265,19 +272,18 @@ def features_at(allegations: Allegations, context: Context, *, as_of: date) -> p
 
 
 def labels_after(allegations: Allegations, *, as_of: date, horizon_days: int = 365) -> pl.DataFrame:
-    """``person_ref, serious``: who is named on a serious VAWG allegation recorded in
-    ``(as_of, as_of + horizon_days]``."""
+    """``person_ref, serious, future_harm``: who is named on a serious VAWG allegation recorded
+    in ``(as_of, as_of + horizon_days]``, and everyone's recorded VAWG harm-days in it."""
     end = as_of + timedelta(days=horizon_days)
     return (
         allegations.suspects.filter(
-            pl.col("is_vawg")
-            & (pl.col("recorded_date") > as_of)
-            & (pl.col("recorded_date") <= end)
-            & (pl.col("harm_days") >= SERIOUS_DAYS)
+            pl.col("is_vawg") & (pl.col("recorded_date") > as_of) & (pl.col("recorded_date") <= end)
         )
-        .select("person_ref")
-        .unique()
-        .with_columns(pl.lit(True).alias("serious"))
+        .group_by("person_ref")
+        .agg(
+            (pl.col("harm_days") >= SERIOUS_DAYS).any().alias("serious"),
+            pl.col("harm_days").sum().alias("future_harm"),
+        )
     )
 
 
@@ -298,6 +304,9 @@ class Model:
         Training rows (man x origin).
     base_rate : float
         Share of training rows with the label.
+    harm_coef, harm_intercept
+        The ridge Poisson regression of the next 12 months' recorded harm-days (in units of
+        :data:`HARM_UNIT`), which orders the list.
     """
 
     coef: npt.NDArray[np.float64]
@@ -307,6 +316,18 @@ class Model:
     origins: tuple[date, ...]
     rows: int
     base_rate: float
+    harm_coef: npt.NDArray[np.float64]
+    harm_intercept: float
+    lookback_days: int = POOL_DAYS
+
+    def harm_parts(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Each feature's part of the log expected harm, per row."""
+        return ((x - self.mean) / self.scale) * self.harm_coef
+
+    def expected_harm(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """The modelled recorded VAWG harm-days in the next 12 months, per row."""
+        z = self.harm_intercept + self.harm_parts(x).sum(axis=1)
+        return np.asarray(HARM_UNIT * np.exp(np.minimum(z, 30.0)), dtype=np.float64)
 
     def log_odds_parts(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Each feature's part of the log-odds, per row."""
@@ -353,10 +374,71 @@ def _first(allegations: Allegations) -> date | None:
     return first if isinstance(first, date) else None
 
 
+def ridge_poisson(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], *, ridge: float = RIDGE
+) -> tuple[npt.NDArray[np.float64], float]:
+    """Fit ``E[y] = exp(b0 + x b)`` (a Poisson quasi-likelihood: any non-negative ``y``) with
+    penalty ``ridge * |b|^2 / 2`` by Newton's method with step halving (deterministic).
+
+    >>> x = np.array([[-1.0], [1.0]] * 50)
+    >>> y = np.array([1.0, 4.0] * 50)
+    >>> b, b0 = ridge_poisson(x, y, ridge=0.0)
+    >>> round(float(np.exp(b0 - b[0])), 3), round(float(np.exp(b0 + b[0])), 3)
+    (1.0, 4.0)
+    """
+    n, k = x.shape
+    design = np.hstack([np.ones((n, 1)), x])
+    beta = np.zeros(k + 1)
+    beta[0] = np.log(max(float(y.mean()), 1e-9))
+    penalty = np.full(k + 1, ridge)
+    penalty[0] = 0.0
+
+    def loss(b: npt.NDArray[np.float64]) -> float:
+        eta = design @ b
+        return float(np.sum(np.exp(eta) - y * eta) + 0.5 * np.sum(penalty * b * b))
+
+    current = loss(beta)
+    for _ in range(100):
+        mu = np.exp(design @ beta)
+        gradient = design.T @ (mu - y) + penalty * beta
+        hessian = design.T @ (design * mu[:, None]) + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hessian, gradient)
+        t = 1.0
+        while t > 1e-6:
+            trial = beta - t * step
+            value = loss(trial)
+            if value <= current:
+                break
+            t /= 2
+        beta, improvement = trial, current - value
+        current = value
+        if np.max(np.abs(t * step)) < 1e-8 or improvement < 1e-10 * (1 + abs(current)):
+            break
+    return beta[1:], float(beta[0])
+
+
+def model_lookback(allegations: Allegations, *, origins: tuple[date, ...]) -> int:
+    """The features' look-back: 1,095 days, or less when the earliest training origin sees
+    less history, so that the features mean the same at every origin and at the date (a model
+    trained where 3-year and 1-year counts coincide would otherwise extrapolate).
+
+    >>> a = Allegations(pl.DataFrame({"is_vawg": [True], "recorded_date": [date(2020, 1, 1)]}),
+    ...     pl.DataFrame(), date(2020, 1, 1), date(2024, 1, 1), "t", "v", pl.DataFrame(),
+    ...     pl.DataFrame())
+    >>> model_lookback(a, origins=(date(2021, 1, 1), date(2022, 1, 1)))
+    366
+    """
+    first = _first(allegations)
+    if first is None or not origins:
+        return POOL_DAYS
+    return int(min(POOL_DAYS, (min(origins) - max(first, allegations.start)).days))
+
+
 def training_origins(allegations: Allegations, *, as_of: date) -> tuple[date, ...]:
     """Origins ``as_of - 365 k`` and ``as_of - 365 k - 182`` (k = 1..3) with at least
     :data:`MIN_HISTORY_DAYS` of records before them (their next 12 months end on or before
-    ``as_of`` by construction)."""
+    ``as_of`` by construction), keeping only those that see as much history as the latest one
+    (up to 1,095 days): the features then mean the same at every origin."""
     first = _first(allegations)
     if first is None:
         return ()
@@ -366,7 +448,11 @@ def training_origins(allegations: Allegations, *, as_of: date) -> tuple[date, ..
             origin = as_of - timedelta(days=365 * k + extra)
             if origin - timedelta(days=MIN_HISTORY_DAYS) >= max(first, allegations.start):
                 out.append(origin)
-    return tuple(sorted(out))
+    if not out:
+        return ()
+    seen = max(first, allegations.start)
+    lookback = min(POOL_DAYS, (max(out) - seen).days)
+    return tuple(sorted(o for o in out if (o - seen).days >= lookback))
 
 
 def model_fit(allegations: Allegations, context: Context, *, as_of: date) -> Model:
@@ -385,15 +471,18 @@ def model_fit(allegations: Allegations, context: Context, *, as_of: date) -> Mod
             f"the records read start {_first(allegations)}. Give a later --as-of or --method "
             "v100"
         )
-    xs, ys = [], []
+    lookback = model_lookback(allegations, origins=origins)
+    xs, ys, hs = [], [], []
     for origin in origins:
-        feats = features_at(allegations, context, as_of=origin).join(
+        feats = features_at(allegations, context, as_of=origin, lookback_days=lookback).join(
             labels_after(allegations, as_of=origin), on="person_ref", how="left"
         )
         xs.append(feats.select(FEATURE_NAMES).to_numpy())
         ys.append(feats["serious"].fill_null(False).to_numpy().astype(float))
+        hs.append(feats["future_harm"].fill_null(0.0).to_numpy() / HARM_UNIT)
     x = np.vstack(xs)
     y = np.concatenate(ys)
+    h = np.concatenate(hs)
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
@@ -404,21 +493,35 @@ def model_fit(allegations: Allegations, context: Context, *, as_of: date) -> Mod
         )
     else:
         coef, intercept = ridge_logistic((x - mean) / scale, y)
+    if h.size and h.max() > 0:
+        harm_coef, harm_intercept = ridge_poisson((x - mean) / scale, h)
+    else:
+        harm_coef, harm_intercept = np.zeros(x.shape[1]), -30.0
     return Model(
-        coef, intercept, mean, scale, origins, int(y.size), float(y.mean()) if y.size else 0.0
+        coef,
+        intercept,
+        mean,
+        scale,
+        origins,
+        int(y.size),
+        float(y.mean()) if y.size else 0.0,
+        harm_coef,
+        harm_intercept,
+        lookback,
     )
 
 
 def learned_scores(
     allegations: Allegations, context: Context, *, as_of: date
 ) -> tuple[pl.DataFrame, Model]:
-    """Score the pool at ``as_of``: ``person_ref, probability, reasons`` (best first) and the
-    model."""
+    """Score the pool at ``as_of``: ``person_ref, expected_harm, probability, reasons`` and the
+    model. The reasons are the three features that raise the man's expected harm most."""
     model = model_fit(allegations, context, as_of=as_of)
-    feats = features_at(allegations, context, as_of=as_of)
+    feats = features_at(allegations, context, as_of=as_of, lookback_days=model.lookback_days)
     x = feats.select(FEATURE_NAMES).to_numpy()
     probability = model.probability(x) if feats.height else np.zeros(0)
-    parts = model.log_odds_parts(x) if feats.height else np.zeros((0, len(FEATURE_NAMES)))
+    expected = model.expected_harm(x) if feats.height else np.zeros(0)
+    parts = model.harm_parts(x) if feats.height else np.zeros((0, len(FEATURE_NAMES)))
     words = [w for _, w in FEATURES]
     reasons = []
     for row in parts:
@@ -426,6 +529,7 @@ def learned_scores(
         reasons.append("; ".join(words[i] for i in top) if top else "no strong reason")
     return (
         feats.select("person_ref").with_columns(
+            pl.Series("expected_harm", expected, dtype=pl.Float64),
             pl.Series("probability", probability, dtype=pl.Float64),
             pl.Series("reasons", reasons, dtype=pl.String),
         ),

@@ -63,6 +63,9 @@ OUTPUT_COLUMNS = (
 SERIAL_DAYS = 1095
 """The serial-perpetrator look-back: 3 years, in days."""
 
+LEARNED_SCORE = "expected_harm"
+"""What orders the learned list: the modelled harm-days of the next 12 months."""
+
 LEARNED_LOOKBACK_DAYS = 365 * TRAINING_YEARS + 182 + POOL_DAYS
 """How far back ``learned`` reads: its earliest training origin and that origin's 3 years."""
 
@@ -284,14 +287,14 @@ def _learned_window_scores(
     allegations: Allegations, *, as_of: date, window_days: int, context: Context | None
 ) -> pl.DataFrame:
     # The learned pool (3 years) with the window's figures beside each man (0 when none).
-    learned, _ = learned_scores(allegations, context or context_empty(), as_of=as_of)
+    learned, model = learned_scores(allegations, context or context_empty(), as_of=as_of)
     window = _window_scores(
         allegations, as_of=as_of, window_days=window_days, method="v100", weights=None
     ).drop("rank", "score")
     last = (
         allegations.suspects.filter(
             pl.col("is_vawg")
-            & pl.col("recorded_date").is_between(as_of - timedelta(days=POOL_DAYS), as_of)
+            & pl.col("recorded_date").is_between(as_of - timedelta(days=model.lookback_days), as_of)
         )
         .group_by("person_ref")
         .agg(pl.col("recorded_date").max().alias("_last"))
@@ -300,7 +303,7 @@ def _learned_window_scores(
         learned.join(window, on="person_ref", how="left")
         .join(last, on="person_ref", how="left")
         .with_columns(
-            pl.col("probability").alias("score"),
+            pl.col(LEARNED_SCORE).alias("score"),
             *(
                 pl.col(c).fill_null(0)
                 for c in (
@@ -313,7 +316,7 @@ def _learned_window_scores(
             ),
             pl.col("last_offence_date").fill_null(pl.col("_last")),
         )
-        .drop("probability", "_last")
+        .drop("expected_harm", "_last")
         .sort(
             ["score", "harm_days", "offences", "last_offence_date", "person_ref"],
             descending=[True, True, True, True, False],
@@ -353,7 +356,7 @@ def _with_serial(scores: pl.DataFrame, allegations: Allegations, *, as_of: date)
             "serial_victims_3y",
             "recent_harm_days",
             "earlier_harm_days",
-            *(["reasons"] if "reasons" in scores.columns else []),
+            *(["probability", "reasons"] if "reasons" in scores.columns else []),
         )
         .collect()
     )
@@ -403,8 +406,9 @@ def _explain(
             text += f"; serial: {row['serial_victims_3y']} victims in 3 years"
         if "reasons" in row:
             text = (
-                f"probability {row['score']:.2f} of a serious VAWG allegation in the next 12 "
-                f"months; main reasons: {row['reasons']}; {text}"
+                f"probability {row['probability']:.2f} of a serious VAWG allegation in the "
+                f"next 12 months, {_days(round(row['score'], 1))} expected harm-days; main "
+                f"reasons: {row['reasons']}; {text}"
             )
         texts.append(text)
     return pl.Series("explanation", texts, dtype=pl.String)
