@@ -35,7 +35,6 @@ from functools import partial
 from itertools import pairwise
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from vawg.errors import UserInputError
@@ -302,6 +301,8 @@ def backtest_compute(
         brier = None
         if method == "learned" and now.height:
             outcome = now.join(serious, on="person_ref", how="left")["serious"].fill_null(False)
+            import numpy as np
+
             error = now["probability"].to_numpy() - outcome.cast(pl.Float64).to_numpy()
             brier = float(np.mean(error**2))
             reliability.append(_reliability(method, now["probability"], outcome))

@@ -19,14 +19,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
 import polars as pl
 
 from vawg.errors import UserInputError
 from vawg.extract import extract_files_find, table_scan
 from vawg.rank.allegations import Allegations
+
+if TYPE_CHECKING:  # NumPy is imported where a model is fitted, not by every `vawg rank`
+    import numpy as np
+    import numpy.typing as npt
 
 SERIOUS_DAYS = 365.0
 """A serious VAWG allegation: at least this many CCHI harm-days (strangulation, GBH, rape...)."""
@@ -325,19 +328,25 @@ class Model:
 
     def harm_parts(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Each feature's part of the log expected harm, per row."""
+
         return ((x - self.mean) / self.scale) * self.harm_coef
 
     def expected_harm(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """The modelled recorded VAWG harm-days in the next 12 months, per row."""
+        import numpy as np
+
         z = self.harm_intercept + self.harm_parts(x).sum(axis=1)
         return np.asarray(HARM_UNIT * np.exp(np.minimum(z, 30.0)), dtype=np.float64)
 
     def log_odds_parts(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Each feature's part of the log-odds, per row."""
+
         return ((x - self.mean) / self.scale) * self.coef
 
     def probability(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """The modelled probability, per row."""
+        import numpy as np
+
         z = self.intercept + self.log_odds_parts(x).sum(axis=1)
         return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
 
@@ -348,12 +357,15 @@ def ridge_logistic(
     """Fit ``P(y) = 1 / (1 + exp(-(b0 + x b)))`` with penalty ``ridge * |b|^2 / 2`` by Newton's
     method (deterministic: no seed). ``x`` should be standardised.
 
+    >>> import numpy as np
     >>> x = np.array([[-1.0], [-0.5], [0.5], [1.0]] * 5)
     >>> y = np.array([0.0, 0.0, 1.0, 1.0] * 5)
     >>> b, b0 = ridge_logistic(x, y)
     >>> bool(b[0] > 1), abs(b0) < 1e-6
     (True, True)
     """
+    import numpy as np
+
     n, k = x.shape
     design = np.hstack([np.ones((n, 1)), x])
     beta = np.zeros(k + 1)
@@ -383,12 +395,15 @@ def ridge_poisson(
     """Fit ``E[y] = exp(b0 + x b)`` (a Poisson quasi-likelihood: any non-negative ``y``) with
     penalty ``ridge * |b|^2 / 2`` by Newton's method with step halving (deterministic).
 
+    >>> import numpy as np
     >>> x = np.array([[-1.0], [1.0]] * 50)
     >>> y = np.array([1.0, 4.0] * 50)
     >>> b, b0 = ridge_poisson(x, y, ridge=0.0)
     >>> round(float(np.exp(b0 - b[0])), 3), round(float(np.exp(b0 + b[0])), 3)
     (1.0, 4.0)
     """
+    import numpy as np
+
     n, k = x.shape
     design = np.hstack([np.ones((n, 1)), x])
     beta = np.zeros(k + 1)
@@ -466,6 +481,8 @@ def model_fit(allegations: Allegations, context: Context, *, as_of: date) -> Mod
     UserInputError
         No training origin fits: the extract needs two years before ``as_of``.
     """
+    import numpy as np
+
     origins = training_origins(allegations, as_of=as_of)
     if not origins:
         raise UserInputError(
@@ -519,6 +536,8 @@ def learned_scores(
 ) -> tuple[pl.DataFrame, Model]:
     """Score the pool at ``as_of``: ``person_ref, expected_harm, probability, reasons`` and the
     model. The reasons are the three features that raise the man's expected harm most."""
+    import numpy as np
+
     model = model_fit(allegations, context, as_of=as_of)
     feats = features_at(allegations, context, as_of=as_of, lookback_days=model.lookback_days)
     x = feats.select(FEATURE_NAMES).to_numpy()
