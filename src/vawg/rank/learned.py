@@ -551,9 +551,46 @@ def learned_scores(
         reasons.append("; ".join(words[i] for i in top) if top else "no strong reason")
     return (
         feats.select("person_ref").with_columns(
-            pl.Series("expected_harm", expected, dtype=pl.Float64),
-            pl.Series("probability", probability, dtype=pl.Float64),
+            # Rounded so that the list does not depend on the last bits of the linear algebra
+            # (which vary with the number of BLAS threads).
+            pl.Series("expected_harm", np.round(expected, 3), dtype=pl.Float64),
+            pl.Series("probability", np.round(probability, 6), dtype=pl.Float64),
             pl.Series("reasons", reasons, dtype=pl.String),
         ),
         model,
+    )
+
+
+def learned_list(
+    allegations: Allegations, context: Context, *, as_of: date, window: pl.DataFrame
+) -> pl.DataFrame:
+    """The learned pool at ``as_of``, best first, with ``window`` (the window's figures per man:
+    ``harm_days, offences, victims, last_offence_date, recent_harm_days, earlier_harm_days``)
+    beside each man (0 when none; the last date then from the whole look-back), ``score`` the
+    expected harm-days, ``rank``, ``probability`` and ``reasons``."""
+    learned, model = learned_scores(allegations, context, as_of=as_of)
+    last = (
+        allegations.suspects.filter(
+            pl.col("is_vawg")
+            & pl.col("recorded_date").is_between(as_of - timedelta(days=model.lookback_days), as_of)
+        )
+        .group_by("person_ref")
+        .agg(pl.col("recorded_date").max().alias("_last"))
+    )
+    counts = ("harm_days", "offences", "victims", "recent_harm_days", "earlier_harm_days")
+    return (
+        learned.join(window, on="person_ref", how="left")
+        .join(last, on="person_ref", how="left")
+        .with_columns(
+            pl.col("expected_harm").alias("score"),
+            *(pl.col(c).fill_null(0) for c in counts),
+            pl.col("last_offence_date").fill_null(pl.col("_last")),
+        )
+        .drop("expected_harm", "_last")
+        .sort(
+            ["score", "harm_days", "offences", "last_offence_date", "person_ref"],
+            descending=[True, True, True, True, False],
+        )
+        .with_row_index("rank", offset=1)
+        .with_columns(pl.col("rank").cast(pl.Int64))
     )

@@ -38,7 +38,7 @@ from vawg.rank.learned import (
     Context,
     context_empty,
     context_load,
-    learned_scores,
+    learned_list,
 )
 from vawg.taxonomy import Taxonomy
 
@@ -62,9 +62,6 @@ OUTPUT_COLUMNS = (
 
 SERIAL_DAYS = 1095
 """The serial-perpetrator look-back: 3 years, in days."""
-
-LEARNED_SCORE = "expected_harm"
-"""What orders the learned list: the modelled harm-days of the next 12 months."""
 
 LEARNED_LOOKBACK_DAYS = 365 * TRAINING_YEARS + 182 + POOL_DAYS
 """How far back ``learned`` reads: its earliest training origin and that origin's 3 years."""
@@ -287,43 +284,10 @@ def _learned_window_scores(
     allegations: Allegations, *, as_of: date, window_days: int, context: Context | None
 ) -> pl.DataFrame:
     # The learned pool (3 years) with the window's figures beside each man (0 when none).
-    learned, model = learned_scores(allegations, context or context_empty(), as_of=as_of)
     window = _window_scores(
         allegations, as_of=as_of, window_days=window_days, method="v100", weights=None
     ).drop("rank", "score")
-    last = (
-        allegations.suspects.filter(
-            pl.col("is_vawg")
-            & pl.col("recorded_date").is_between(as_of - timedelta(days=model.lookback_days), as_of)
-        )
-        .group_by("person_ref")
-        .agg(pl.col("recorded_date").max().alias("_last"))
-    )
-    return (
-        learned.join(window, on="person_ref", how="left")
-        .join(last, on="person_ref", how="left")
-        .with_columns(
-            pl.col(LEARNED_SCORE).alias("score"),
-            *(
-                pl.col(c).fill_null(0)
-                for c in (
-                    "harm_days",
-                    "offences",
-                    "victims",
-                    "recent_harm_days",
-                    "earlier_harm_days",
-                )
-            ),
-            pl.col("last_offence_date").fill_null(pl.col("_last")),
-        )
-        .drop("expected_harm", "_last")
-        .sort(
-            ["score", "harm_days", "offences", "last_offence_date", "person_ref"],
-            descending=[True, True, True, True, False],
-        )
-        .with_row_index("rank", offset=1)
-        .with_columns(pl.col("rank").cast(pl.Int64))
-    )
+    return learned_list(allegations, context or context_empty(), as_of=as_of, window=window)
 
 
 def _with_serial(scores: pl.DataFrame, allegations: Allegations, *, as_of: date) -> pl.DataFrame:
