@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from vawg.cli import main
@@ -211,3 +212,40 @@ def test_precursors_refuse_an_extract_with_no_non_vawg_offence(
     assert "index dates 2022-09-01..2024-08-31" in line
     assert line.endswith(f"so no lift can be computed; nothing written to {out}")
     assert not out.exists()
+
+
+def test_learned_on_one_year_is_refused_and_the_backtest_leaves_it_out(
+    one_year: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "list.csv"
+    code = main(
+        ["rank", str(one_year), "--as-of", "2025-08-31", "--method", "learned", "--out", str(out)]
+    )
+    assert code == 2
+    assert "two years of records" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["rank", "backtest", str(one_year), "--as-of", "2025-03-01", "--top", "5"]) == 0
+    printed = capsys.readouterr().out
+    assert "left out: learned" in printed
+    assert "recorded VAWG harm-days" in printed
+
+
+def test_backtest_over_several_dates_prints_their_mean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from vawg.synth.simple import simple_write
+
+    folder = tmp_path / "simple"
+    simple_write(out=folder, seed=4, years=4, end_date=date(2024, 12, 31), men=300)
+    table = tmp_path / "mean.csv"
+    argv = ["rank", "backtest", str(folder), "--as-of", "2022-12-31,2023-06-30", "--top", "50"]
+    assert main([*argv, "--method", "v100,learned", "--out", str(table)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.count("backtest as of") == 2
+    assert "true VAWG harm-days" in printed
+    assert "mean over 2 dates" in printed
+    mean = pl.read_csv(table)
+    assert set(mean["method"]) == {"v100", "learned", "random", "oracle"}
+    assert (mean["year_ends"] == 2).all()
+    assert main([*argv, "--method", "v200"]) == 2
+    assert "--method must list" in capsys.readouterr().err
