@@ -87,6 +87,14 @@ def register(subparsers: Any) -> None:
         help="backtest: days after --as-of whose harm is counted (default 365)",
     )
     rank.add_argument(
+        "--ethnic-groups",
+        choices=("codes", "broad"),
+        default="codes",
+        help="fairness: test ethnicity as the force's codes (default) or as the five ONS broad "
+        "groups (White, Mixed, Asian, Black, Other; fewer, larger groups, so smaller "
+        "disparities can be found)",
+    )
+    rank.add_argument(
         "--no-cache",
         action="store_true",
         help="read the CSV files every time instead of through the Parquet copy that the list "
@@ -323,6 +331,7 @@ def _fairness(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any)
         method=args.method,
         window_days=args.window_days,
         harm=harm,
+        ethnic_groups=getattr(args, "ethnic_groups", "codes"),
     )
     if result.table.is_empty():
         raise UserInputError(
