@@ -201,6 +201,21 @@ def build_parser() -> argparse.ArgumentParser:
         "offending injected for one ethnic group (1.0, the default, injects none)",
     )
     synth.add_argument(
+        "--model",
+        choices=["met", "simple"],
+        default="met",
+        help="met (the default: calibrated to the Met's published figures) or simple (a second, "
+        "independent model for testing the rankings: latent classes of offender, self-exciting "
+        "offending, partial reporting and custody; --size, --disparity and --data-dir do not "
+        "apply). Both also write risk_markers.csv and the hidden truth/ of every offence",
+    )
+    synth.add_argument(
+        "--men",
+        type=int,
+        default=4000,
+        help="--model simple: offending careers started a year (default 4000)",
+    )
+    synth.add_argument(
         "--disparity-group",
         default="B",
         help="the force ethnicity code that --disparity applies to (default B)",

@@ -55,7 +55,12 @@ def register(subparsers: Any) -> None:
         help="a force extract folder, or one of backtest, precursors, fairness followed by it",
     )
     rank.add_argument("path", nargs="?", metavar="PATH", help="the folder, after an ACTION")
-    rank.add_argument("--as-of", required=True, help="the ranking date, YYYY-MM-DD")
+    rank.add_argument(
+        "--as-of",
+        required=True,
+        help="the ranking date, YYYY-MM-DD; for backtest a comma list of dates (e.g. four "
+        "year-ends), each backtested on the records before it, then their mean",
+    )
     rank.add_argument(
         "--out", type=Path, help="CSV file to write (the list; for precursors the watch list)"
     )
@@ -70,9 +75,18 @@ def register(subparsers: Any) -> None:
     )
     rank.add_argument(
         "--method",
-        default="v100",
-        help="v100 (CCHI harm-days), rfgv (recency, frequency, gravity, victims) or count "
-        "(default v100)",
+        default=None,
+        help="v100 (CCHI harm-days), rfgv (recency, frequency, gravity, victims), count, or "
+        "learned (a probability of serious VAWG harm in the next 12 months from a model trained "
+        "on the force's own earlier years; needs two years of records before --as-of) "
+        "(default v100; docs/ranking.md says why); for backtest a comma list (default all)",
+    )
+    rank.add_argument(
+        "--truth",
+        type=Path,
+        default=None,
+        help="backtest: a generator's truth/offences.csv, to score against every offence "
+        "committed rather than those recorded (default PATH/truth/offences.csv when present)",
     )
     rank.add_argument(
         "--harm-table",
@@ -174,7 +188,11 @@ def rank_handle(args: argparse.Namespace) -> int:
             f"unexpected {args.path!r}: the action goes first, e.g. rank backtest PATH"
         )
     folder = Path(str(folder_text))
-    as_of = _as_of(args.as_of)
+    dates = [part.strip() for part in str(args.as_of).split(",") if part.strip()]
+    if len(dates) > 1 and action != "backtest":
+        raise UserInputError(f"--as-of takes one date here, not {args.as_of!r}")
+    as_ofs = [_as_of(text) for text in dates] or [_as_of(str(args.as_of))]
+    as_of = as_ofs[0]
     if args.window_days < 1:
         raise UserInputError(f"--window-days must be at least 1, not {args.window_days}")
     if getattr(args, "horizon_days", 1) < 1:
@@ -182,9 +200,10 @@ def rank_handle(args: argparse.Namespace) -> int:
     from vawg.harm import harm_table_named
 
     harm = harm_table_named(spec=args.harm_table)
-    _span_check(args, folder=folder, as_of=as_of, action=action)
+    for day in as_ofs:
+        _span_check(args, folder=folder, as_of=day, action=action)
     if action == "backtest":
-        return _backtest(args, folder=folder, as_of=as_of, harm=harm)
+        return _backtest(args, folder=folder, as_ofs=as_ofs, harm=harm)
     if action == "precursors":
         return _precursors(args, folder=folder, as_of=as_of, harm=harm)
     if action == "fairness":
@@ -265,7 +284,7 @@ def _notes(ranking_like: Any) -> None:
 
 
 def _rank(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any) -> int:
-    from vawg.rank import ranking_run
+    from vawg.rank import DEFAULT_METHOD, ranking_run
 
     if args.out is None:
         raise UserInputError("vawg rank: --out FILE is required")
@@ -275,7 +294,7 @@ def _rank(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any) -> 
         as_of=as_of,
         window_days=args.window_days,
         top=top,
-        method=args.method,
+        method=args.method or DEFAULT_METHOD,
         harm=harm,
         cache=not getattr(args, "no_cache", False),
     )
@@ -296,26 +315,54 @@ def _rank(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any) -> 
     return 0
 
 
-def _backtest(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any) -> int:
-    from vawg.rank import backtest_run
+def _backtest(args: argparse.Namespace, *, folder: Path, as_ofs: list[date], harm: Any) -> int:
+    from vawg.rank import METHODS, backtest_run, backtests_mean
 
-    result = backtest_run(
-        folder=folder,
-        as_of=as_of,
-        horizon_days=args.horizon_days,
-        tops=_tops(args.top, (10, 100, 1000)),
-        window_days=args.window_days,
-        harm=harm,
-        cache=not getattr(args, "no_cache", False),
-    )
-    if result.future_harm_days <= 0:
+    methods = tuple(m.strip() for m in (args.method or ",".join(METHODS)).split(",") if m.strip())
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown or not methods:
         raise UserInputError(
-            f"rank backtest: the {args.horizon_days} days after --as-of {as_of} hold no "
-            "VAWG harm to test the list against; give an earlier --as-of"
+            f"--method must list some of {', '.join(METHODS)}, not {args.method!r}"
         )
-    print(result.text())
+    results = []
+    for as_of in as_ofs:
+        result = backtest_run(
+            folder=folder,
+            as_of=as_of,
+            horizon_days=args.horizon_days,
+            tops=_tops(args.top, (10, 100, 1000)),
+            window_days=args.window_days,
+            harm=harm,
+            cache=not getattr(args, "no_cache", False),
+            truth=getattr(args, "truth", None),
+            methods=methods,
+        )
+        if result.future_harm_days <= 0:
+            raise UserInputError(
+                f"rank backtest: the {args.horizon_days} days after --as-of {as_of} hold no "
+                "VAWG harm to test the list against; give an earlier --as-of"
+            )
+        print(result.text())
+        results.append(result)
+    table = results[0].table
+    if len(results) > 1:
+        import polars as pl
+
+        table = backtests_mean(results)
+        with pl.Config(
+            tbl_rows=-1,
+            tbl_cols=-1,
+            tbl_hide_dataframe_shape=True,
+            tbl_hide_column_data_types=True,
+            float_precision=3,
+            tbl_width_chars=200,
+        ):
+            print(
+                f"mean over {len(results)} dates ({', '.join(str(d) for d in as_ofs)}), "
+                f"{results[0].harm_basis} harm:\n{table}"
+            )
     if args.out is not None:
-        result.table.write_csv(args.out)
+        table.write_csv(args.out)
     return 0
 
 
@@ -380,12 +427,13 @@ def _precursors(args: argparse.Namespace, *, folder: Path, as_of: date, harm: An
 
 def _fairness(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any) -> int:
     from vawg.fairness import fairness_run
+    from vawg.rank import DEFAULT_METHOD
 
     result = fairness_run(
         folder=folder,
         as_of=as_of,
         top=_tops(args.top, (100,))[0],
-        method=args.method,
+        method=args.method or DEFAULT_METHOD,
         window_days=args.window_days,
         harm=harm,
         ethnic_groups=getattr(args, "ethnic_groups", "codes"),

@@ -13,8 +13,16 @@ from vawg.rank.allegations import (
     allegations_load,
     recorded_span,
 )
-from vawg.rank.backtest import BACKTEST_COLUMNS, Backtest, backtest_compute, backtest_run
+from vawg.rank.backtest import (
+    BACKTEST_COLUMNS,
+    Backtest,
+    backtest_compute,
+    backtest_run,
+    backtests_mean,
+    truth_load,
+)
 from vawg.rank.score import (
+    DEFAULT_METHOD,
     METHODS,
     OUTPUT_COLUMNS,
     SERIAL_DAYS,
@@ -27,6 +35,7 @@ from vawg.rank.score import (
 
 __all__ = [
     "BACKTEST_COLUMNS",
+    "DEFAULT_METHOD",
     "METHODS",
     "OUTPUT_COLUMNS",
     "SERIAL_DAYS",
@@ -39,8 +48,10 @@ __all__ = [
     "allegations_load",
     "backtest_compute",
     "backtest_run",
+    "backtests_mean",
     "person_scores",
     "ranking_compute",
     "ranking_run",
     "recorded_span",
+    "truth_load",
 ]

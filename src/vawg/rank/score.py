@@ -9,6 +9,9 @@
   ``R`` the recency points of the latest allegation, ``F`` the allegations, ``V`` the distinct
   victims in the window.
 - **count**: the number of VAWG allegations in the window (the baseline the backtests beat).
+- **learned**: the probability of a serious VAWG allegation in the next 12 months from a model
+  trained on the force's own earlier years (:mod:`vawg.rank.learned`); it ranks every man named
+  in the 3 years to ``as_of``, and says per man the main reasons.
 
 Every person is also flagged **serial** when their VAWG allegations in the 3 years up to ``as_of``
 name 2 or more distinct victims (the Northumbria definition, ``docs/sources.md``, applied to every
@@ -29,10 +32,21 @@ from vawg.errors import UserInputError
 from vawg.extract import extract_files_find
 from vawg.harm import HarmTable
 from vawg.rank.allegations import Allegations, allegations_load
+from vawg.rank.learned import (
+    POOL_DAYS,
+    TRAINING_YEARS,
+    Context,
+    context_empty,
+    context_load,
+    learned_scores,
+)
 from vawg.taxonomy import Taxonomy
 
-METHODS = ("v100", "rfgv", "count")
+METHODS = ("v100", "rfgv", "count", "learned")
 """The ranking methods."""
+
+DEFAULT_METHOD = "v100"
+"""The method ``vawg rank`` uses unless told (``docs/ranking.md``: why this one)."""
 
 OUTPUT_COLUMNS = (
     "rank",
@@ -48,6 +62,9 @@ OUTPUT_COLUMNS = (
 
 SERIAL_DAYS = 1095
 """The serial-perpetrator look-back: 3 years, in days."""
+
+LEARNED_LOOKBACK_DAYS = 365 * TRAINING_YEARS + 182 + POOL_DAYS
+"""How far back ``learned`` reads: its earliest training origin and that origin's 3 years."""
 
 GROUP_LABELS = {
     "rape": "rape",
@@ -148,8 +165,10 @@ def person_scores(
     window_days: int = 365,
     method: str = "v100",
     weights: RfgvWeights | None = None,
+    context: Context | None = None,
 ) -> pl.DataFrame:
-    """Score every person with a VAWG allegation in ``[as_of - window_days, as_of]``.
+    """Score every person with a VAWG allegation in ``[as_of - window_days, as_of]`` (for
+    ``learned``, in the 3 years to ``as_of``).
 
     Parameters
     ----------
@@ -158,15 +177,17 @@ def person_scores(
     as_of : date
     window_days : int
         Length of the window in days (default 365).
-    method : {"v100", "rfgv", "count"}
+    method : {"v100", "rfgv", "count", "learned"}
     weights : RfgvWeights, optional
+    context : Context, optional
+        Outcomes, orders and risk markers, for ``learned`` (default: none).
 
     Returns
     -------
     pl.DataFrame
         One row per person, best first: ``rank, person_ref, score, harm_days (harm-days),
         offences, victims, last_offence_date, serial, serial_victims_3y, recent_harm_days,
-        earlier_harm_days``.
+        earlier_harm_days`` (and for ``learned``, ``reasons``).
 
     Examples
     --------
@@ -183,7 +204,12 @@ def person_scores(
     """
     _check(method, window_days, None)
     scores = _window_scores(
-        allegations, as_of=as_of, window_days=window_days, method=method, weights=weights
+        allegations,
+        as_of=as_of,
+        window_days=window_days,
+        method=method,
+        weights=weights,
+        context=context,
     )
     return _with_serial(scores, allegations, as_of=as_of)
 
@@ -195,8 +221,13 @@ def _window_scores(
     window_days: int,
     method: str,
     weights: RfgvWeights | None,
+    context: Context | None = None,
 ) -> pl.DataFrame:
     # Everything but the serial flag, best first.
+    if method == "learned":
+        return _learned_window_scores(
+            allegations, as_of=as_of, window_days=window_days, context=context
+        )
     weights = weights or RfgvWeights()
     start = as_of - timedelta(days=window_days)
     half = as_of - timedelta(days=window_days // 2)
@@ -249,6 +280,49 @@ def _window_scores(
     )
 
 
+def _learned_window_scores(
+    allegations: Allegations, *, as_of: date, window_days: int, context: Context | None
+) -> pl.DataFrame:
+    # The learned pool (3 years) with the window's figures beside each man (0 when none).
+    learned, _ = learned_scores(allegations, context or context_empty(), as_of=as_of)
+    window = _window_scores(
+        allegations, as_of=as_of, window_days=window_days, method="v100", weights=None
+    ).drop("rank", "score")
+    last = (
+        allegations.suspects.filter(
+            pl.col("is_vawg")
+            & pl.col("recorded_date").is_between(as_of - timedelta(days=POOL_DAYS), as_of)
+        )
+        .group_by("person_ref")
+        .agg(pl.col("recorded_date").max().alias("_last"))
+    )
+    return (
+        learned.join(window, on="person_ref", how="left")
+        .join(last, on="person_ref", how="left")
+        .with_columns(
+            pl.col("probability").alias("score"),
+            *(
+                pl.col(c).fill_null(0)
+                for c in (
+                    "harm_days",
+                    "offences",
+                    "victims",
+                    "recent_harm_days",
+                    "earlier_harm_days",
+                )
+            ),
+            pl.col("last_offence_date").fill_null(pl.col("_last")),
+        )
+        .drop("probability", "_last")
+        .sort(
+            ["score", "harm_days", "offences", "last_offence_date", "person_ref"],
+            descending=[True, True, True, True, False],
+        )
+        .with_row_index("rank", offset=1)
+        .with_columns(pl.col("rank").cast(pl.Int64))
+    )
+
+
 def _with_serial(scores: pl.DataFrame, allegations: Allegations, *, as_of: date) -> pl.DataFrame:
     # The serial flag (distinct victims of VAWG allegations in the 3 years to as_of), computed
     # only for the people in ``scores``: a list of 100 needs 100 look-ups, not the whole pool.
@@ -279,6 +353,7 @@ def _with_serial(scores: pl.DataFrame, allegations: Allegations, *, as_of: date)
             "serial_victims_3y",
             "recent_harm_days",
             "earlier_harm_days",
+            *(["reasons"] if "reasons" in scores.columns else []),
         )
         .collect()
     )
@@ -326,6 +401,11 @@ def _explain(
         )
         if row["serial"]:
             text += f"; serial: {row['serial_victims_3y']} victims in 3 years"
+        if "reasons" in row:
+            text = (
+                f"probability {row['score']:.2f} of a serious VAWG allegation in the next 12 "
+                f"months; main reasons: {row['reasons']}; {text}"
+            )
         texts.append(text)
     return pl.Series("explanation", texts, dtype=pl.String)
 
@@ -338,6 +418,7 @@ def ranking_compute(
     top: int | None = 100,
     method: str = "v100",
     weights: RfgvWeights | None = None,
+    context: Context | None = None,
 ) -> Ranking:
     """Rank the people named in VAWG allegations, with an explanation for each.
 
@@ -374,7 +455,12 @@ def ranking_compute(
     """
     _check(method, window_days, top)
     scores = _window_scores(
-        allegations, as_of=as_of, window_days=window_days, method=method, weights=weights
+        allegations,
+        as_of=as_of,
+        window_days=window_days,
+        method=method,
+        weights=weights,
+        context=context,
     )
     return _ranking_finish(
         scores.head(top) if top is not None else scores,
@@ -481,6 +567,15 @@ def ranking_run(
     )
     window_start = as_of - timedelta(days=window_days)
     serial_start = as_of - timedelta(days=SERIAL_DAYS)
+    if method == "learned":
+        return ranking_compute(
+            load(start=min(window_start, as_of - timedelta(days=LEARNED_LOOKBACK_DAYS)), end=as_of),
+            as_of=as_of,
+            window_days=window_days,
+            top=top,
+            method=method,
+            context=context_load(folder=folder, end=as_of, cache=cache),
+        )
     files = extract_files_find(folder=folder, cache=cache)
     columnar = cache or all(path.suffix == ".parquet" for path in files.files.values())
     if not columnar or window_start <= serial_start:

@@ -76,6 +76,27 @@ def command(args: argparse.Namespace) -> int:
         end = date.fromisoformat(args.end_date) if args.end_date else END_DATE_DEFAULT
     except ValueError as error:
         raise UserInputError(f"--end-date must be YYYY-MM-DD, not {args.end_date}") from error
+    if getattr(args, "model", "met") == "simple":
+        from vawg.synth.simple import simple_write
+
+        simple = simple_write(
+            out=args.out,
+            seed=args.seed,
+            years=args.years,
+            end_date=end,
+            men=getattr(args, "men", 4000),
+        )
+        counts = simple.row_counts
+        print(
+            f"vawg synth --model simple: wrote {counts['crimes']:,} crimes "
+            f"({counts['vawg_crimes']:,} recorded of {counts['true_offences']:,} VAWG offences "
+            f"committed), {counts['people']:,} people, {counts['orders']:,} orders, "
+            f"{counts['risk_markers']:,} risk markers to {simple.out} "
+            f"({simple.start_date}..{simple.end_date}, seed {simple.seed}) and the truth to "
+            f"{simple.out / 'truth'}; {time.perf_counter() - clock:.1f}s",
+            file=sys.stderr,
+        )
+        return 0
     calibration = calibration_load(data_dir=args.data_dir)
     loaded = time.perf_counter() - clock
     summary = write_extract(

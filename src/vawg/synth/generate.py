@@ -35,6 +35,7 @@ from vawg.synth.offences import OUTCOME_SHARES, offence_types
 from vawg.synth.orders import orders_draw
 from vawg.synth.people import involvements_build, people_draw
 from vawg.synth.places import points_from_table, points_in_wards
+from vawg.synth.truth import synth_markers, synth_truth, truth_write
 from vawg.synth.writer import extract_write
 
 SMALL_CRIMES_PER_YEAR = 3_000
@@ -155,8 +156,11 @@ def write_extract(
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     s = write_extract(out=Path(folder), seed=1, size="small",
     ...                       calibration=calibration_shipped())
-    ...     sorted(p.name for p in Path(folder).iterdir())
+    ...     names = sorted(p.name for p in Path(folder).iterdir())
+    >>> names[:5]
     ['MANIFEST.json', 'crimes.csv', 'involvements.csv', 'orders.csv', 'people.csv']
+    >>> names[5:]
+    ['risk_markers.csv', 'truth']
     >>> 2_500 < s.row_counts["vawg_offences"] < 3_500
     True
     """
@@ -464,7 +468,13 @@ def write_extract(
         },
         "row_counts": row_counts,
     }
-    extract_write(out=out, tables=tables, manifest=manifest)
+    markers = synth_markers(
+        crimes=crimes, person_ref=people.person_ref, seriousness=seriousness, seed=seed
+    )
+    manifest["truth"] = ["truth/offences.csv", "truth/harm_by_year.csv"]
+    row_counts["risk_markers"] = markers.height
+    extract_write(out=out, tables=tables, manifest=manifest, extra={"risk_markers": markers})
+    truth_write(out=out, offences=synth_truth(crimes=crimes, person_ref=people.person_ref))
     return SynthSummary(
         out=out,
         seed=seed,

@@ -21,11 +21,16 @@ NOTICE = (
 
 
 def extract_write(
-    *, out: Path, tables: dict[str, pl.DataFrame], manifest: dict[str, Any]
+    *,
+    out: Path,
+    tables: dict[str, pl.DataFrame],
+    manifest: dict[str, Any],
+    extra: dict[str, pl.DataFrame] | None = None,
 ) -> list[str]:
     """Write each table of ``tables`` (by contract name: ``crimes``, ``people``, ...) as
     ``out/NAME.csv`` and ``manifest`` as ``out/MANIFEST.json``, with ``notice`` and ``files``
-    added; ``out`` is created when missing. Returns the file names written.
+    added; ``out`` is created when missing; each of ``extra`` (optional files such as
+    ``risk_markers``) as ``out/NAME.csv`` in its own columns. Returns the file names written.
 
     Only the contract's columns are written, in its order: a table's other columns (the
     generator's own, starting with ``_``) stay out, and an optional column it lacks (a
@@ -37,6 +42,9 @@ def extract_write(
         frame = tables[name]
         written = [column for column in schema.names if column in frame.columns]
         frame.select(written).write_csv(out / f"{name}.csv")
+        files.append(f"{name}.csv")
+    for name, frame in (extra or {}).items():
+        frame.write_csv(out / f"{name}.csv")
         files.append(f"{name}.csv")
     body = {"synthetic": True, "notice": NOTICE, **manifest, "files": files}
     (out / "MANIFEST.json").write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")

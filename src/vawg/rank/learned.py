@@ -1,0 +1,433 @@
+"""The learned method: a probability of serious VAWG harm in the next 12 months, from the force's
+own history.
+
+At ``as_of`` each man named on a VAWG allegation in the 3 years before is described by what was
+recorded on or before ``as_of`` (:data:`FEATURES`: recency, frequency, harm-days, victims and new
+victims, escalation, charges for serious offences, orders and breaches, risk markers). The model
+is a ridge-penalised logistic regression (:func:`model_fit`), fitted by Newton's method on
+standardised features, trained by rolling origin on the same force's earlier years only: at each
+training origin ``t = as_of - 365 k`` (and ``as_of - 365 k - 182``) whose next 12 months end on or
+before ``as_of``, the features at ``t`` and the label, a recorded VAWG allegation of at least
+:data:`SERIOUS_DAYS` harm-days in ``(t, t + 365]``. Nothing recorded after ``as_of`` is read, so
+deleting later records changes nothing (tested). Per man the main reasons are the features that
+add most to his log-odds (coefficient times standardised value), in words. Method and measured
+figures: ``docs/ranking.md``, The learned method.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from vawg.errors import UserInputError
+from vawg.extract import extract_files_find, table_scan
+from vawg.rank.allegations import Allegations
+
+SERIOUS_DAYS = 365.0
+"""A serious VAWG allegation: at least this many CCHI harm-days (strangulation, GBH, rape...)."""
+
+POOL_DAYS = 1095
+"""The learned list ranks every man named on a VAWG allegation in the 3 years to ``as_of``."""
+
+TRAINING_YEARS = 3
+"""Training origins go back at most this many years before ``as_of``."""
+
+MIN_HISTORY_DAYS = 300
+"""A training origin needs this many days of records before it."""
+
+RIDGE = 1.0
+"""The L2 penalty on the standardised coefficients (the intercept is not penalised)."""
+
+MARKERS = ("strangulation", "threats_to_kill", "stalking", "weapon", "sexual_violence")
+"""Risk markers with a feature of their own; any other marker counts in ``markers_other``."""
+
+FEATURES: tuple[tuple[str, str], ...] = (
+    ("recency", "a recent VAWG allegation"),
+    ("allegations_365", "many VAWG allegations in the last year"),
+    ("allegations_1095", "many VAWG allegations in 3 years"),
+    ("harm_365", "high harm-days in the last year"),
+    ("harm_1095", "high harm-days in 3 years"),
+    ("serious_1095", "serious VAWG allegations in 3 years"),
+    ("victims_1095", "several victims in 3 years"),
+    ("new_victims_365", "new victims in the last year"),
+    ("escalation", "harm rising over the last six months"),
+    ("partner_1095", "allegations against a partner or ex-partner"),
+    ("charged_serious_730", "charged with a serious offence in the last 2 years"),
+    ("charged_365", "charged in the last year"),
+    ("orders_active", "a protective order in force"),
+    ("breaches_365", "order breaches in the last year"),
+    *((f"marker_{m}", f"{m.replace('_', ' ')} recorded") for m in MARKERS),
+    ("markers_other", "other risk markers recorded"),
+)
+"""Feature name and what a high value means, in words, for the reasons."""
+
+FEATURE_NAMES = tuple(name for name, _ in FEATURES)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the learned method reads besides the allegations: outcomes, orders, risk markers.
+
+    Attributes
+    ----------
+    outcomes : pl.DataFrame
+        ``crime_ref, outcome_code, outcome_date`` of every crime with an outcome.
+    orders : pl.DataFrame
+        ``subject_ref, start_date, end_date, breach_date`` (one row per breach; null if none).
+    markers : pl.DataFrame
+        ``person_ref, marker, recorded_date``.
+    """
+
+    outcomes: pl.DataFrame
+    orders: pl.DataFrame
+    markers: pl.DataFrame
+
+
+def context_empty() -> Context:
+    """A context with no outcomes, orders or markers (an extract without them).
+
+    >>> context_empty().markers.height
+    0
+    """
+    return Context(
+        pl.DataFrame(
+            schema={"crime_ref": pl.String, "outcome_code": pl.String, "outcome_date": pl.Date}
+        ),
+        pl.DataFrame(
+            schema={
+                "subject_ref": pl.String,
+                "start_date": pl.Date,
+                "end_date": pl.Date,
+                "breach_date": pl.Date,
+            }
+        ),
+        pl.DataFrame(
+            schema={"person_ref": pl.String, "marker": pl.String, "recorded_date": pl.Date}
+        ),
+    )
+
+
+def context_load(*, folder: Path, end: date, cache: bool = False) -> Context:
+    """Read outcomes, orders and ``risk_markers.csv`` (optional) up to ``end`` from ``folder``.
+
+    Only what is dated on or before ``end`` is kept: an outcome assigned later, an order that
+    starts later, a breach or marker recorded later are dropped.
+    """
+    files = extract_files_find(folder=folder, cache=cache)
+    empty = context_empty()
+    outcomes = (
+        table_scan(
+            files=files, table="crimes", columns=("crime_ref", "outcome_code", "outcome_date")
+        )
+        .filter(pl.col("outcome_date") <= end, pl.col("outcome_code").is_not_null())
+        .collect()
+    )
+    orders = empty.orders
+    if "orders" in files.files:
+        orders = (
+            table_scan(
+                files=files,
+                table="orders",
+                columns=("subject_ref", "start_date", "end_date", "breach_dates"),
+            )
+            .filter(pl.col("start_date") <= end)
+            .with_columns(pl.col("breach_dates").str.split(";"))
+            .explode("breach_dates")
+            .with_columns(
+                pl.col("breach_dates")
+                .str.strip_chars()
+                .str.to_date("%Y-%m-%d", strict=False)
+                .alias("breach_date")
+            )
+            .with_columns(
+                pl.when(pl.col("breach_date") <= end).then(pl.col("breach_date")),
+            )
+            .select("subject_ref", "start_date", "end_date", "breach_date")
+            .collect()
+        )
+    markers = empty.markers
+    for suffix in (".csv", ".csv.gz", ".parquet"):
+        path = Path(folder) / f"risk_markers{suffix}"
+        if path.is_file():
+            frame = (
+                pl.read_parquet(path)
+                if suffix == ".parquet"
+                else pl.read_csv(path, infer_schema=False)
+            )
+            markers = frame.select(
+                pl.col("person_ref").cast(pl.String),
+                pl.col("marker").cast(pl.String).str.strip_chars().str.to_lowercase(),
+                pl.col("recorded_date").cast(pl.String).str.to_date("%Y-%m-%d", strict=False),
+            ).filter(pl.col("recorded_date") <= end)
+            break
+    return Context(outcomes=outcomes, orders=orders, markers=markers)
+
+
+def features_at(allegations: Allegations, context: Context, *, as_of: date) -> pl.DataFrame:
+    """The features of every man named on a VAWG allegation in ``[as_of - 1095, as_of]``.
+
+    Only records on or before ``as_of`` are used. Returns ``person_ref`` and
+    :data:`FEATURE_NAMES` (floats), sorted by ``person_ref``.
+    """
+    start = as_of - timedelta(days=POOL_DAYS)
+    year = as_of - timedelta(days=365)
+    half = as_of - timedelta(days=182)
+    rows = allegations.suspects.lazy().filter(
+        pl.col("is_vawg") & pl.col("recorded_date").is_between(start, as_of)
+    )
+    date_col = pl.col("recorded_date")
+    harm = pl.col("harm_days")
+    base = rows.group_by("person_ref").agg(
+        ((pl.lit(as_of) - date_col.max()).dt.total_days() / -182.0).exp().alias("recency"),
+        pl.col("crime_ref").filter(date_col > year).n_unique().log1p().alias("allegations_365"),
+        pl.col("crime_ref").n_unique().log1p().alias("allegations_1095"),
+        harm.filter(date_col > year).sum().log1p().alias("harm_365"),
+        harm.sum().log1p().alias("harm_1095"),
+        (harm >= SERIOUS_DAYS).sum().cast(pl.Float64).log1p().alias("serious_1095"),
+        (
+            harm.filter(date_col > half).sum().log1p()
+            - harm.filter((date_col > year) & (date_col <= half)).sum().log1p()
+        ).alias("escalation"),
+        pl.col("relationship")
+        .is_in(["partner", "ex-partner"])
+        .sum()
+        .cast(pl.Float64)
+        .log1p()
+        .alias("partner_1095"),
+    )
+    victims = (
+        rows.select("person_ref", "crime_ref", "recorded_date")
+        .join(allegations.victims.lazy(), on="crime_ref")
+        .group_by("person_ref", "victim_ref")
+        .agg(date_col.min().alias("first_seen"))
+        .group_by("person_ref")
+        .agg(
+            pl.len().cast(pl.Float64).log1p().alias("victims_1095"),
+            (pl.col("first_seen") > year).sum().cast(pl.Float64).log1p().alias("new_victims_365"),
+        )
+    )
+    charged = (
+        rows.select("person_ref", "crime_ref", "harm_days")
+        .join(context.outcomes.lazy(), on="crime_ref")
+        .filter((pl.col("outcome_code") == "1") & (pl.col("outcome_date") <= as_of))
+        .group_by("person_ref")
+        .agg(
+            ((harm >= SERIOUS_DAYS) & (pl.col("outcome_date") > as_of - timedelta(days=730)))
+            .sum()
+            .cast(pl.Float64)
+            .alias("charged_serious_730"),
+            (pl.col("outcome_date") > year).sum().cast(pl.Float64).alias("charged_365"),
+        )
+    )
+    orders = (
+        context.orders.lazy()
+        .filter(pl.col("start_date") <= as_of)
+        .group_by("subject_ref")
+        .agg(
+            pl.struct("start_date", "end_date")
+            .filter((pl.col("end_date").is_null()) | (pl.col("end_date") >= as_of))
+            .n_unique()
+            .cast(pl.Float64)
+            .alias("orders_active"),
+            pl.col("breach_date")
+            .filter(pl.col("breach_date").is_between(year, as_of))
+            .n_unique()
+            .cast(pl.Float64)
+            .log1p()
+            .alias("breaches_365"),
+        )
+        .rename({"subject_ref": "person_ref"})
+    )
+    marks = context.markers.lazy().filter(pl.col("recorded_date").is_between(start, as_of))
+    marker_cols = [
+        (pl.col("marker") == m).sum().cast(pl.Float64).log1p().alias(f"marker_{m}") for m in MARKERS
+    ]
+    marker_frame = marks.group_by("person_ref").agg(
+        *marker_cols,
+        (~pl.col("marker").is_in(MARKERS)).sum().cast(pl.Float64).log1p().alias("markers_other"),
+    )
+    frame = base
+    for other in (victims, charged, orders, marker_frame):
+        frame = frame.join(other, on="person_ref", how="left")
+    return (
+        frame.select(
+            "person_ref",
+            *(pl.col(name).cast(pl.Float64).fill_null(0.0) for name in FEATURE_NAMES),
+        )
+        .sort("person_ref")
+        .collect()
+    )
+
+
+def labels_after(allegations: Allegations, *, as_of: date, horizon_days: int = 365) -> pl.DataFrame:
+    """``person_ref, serious``: who is named on a serious VAWG allegation recorded in
+    ``(as_of, as_of + horizon_days]``."""
+    end = as_of + timedelta(days=horizon_days)
+    return (
+        allegations.suspects.filter(
+            pl.col("is_vawg")
+            & (pl.col("recorded_date") > as_of)
+            & (pl.col("recorded_date") <= end)
+            & (pl.col("harm_days") >= SERIOUS_DAYS)
+        )
+        .select("person_ref")
+        .unique()
+        .with_columns(pl.lit(True).alias("serious"))
+    )
+
+
+@dataclass(frozen=True)
+class Model:
+    """A fitted model.
+
+    Attributes
+    ----------
+    coef : numpy.ndarray
+        Per feature of :data:`FEATURE_NAMES`, on the standardised scale.
+    intercept : float
+    mean, scale : numpy.ndarray
+        The training features' means and standard deviations (1 where constant).
+    origins : tuple of date
+        The training origins used.
+    rows : int
+        Training rows (man x origin).
+    base_rate : float
+        Share of training rows with the label.
+    """
+
+    coef: npt.NDArray[np.float64]
+    intercept: float
+    mean: npt.NDArray[np.float64]
+    scale: npt.NDArray[np.float64]
+    origins: tuple[date, ...]
+    rows: int
+    base_rate: float
+
+    def log_odds_parts(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Each feature's part of the log-odds, per row."""
+        return ((x - self.mean) / self.scale) * self.coef
+
+    def probability(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """The modelled probability, per row."""
+        z = self.intercept + self.log_odds_parts(x).sum(axis=1)
+        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
+
+
+def ridge_logistic(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], *, ridge: float = RIDGE
+) -> tuple[npt.NDArray[np.float64], float]:
+    """Fit ``P(y) = 1 / (1 + exp(-(b0 + x b)))`` with penalty ``ridge * |b|^2 / 2`` by Newton's
+    method (deterministic: no seed). ``x`` should be standardised.
+
+    >>> x = np.array([[-1.0], [-0.5], [0.5], [1.0]] * 5)
+    >>> y = np.array([0.0, 0.0, 1.0, 1.0] * 5)
+    >>> b, b0 = ridge_logistic(x, y)
+    >>> bool(b[0] > 1), abs(b0) < 1e-6
+    (True, True)
+    """
+    n, k = x.shape
+    design = np.hstack([np.ones((n, 1)), x])
+    beta = np.zeros(k + 1)
+    penalty = np.full(k + 1, ridge)
+    penalty[0] = 0.0
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-(design @ beta)))
+        gradient = design.T @ (p - y) + penalty * beta
+        w = p * (1.0 - p)
+        hessian = design.T @ (design * w[:, None]) + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if np.max(np.abs(step)) < 1e-8:
+            break
+    return beta[1:], float(beta[0])
+
+
+def _first(allegations: Allegations) -> date | None:
+    recorded = allegations.suspects.filter(pl.col("is_vawg"))["recorded_date"]
+    first = recorded.min() if recorded.len() else None
+    return first if isinstance(first, date) else None
+
+
+def training_origins(allegations: Allegations, *, as_of: date) -> tuple[date, ...]:
+    """Origins ``as_of - 365 k`` and ``as_of - 365 k - 182`` (k = 1..3) with at least
+    :data:`MIN_HISTORY_DAYS` of records before them (their next 12 months end on or before
+    ``as_of`` by construction)."""
+    first = _first(allegations)
+    if first is None:
+        return ()
+    out = []
+    for k in range(1, TRAINING_YEARS + 1):
+        for extra in (0, 182):
+            origin = as_of - timedelta(days=365 * k + extra)
+            if origin - timedelta(days=MIN_HISTORY_DAYS) >= max(first, allegations.start):
+                out.append(origin)
+    return tuple(sorted(out))
+
+
+def model_fit(allegations: Allegations, context: Context, *, as_of: date) -> Model:
+    """Fit the model on the force's own earlier years (records on or before ``as_of`` only).
+
+    Raises
+    ------
+    UserInputError
+        No training origin fits: the extract needs two years before ``as_of``.
+    """
+    origins = training_origins(allegations, as_of=as_of)
+    if not origins:
+        raise UserInputError(
+            f"--method learned trains on the force's own history and needs two years of records "
+            f"before --as-of {as_of} (a year to describe each man, a year to see what followed); "
+            f"the records read start {_first(allegations)}. Give a later --as-of or --method "
+            "v100"
+        )
+    xs, ys = [], []
+    for origin in origins:
+        feats = features_at(allegations, context, as_of=origin).join(
+            labels_after(allegations, as_of=origin), on="person_ref", how="left"
+        )
+        xs.append(feats.select(FEATURE_NAMES).to_numpy())
+        ys.append(feats["serious"].fill_null(False).to_numpy().astype(float))
+    x = np.vstack(xs)
+    y = np.concatenate(ys)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    if y.size == 0 or y.min() == y.max():
+        coef, intercept = (
+            np.zeros(x.shape[1]),
+            float(np.log((y.mean() + 1e-6) / (1 - y.mean() + 1e-6))),
+        )
+    else:
+        coef, intercept = ridge_logistic((x - mean) / scale, y)
+    return Model(
+        coef, intercept, mean, scale, origins, int(y.size), float(y.mean()) if y.size else 0.0
+    )
+
+
+def learned_scores(
+    allegations: Allegations, context: Context, *, as_of: date
+) -> tuple[pl.DataFrame, Model]:
+    """Score the pool at ``as_of``: ``person_ref, probability, reasons`` (best first) and the
+    model."""
+    model = model_fit(allegations, context, as_of=as_of)
+    feats = features_at(allegations, context, as_of=as_of)
+    x = feats.select(FEATURE_NAMES).to_numpy()
+    probability = model.probability(x) if feats.height else np.zeros(0)
+    parts = model.log_odds_parts(x) if feats.height else np.zeros((0, len(FEATURE_NAMES)))
+    words = [w for _, w in FEATURES]
+    reasons = []
+    for row in parts:
+        top = [i for i in np.argsort(-row, kind="stable")[:3] if row[i] > 0.05]
+        reasons.append("; ".join(words[i] for i in top) if top else "no strong reason")
+    return (
+        feats.select("person_ref").with_columns(
+            pl.Series("probability", probability, dtype=pl.Float64),
+            pl.Series("reasons", reasons, dtype=pl.String),
+        ),
+        model,
+    )
