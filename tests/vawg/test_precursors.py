@@ -185,3 +185,30 @@ def test_the_lift_of_the_list_over_the_year_after(tmp_path: Path) -> None:
     assert (evaluation.others, evaluation.others_named) == (4, 1)
     assert evaluation.lift == pytest.approx(4.0)
     assert "lift 4.00" in evaluation.text()
+
+
+def test_the_command_writes_the_list_and_curves_and_scores_the_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from vawg.cli import main
+
+    folder = tmp_path / "force"
+    _write(folder)
+    with (folder / "crimes.csv").open("a", encoding="utf-8") as handle:
+        handle.write("F1,2024-08-01,8Q,N\nEND,2025-06-30,46,N\n")
+    with (folder / "involvements.csv").open("a", encoding="utf-8") as handle:
+        handle.write("F1,R1,suspect,partner\nEND,Z9,suspect,\n")
+    out, curves = tmp_path / "watch.csv", tmp_path / "curves.csv"
+    argv = ["rank", "precursors", str(folder), "--as-of", "2024-06-30", "--out", str(out)]
+    assert main([*argv, "--survival-out", str(curves), "--evaluate"]) == 0
+    printed = capsys.readouterr().out
+    assert "watch list of 1 as of 2024-06-30: 1 (100.0%) named for a VAWG offence" in printed
+    watch = pl.read_csv(out)
+    assert watch.columns[:5] == [
+        "person_ref", "precursors", "last_precursor_date", "best_lift", "reason"
+    ]  # fmt: skip
+    assert watch["rank"].to_list() == [1]
+    assert set(pl.read_csv(curves)["precursor"].to_list()) >= {"*", "58A", "58A|partner"}
+    assert main([*argv, "--min-lift", "11"]) == 0
+    assert "no significant precursor type has a lift of 11 or more" in capsys.readouterr().err
+    assert pl.read_csv(out).is_empty()
