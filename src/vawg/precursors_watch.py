@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -216,7 +217,8 @@ class WatchEvaluation:
     ``listed_named`` of ``listed`` were named for a VAWG offence in the ``horizon_days`` after
     ``as_of``, against ``others_named`` of ``others`` (named for a non-VAWG offence in the same
     ``watch_days``, with no VAWG allegation on record, not listed); ``lift`` is the ratio of the
-    two shares with its Katz 95% interval; ``*_harm_days`` their harm in the horizon.
+    two shares with its Katz 95% interval; ``lift_over_base`` the listed share over that of
+    everyone in the pool (listed or not); ``*_harm_days`` their harm in the horizon.
     """
 
     as_of: date
@@ -230,6 +232,19 @@ class WatchEvaluation:
     lift: float
     lift_low: float
     lift_high: float
+
+    @property
+    def lift_over_base(self) -> float:
+        """The listed share over the base rate of the whole pool (listed and others).
+
+        >>> WatchEvaluation(date(2024, 1, 1), 365, 10, 5, 9.0, 90, 5, 20.0, 9.0, 4.0,
+        ...                 20.0).lift_over_base
+        5.0
+        """
+        pool, named = self.listed + self.others, self.listed_named + self.others_named
+        if not self.listed or not named:
+            return math.nan
+        return (self.listed_named / self.listed) / (named / pool)
 
     def text(self) -> str:
         """One line.
@@ -249,6 +264,7 @@ class WatchEvaluation:
             f"{self.others_named} of {self.others:,} ({share(self.others_named, self.others)}) "
             f"other non-VAWG offenders with no VAWG record ({self.others_harm_days:,.0f} "
             f"harm-days): lift {self.lift:.2f} (95% CI {self.lift_low:.2f}-{self.lift_high:.2f})"
+            f", {self.lift_over_base:.2f} over the base rate of all of them"
         )
 
 

@@ -185,6 +185,7 @@ def test_the_lift_of_the_list_over_the_year_after(tmp_path: Path) -> None:
     assert (evaluation.others, evaluation.others_named) == (4, 1)
     assert evaluation.lift == pytest.approx(4.0)
     assert "lift 4.00" in evaluation.text()
+    assert evaluation.lift_over_base == pytest.approx(1 / (2 / 5))
 
 
 def test_the_command_writes_the_list_and_curves_and_scores_the_list(
