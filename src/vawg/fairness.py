@@ -150,7 +150,13 @@ class Disproportionality:
             float_precision=3,
             tbl_width_chars=250,
         ):
-            return f"{head}\n{self.table}"
+            if "verdict" not in self.table.columns:
+                return f"{head}\n{self.table}"
+            verdicts = "\n".join(
+                f"{a} {g}: {v}"
+                for a, g, v in self.table.select("attribute", "group", "verdict").iter_rows()
+            )
+            return f"{head}\n{self.table.drop('verdict')}\n{verdicts}"
 
 
 def _katz(a: float, n1: float, c: float, n0: float) -> tuple[float, float, float]:
@@ -348,14 +354,16 @@ def _verdict(row: dict[str, object]) -> str:
                 else ""
             )
         )
+    if num("pool_share") == 1.0:
+        return "the whole pool is in this group: nothing to compare"
     detect = num("adjusted_detectable_ratio")
     if math.isnan(detect):
         detect = num("detectable_ratio")
     if math.isnan(detect):
         return "too few people to test"
     return (
-        f"no disparity found; at this list size only one of {detect:.2f}x or more would be "
-        "found 4 times in 5"
+        f"no disparity found; at this list size, one of {detect:.2f}x the expected count or "
+        "more would be found 4 times in 5"
     )
 
 
