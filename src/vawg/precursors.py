@@ -6,8 +6,10 @@ against a woman...). Whatever the taxonomy does not count as VAWG is a candidate
 
 Method (a cohort risk ratio, Rothman, Greenland & Lash, *Modern Epidemiology*, ch. 14):
 
-- The study period is ``[as_of - follow_up_days - lookback_days, as_of - follow_up_days]``, so
-  every index date has a complete follow-up before ``as_of`` and nothing after ``as_of`` is used.
+- The study period runs from the start of the history read (or ``lookback_days`` before its
+  end, when given) to ``as_of - follow_up_days``, so every index date has a complete follow-up
+  before ``as_of`` and nothing after ``as_of`` is used. The whole history is read: "no VAWG
+  allegation" means none anywhere in it, not only in the last three years.
 - A **precursor type** is a non-VAWG offence code, and the same code where the named person's
   relationship to the victim is ``partner`` or ``ex-partner`` (``58A|partner``).
 - The **exposed** people for a type are those named for it in the study period with no VAWG
@@ -19,17 +21,22 @@ Method (a cohort risk ratio, Rothman, Greenland & Lash, *Modern Epidemiology*, c
   cell when one is zero); ``significant`` when the interval's lower end is above 1 and at
   least ``min_exposed`` people were exposed.
 
-The **watch list** is the people named, in the ``watch_days`` up to ``as_of``, for a significant
-precursor type, who have no VAWG allegation on record, each with the reason.
+A type is **watched** when it is significant and its lift is at least ``min_lift`` (3 by
+default): before issue #14 every significant type was, and a list of a third of all non-VAWG
+offenders had a lift of 1.1-1.2. The **watch list** (:mod:`vawg.precursors_watch`) is the people
+named, in the ``watch_days`` up to ``as_of``, for a watched type, who have no VAWG allegation
+anywhere in the history, ranked by the one-year risk of their best type (Kaplan-Meier, censoring
+handled), capped at ``top``, each with the reason; ``curves`` holds the time from a flag to a
+first VAWG allegation for every type.
 
-So the method needs ``lookback_days + follow_up_days`` of records up to ``as_of`` (three years by
-default); :func:`precursors_coverage` checks an extract's span against that before it runs.
+The method needs at least ``730 + follow_up_days`` days of records up to ``as_of`` (three years
+by default); :func:`precursors_coverage` checks an extract's span against that before it runs.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -38,10 +45,21 @@ import polars as pl
 from vawg.errors import UserInputError
 from vawg.fairness import Z95
 from vawg.harm import HarmTable
-from vawg.rank.allegations import Allegations, RecordedSpan, allegations_load
+from vawg.precursors_watch import (
+    WatchEvaluation,
+    curve_summary,
+    precursor_curves,
+    watch_list_build,
+    watch_list_score,
+)
+from vawg.rank.allegations import Allegations, RecordedSpan, allegations_load, recorded_span
 from vawg.taxonomy import Taxonomy, taxonomy_load
 
 PARTNER = ("partner", "ex-partner")
+LOOKBACK_DAYS = 730
+"""The shortest study period the command accepts (:func:`precursors_coverage`)."""
+MIN_LIFT = 3.0
+"""The lowest lift of a watched type."""
 
 
 @dataclass(frozen=True)
@@ -52,14 +70,21 @@ class Precursors:
     ----------
     lifts : pl.DataFrame
         ``precursor, offence_code, title, exposed, exposed_vawg, risk, comparison,
-        comparison_vawg, comparison_risk, lift, lift_low, lift_high, significant``; highest
-        lift first.
+        comparison_vawg, comparison_risk, lift, lift_low, lift_high, significant``, then
+        ``watched, km_flagged, km_named, risk_365, median_days`` (from the curve); highest lift
+        first.
     watch_list : pl.DataFrame
-        ``person_ref, precursors, last_precursor_date, best_lift, reason``.
+        :data:`vawg.precursors_watch.WATCH_COLUMNS`, ranked and capped.
     as_of : date
     follow_up_days : int
     lookback_days : int
     watch_days : int
+    curves : pl.DataFrame
+        ``precursor, flagged, named, days, at_risk, events, survival, se, low, high``: per type
+        (and ``*``, any non-VAWG offence), the Kaplan-Meier curve of the days to a first VAWG
+        allegation.
+    min_lift : float
+    top : int
     """
 
     lifts: pl.DataFrame
@@ -68,6 +93,9 @@ class Precursors:
     follow_up_days: int
     lookback_days: int
     watch_days: int
+    curves: pl.DataFrame = field(default_factory=pl.DataFrame)
+    min_lift: float = MIN_LIFT
+    top: int = 100
 
     @property
     def study_end(self) -> date:
@@ -92,8 +120,15 @@ class Precursors:
                 "no precursor type is significant (95% interval above 1 with enough people "
                 "exposed), so no one is listed"
             )
+        if "watched" in self.lifts.columns and not self.lifts["watched"].any():
+            best = self.lifts.filter(pl.col("significant"))["lift"].max()
+            shown = f"{best:.2f}" if isinstance(best, float) else "none"
+            return (
+                f"no significant precursor type has a lift of {self.min_lift:g} or more (the "
+                f"highest is {shown}), so no one is listed"
+            )
         return (
-            f"no one was named for a significant precursor type in the {self.watch_days} days "
+            f"no one was named for a watched precursor type in the {self.watch_days} days "
             f"to {self.as_of} without a VAWG allegation on record"
         )
 
@@ -111,6 +146,14 @@ class Precursors:
             f"offences (index dates in the {self.lookback_days} days before the last "
             f"{self.follow_up_days}); watch list: {self.watch_list.height} people"
         )
+        if "watched" in self.lifts.columns:
+            watched = self.lifts.filter(pl.col("watched")).height
+            head += (
+                f" (types watched: {watched}, significant with a lift of {self.min_lift:g} or "
+                f"more; capped at {self.top}, no VAWG allegation in the whole history; risk_365 "
+                "is the share of people flagged for the type named for a VAWG offence within "
+                "365 days, Kaplan-Meier)"
+            )
         with pl.Config(
             tbl_rows=40,
             tbl_cols=-1,
@@ -138,9 +181,11 @@ def precursors_compute(
     *,
     as_of: date,
     follow_up_days: int = 365,
-    lookback_days: int = 730,
+    lookback_days: int | None = None,
     watch_days: int = 365,
     min_exposed: int = 20,
+    min_lift: float = MIN_LIFT,
+    top: int = 100,
     taxonomy: Taxonomy | None = None,
 ) -> Precursors:
     """Precursor lifts and watch list from allegations (VAWG and non-VAWG).
@@ -148,17 +193,21 @@ def precursors_compute(
     Parameters
     ----------
     allegations : Allegations
-        Loaded with ``vawg_only=False``, covering
-        ``[as_of - follow_up_days - lookback_days, as_of]``.
+        Loaded with ``vawg_only=False``, the whole history up to ``as_of`` (what is read is
+        what "no VAWG allegation on record" looks back over).
     as_of : date
     follow_up_days : int
         Days after the index in which a VAWG allegation counts (default 365).
-    lookback_days : int
-        Length of the study period of index dates (default 730).
+    lookback_days : int, optional
+        Length of the study period of index dates (default: from the start of the history).
     watch_days : int
         How recent a precursor must be for the watch list (default 365).
     min_exposed : int
         Fewest exposed people for a lift to be called significant (default 20).
+    min_lift : float
+        Lowest lift of a watched type (default 3).
+    top : int
+        Longest watch list (default 100).
     taxonomy : Taxonomy, optional
         For offence titles.
 
@@ -187,33 +236,15 @@ def precursors_compute(
     taxonomy = taxonomy or taxonomy_load()
     titles = taxonomy.code_map("title")
     study_end = as_of - timedelta(days=follow_up_days)
-    study_start = study_end - timedelta(days=lookback_days)
+    study_start = (
+        study_end - timedelta(days=lookback_days)
+        if lookback_days is not None
+        else min(allegations.start, study_end)
+    )
     sus = allegations.suspects.filter(pl.col("recorded_date") <= as_of)
     vawg_dates = sus.filter(pl.col("is_vawg")).select("person_ref", "recorded_date")
     first_vawg = vawg_dates.group_by("person_ref").agg(pl.col("recorded_date").min().alias("fv"))
-    other = sus.filter(~pl.col("is_vawg")).with_columns(
-        pl.when(pl.col("relationship").is_in(PARTNER))
-        .then(pl.col("offence_code") + "|partner")
-        .otherwise(pl.col("offence_code"))
-        .alias("precursor_variant")
-    )
-    # Each non-VAWG allegation counts for its code and, when by a partner, for the variant too.
-    typed = pl.concat(
-        [
-            other.select(
-                "person_ref",
-                "recorded_date",
-                "offence_code",
-                pl.col("offence_code").alias("precursor"),
-            ),
-            other.filter(pl.col("precursor_variant") != pl.col("offence_code")).select(
-                "person_ref",
-                "recorded_date",
-                "offence_code",
-                pl.col("precursor_variant").alias("precursor"),
-            ),
-        ]
-    )
+    typed = _typed(sus)
 
     def outcome(index: pl.DataFrame) -> pl.DataFrame:
         # Eligible: no VAWG allegation on or before the index; outcome: one in the follow-up.
@@ -300,69 +331,61 @@ def precursors_compute(
         "lift_high": pl.Float64,
         "significant": pl.Boolean,
     }
+    curves = precursor_curves(
+        typed.select("person_ref", "recorded_date", "precursor"),
+        first_vawg=first_vawg,
+        study_start=study_start,
+        as_of=as_of,
+    )
     lifts = (
         pl.DataFrame(rows, schema=schema)
         .with_columns(pl.col(pl.Float64).fill_nan(None))
+        .with_columns(
+            (pl.col("significant") & (pl.col("lift") >= min_lift)).fill_null(False).alias("watched")
+        )
+        .join(curve_summary(curves), on="precursor", how="left")
+        .with_columns(pl.col(pl.Float64).fill_nan(None))
         .sort(["significant", "lift", "precursor"], descending=[True, True, False], nulls_last=True)
     )
-    watch_list = _watch_list(
-        typed, lifts, first_vawg=first_vawg, as_of=as_of, watch_days=watch_days
+    watch_list = watch_list_build(
+        typed, lifts, first_vawg=first_vawg, as_of=as_of, watch_days=watch_days, top=top
     )
     return Precursors(
         lifts=lifts,
         watch_list=watch_list,
         as_of=as_of,
         follow_up_days=follow_up_days,
-        lookback_days=lookback_days,
+        lookback_days=(study_end - study_start).days,
         watch_days=watch_days,
+        curves=curves,
+        min_lift=min_lift,
+        top=top,
     )
 
 
-def _watch_list(
-    typed: pl.DataFrame,
-    lifts: pl.DataFrame,
-    *,
-    first_vawg: pl.DataFrame,
-    as_of: date,
-    watch_days: int,
-) -> pl.DataFrame:
-    significant = lifts.filter(pl.col("significant")).select(
-        "precursor", "title", "lift", "lift_low", "lift_high"
+def _typed(sus: pl.DataFrame) -> pl.DataFrame:
+    """Each non-VAWG allegation under its code and, when by a partner, the code's variant."""
+    other = sus.filter(~pl.col("is_vawg")).with_columns(
+        pl.when(pl.col("relationship").is_in(PARTNER))
+        .then(pl.col("offence_code") + "|partner")
+        .otherwise(pl.col("offence_code"))
+        .alias("precursor_variant")
     )
-    recent = (
-        typed.filter(pl.col("recorded_date").is_between(as_of - timedelta(days=watch_days), as_of))
-        .join(significant, on="precursor", how="inner")
-        .join(first_vawg, on="person_ref", how="anti")
-    )
-    per_type = recent.group_by(
-        "person_ref", "precursor", "title", "lift", "lift_low", "lift_high"
-    ).agg(pl.len().alias("n"), pl.col("recorded_date").max().alias("last"))
-    reason_part = pl.format(
-        "{} ({}) x{}, last {}: lift {} (95% CI {}-{})",
-        pl.col("precursor"),
-        pl.col("title"),
-        pl.col("n"),
-        pl.col("last"),
-        pl.col("lift").round(2),
-        pl.col("lift_low").round(2),
-        pl.col("lift_high").round(2),
-    )
-    return (
-        per_type.sort(["person_ref", "lift", "precursor"], descending=[False, True, False])
-        .group_by("person_ref", maintain_order=True)
-        .agg(
-            pl.col("precursor").str.join(";").alias("precursors"),
-            pl.col("last").max().alias("last_precursor_date"),
-            pl.col("lift").max().alias("best_lift"),
-            reason_part.str.join("; ").alias("_parts"),
-        )
-        .with_columns(
-            (
-                pl.lit("named for ") + pl.col("_parts") + pl.lit("; no VAWG allegation on record")
-            ).alias("reason")
-        )
-        .drop("_parts")
-        .sort(["best_lift", "last_precursor_date", "person_ref"], descending=[True, True, False])
+    return pl.concat(
+        [
+            other.select(
+                "person_ref",
+                "recorded_date",
+                "offence_code",
+                pl.col("offence_code").alias("precursor"),
+            ),
+            other.filter(pl.col("precursor_variant") != pl.col("offence_code")).select(
+                "person_ref",
+                "recorded_date",
+                "offence_code",
+                pl.col("precursor_variant").alias("precursor"),
+            ),
+        ]
     )
 
 
@@ -437,13 +460,18 @@ def precursors_run(
     folder: Path,
     as_of: date,
     follow_up_days: int = 365,
-    lookback_days: int = 730,
+    lookback_days: int | None = None,
     watch_days: int = 365,
     min_exposed: int = 20,
+    min_lift: float = MIN_LIFT,
+    top: int = 100,
     harm: HarmTable | None = None,
     taxonomy: Taxonomy | None = None,
 ) -> Precursors:
     """Precursor lifts and watch list straight from a force extract folder.
+
+    Reads the whole history up to ``as_of``: the lifts' index dates and the check for an
+    earlier VAWG allegation reach back to the first recorded crime.
 
     Parameters
     ----------
@@ -452,6 +480,8 @@ def precursors_run(
     follow_up_days, lookback_days, watch_days : int
         Days (see :func:`precursors_compute`).
     min_exposed : int
+    min_lift : float
+    top : int
     harm : HarmTable, optional
     taxonomy : Taxonomy, optional
 
@@ -470,10 +500,7 @@ def precursors_run(
     >>> precursors_run(folder=d, as_of=date(2024, 6, 1)).lifts["exposed"].to_list()
     [1]
     """
-    start = as_of - timedelta(days=follow_up_days + lookback_days)
-    allegations = allegations_load(
-        folder=folder, start=start, end=as_of, taxonomy=taxonomy, harm=harm, vawg_only=False
-    )
+    allegations = _history_load(folder=folder, as_of=as_of, end=as_of, harm=harm, taxonomy=taxonomy)
     return precursors_compute(
         allegations,
         as_of=as_of,
@@ -481,5 +508,73 @@ def precursors_run(
         lookback_days=lookback_days,
         watch_days=watch_days,
         min_exposed=min_exposed,
+        min_lift=min_lift,
+        top=top,
         taxonomy=taxonomy,
     )
+
+
+def _history_load(
+    *, folder: Path, as_of: date, end: date, harm: HarmTable | None, taxonomy: Taxonomy | None
+) -> Allegations:
+    span = recorded_span(folder=folder)
+    start = span.first if span.first is not None and span.first <= as_of else as_of
+    return allegations_load(
+        folder=folder, start=start, end=end, taxonomy=taxonomy, harm=harm, vawg_only=False
+    )
+
+
+def precursors_evaluate(
+    *,
+    folder: Path,
+    as_of: date,
+    horizon_days: int = 365,
+    watch_days: int = 365,
+    min_lift: float = MIN_LIFT,
+    top: int = 100,
+    harm: HarmTable | None = None,
+    taxonomy: Taxonomy | None = None,
+) -> tuple[Precursors, WatchEvaluation]:
+    """The watch list as of ``as_of`` (from what was recorded by then) and how it did after.
+
+    Returns
+    -------
+    (Precursors, WatchEvaluation)
+        The list, and its lift over the ``horizon_days`` after ``as_of``
+        (:func:`vawg.precursors_watch.watch_list_score`).
+    """
+    allegations = _history_load(
+        folder=folder,
+        as_of=as_of,
+        end=as_of + timedelta(days=horizon_days),
+        harm=harm,
+        taxonomy=taxonomy,
+    )
+    result = precursors_compute(
+        allegations,
+        as_of=as_of,
+        watch_days=watch_days,
+        min_lift=min_lift,
+        top=top,
+        taxonomy=taxonomy,
+    )
+    sus = allegations.suspects
+    past = sus.filter(pl.col("recorded_date") <= as_of)
+    first_vawg = (
+        past.filter(pl.col("is_vawg"))
+        .group_by("person_ref")
+        .agg(pl.col("recorded_date").min().alias("fv"))
+    )
+    evaluation = watch_list_score(
+        watch_list=result.watch_list,
+        typed=_typed(past),
+        first_vawg=first_vawg,
+        future_vawg=sus.filter(pl.col("is_vawg") & (pl.col("recorded_date") > as_of)).select(
+            "person_ref", "recorded_date", pl.col("harm_days").cast(pl.Float64).fill_null(0.0)
+        ),
+        as_of=as_of,
+        watch_days=watch_days,
+        horizon_days=horizon_days,
+        katz=_katz,
+    )
+    return result, evaluation

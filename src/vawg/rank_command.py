@@ -101,6 +101,32 @@ def register(subparsers: Any) -> None:
         help="backtest: days after --as-of whose harm is counted (default 365)",
     )
     rank.add_argument(
+        "--min-lift",
+        type=float,
+        default=3.0,
+        help="precursors: the lowest lift of an offence type on the watch list (default 3)",
+    )
+    rank.add_argument(
+        "--survival-out",
+        type=Path,
+        help="precursors: CSV file for the Kaplan-Meier curves of the days from a flag to a "
+        "first VAWG allegation, per offence type",
+    )
+    rank.add_argument(
+        "--evaluate",
+        action="store_true",
+        help="precursors: also print how the watch list did over the --horizon-days after "
+        "--as-of (its lift), from the records after it",
+    )
+    rank.add_argument(
+        "--ethnic-groups",
+        choices=("codes", "broad"),
+        default="codes",
+        help="fairness: test ethnicity as the force's codes (default) or as the five ONS broad "
+        "groups (White, Mixed, Asian, Black, Other; fewer, larger groups, so smaller "
+        "disparities can be found)",
+    )
+    rank.add_argument(
         "--no-cache",
         action="store_true",
         help="read the CSV files every time instead of through the Parquet copy that the list "
@@ -341,9 +367,39 @@ def _backtest(args: argparse.Namespace, *, folder: Path, as_ofs: list[date], har
 
 
 def _precursors(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any) -> int:
-    from vawg.precursors import precursors_run
+    from vawg.precursors import precursors_evaluate, precursors_run
 
-    result = precursors_run(folder=folder, as_of=as_of, harm=harm)
+    top = _tops(args.top, (100,))[0]
+    min_lift = getattr(args, "min_lift", 3.0)
+    evaluation = None
+    if getattr(args, "evaluate", False):
+        from datetime import timedelta
+
+        from vawg.rank import recorded_span
+
+        span = recorded_span(folder=folder)
+        if span.last is None or span.last <= as_of:
+            raise UserInputError(
+                f"rank precursors --evaluate: the watch list is scored against the crimes "
+                f"after --as-of, and {folder} holds {span.text()}; give an --as-of before "
+                f"{span.last}"
+            )
+        if as_of + timedelta(days=args.horizon_days) > span.last:
+            print(
+                f"vawg: note: the data ends {span.last}, before the {args.horizon_days} "
+                "horizon days do: the list's lift is measured on fewer days",
+                file=sys.stderr,
+            )
+        result, evaluation = precursors_evaluate(
+            folder=folder,
+            as_of=as_of,
+            horizon_days=args.horizon_days,
+            min_lift=min_lift,
+            top=top,
+            harm=harm,
+        )
+    else:
+        result = precursors_run(folder=folder, as_of=as_of, harm=harm, min_lift=min_lift, top=top)
     if result.lifts.is_empty():
         raise UserInputError(
             f"rank precursors: no one in {folder} is named for a non-VAWG offence with "
@@ -352,11 +408,20 @@ def _precursors(args: argparse.Namespace, *, folder: Path, as_of: date, harm: An
             + ("; nothing written to " + str(args.out) if args.out is not None else "")
         )
     print(result.text())
+    if evaluation is not None:
+        print(evaluation.text())
     if result.watch_list.is_empty():
         print(f"vawg: note: the watch list is empty: {result.empty_reason()}", file=sys.stderr)
     if args.out is not None:
         result.watch_list.write_csv(args.out)
         print(f"wrote a watch list of {result.watch_list.height} people to {args.out}")
+    survival_out = getattr(args, "survival_out", None)
+    if survival_out is not None:
+        result.curves.write_csv(survival_out)
+        print(
+            f"wrote the time-to-VAWG curves of {result.curves['precursor'].n_unique()} types "
+            f"to {survival_out}"
+        )
     return 0
 
 
@@ -371,6 +436,7 @@ def _fairness(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any)
         method=args.method or DEFAULT_METHOD,
         window_days=args.window_days,
         harm=harm,
+        ethnic_groups=getattr(args, "ethnic_groups", "codes"),
     )
     if result.table.is_empty():
         raise UserInputError(

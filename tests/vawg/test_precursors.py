@@ -74,3 +74,142 @@ def test_nothing_after_as_of_is_used(tmp_path: Path) -> None:
     after = precursors_run(folder=folder, as_of=date(2024, 6, 30))
     assert before.lifts.equals(after.lifts)
     assert before.watch_list.equals(after.watch_list)
+    assert before.curves.equals(after.curves)
+
+
+def test_an_allegation_older_than_three_years_keeps_a_man_off_the_list(tmp_path: Path) -> None:
+    folder = tmp_path / "force"
+    _write(folder)
+    # R2 was named for stalking in 2019, more than 1,095 days before the as-of date, and is
+    # named for partner criminal damage now: he has a VAWG allegation, so he is not listed.
+    with (folder / "crimes.csv").open("a", encoding="utf-8") as handle:
+        handle.write("OLD,2019-03-01,8Q,N\nW3,2024-05-03,58A,N\n")
+    with (folder / "involvements.csv").open("a", encoding="utf-8") as handle:
+        handle.write("OLD,R2,suspect,partner\nW3,R2,suspect,partner\n")
+    result = precursors_run(folder=folder, as_of=date(2024, 6, 30))
+    assert result.watch_list["person_ref"].to_list() == ["R1"]
+    # and the lifts' index dates reach back to the first record (2019-03-01)
+    assert result.study_start == date(2019, 3, 1)
+
+
+def test_no_one_with_any_earlier_vawg_allegation_is_listed_in_synth(tmp_path: Path) -> None:
+    from vawg import synth
+    from vawg.rank import allegations_load
+
+    folder = tmp_path / "synth"
+    synth.write_extract(
+        out=folder, seed=3, size="small", years=4, calibration=synth.calibration_shipped()
+    )
+    as_of = date(2025, 2, 28)
+    result = precursors_run(folder=folder, as_of=as_of, min_lift=1.0, top=10_000)
+    assert result.watch_list.height > 0
+    history = allegations_load(folder=folder, start=date(2000, 1, 1), end=as_of)
+    earlier_vawg = set(history.suspects.filter(pl.col("is_vawg"))["person_ref"].to_list())
+    assert not earlier_vawg & set(result.watch_list["person_ref"].to_list())
+
+
+def test_only_types_with_a_lift_of_three_are_watched_and_the_list_is_capped(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "force"
+    _write(folder)
+    # 40 people named for public order (9A), 8 of them for stalking later: 8/40 = 0.2, against
+    # (20 + 3) / 300 for the others (with 200 more shoplifters): a significant lift of 2.6, under
+    # 3, so 9A is not watched.
+    with (folder / "crimes.csv").open("a", encoding="utf-8") as handle:
+        for i in range(40):
+            handle.write(f"PO{i},2023-01-10,9A,N\n")
+        for i in range(8):
+            handle.write(f"POS{i},2023-03-10,8Q,N\n")
+        for i in range(200):
+            handle.write(f"SL{i},2023-01-10,46,N\n")
+        handle.write("W4,2024-05-04,9A,N\nW5,2024-05-05,58A,N\n")
+    with (folder / "involvements.csv").open("a", encoding="utf-8") as handle:
+        for i in range(40):
+            handle.write(f"PO{i},T{i},suspect,\n")
+        for i in range(8):
+            handle.write(f"POS{i},T{i},suspect,\n")
+        for i in range(200):
+            handle.write(f"SL{i},SL{i},suspect,\n")
+        handle.write("W4,R4,suspect,\nW5,R5,suspect,\n")
+    result = precursors_run(folder=folder, as_of=date(2024, 6, 30))
+    po = result.lifts.filter(pl.col("precursor") == "9A").row(0, named=True)
+    assert po["lift"] == pytest.approx(0.2 / (23 / 300))
+    assert po["significant"]
+    assert not po["watched"]
+    assert result.lifts.filter(pl.col("precursor") == "58A")["watched"].item()
+    listed = result.watch_list
+    assert "R4" not in listed["person_ref"].to_list()
+    # R1 (58A by a partner: two watched types) ranks above R5 (58A alone)
+    assert listed["person_ref"].to_list() == ["R1", "R5"]
+    assert listed["rank"].to_list() == [1, 2]
+    capped = precursors_run(folder=folder, as_of=date(2024, 6, 30), top=1)
+    assert capped.watch_list["person_ref"].to_list() == ["R1"]
+    everything = precursors_run(folder=folder, as_of=date(2024, 6, 30), min_lift=2.0)
+    assert "R4" in everything.watch_list["person_ref"].to_list()
+
+
+def test_the_time_to_a_first_vawg_allegation_is_a_censored_curve(tmp_path: Path) -> None:
+    folder = tmp_path / "force"
+    _write(folder)
+    result = precursors_run(folder=folder, as_of=date(2024, 6, 30))
+    curve = result.curves.filter(pl.col("precursor") == "58A")
+    # 41 people flagged for 58A with no VAWG before (40 in 2023 and R1 in May 2024, followed
+    # 60 days and censored); 20 named on day 60, the rest censored at the as-of date
+    assert curve.select("days", "at_risk", "events").rows() == [(60, 41, 20)]
+    assert curve["survival"].item() == pytest.approx(21 / 41)
+    row = result.lifts.filter(pl.col("precursor") == "58A").row(0, named=True)
+    assert row["risk_365"] == pytest.approx(20 / 41)
+    assert row["median_days"] is None  # fewer than half named: the median is not reached
+    assert "of 41 people flagged for it before, 49% were named" in result.watch_list["reason"][0]
+
+
+def test_the_lift_of_the_list_over_the_year_after(tmp_path: Path) -> None:
+    from vawg.precursors import precursors_evaluate
+
+    folder = tmp_path / "force"
+    _write(folder)
+    # after the as-of date R1 (listed) is named for stalking; of the 4 other recent non-VAWG
+    # offenders with no VAWG record (shoplifters), one is
+    with (folder / "crimes.csv").open("a", encoding="utf-8") as handle:
+        handle.write("F1,2024-08-01,8Q,N\nF2,2024-09-01,8Q,N\n")
+        for i in range(4):
+            handle.write(f"NL{i},2024-04-0{i + 1},46,N\n")
+    with (folder / "involvements.csv").open("a", encoding="utf-8") as handle:
+        handle.write("F1,R1,suspect,partner\nF2,U0,suspect,\n")
+        for i in range(4):
+            handle.write(f"NL{i},U{i},suspect,\n")
+    result, evaluation = precursors_evaluate(folder=folder, as_of=date(2024, 6, 30))
+    assert result.watch_list["person_ref"].to_list() == ["R1"]
+    assert (evaluation.listed, evaluation.listed_named) == (1, 1)
+    assert (evaluation.others, evaluation.others_named) == (4, 1)
+    assert evaluation.lift == pytest.approx(4.0)
+    assert "lift 4.00" in evaluation.text()
+    assert evaluation.lift_over_base == pytest.approx(1 / (2 / 5))
+
+
+def test_the_command_writes_the_list_and_curves_and_scores_the_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from vawg.cli import main
+
+    folder = tmp_path / "force"
+    _write(folder)
+    with (folder / "crimes.csv").open("a", encoding="utf-8") as handle:
+        handle.write("F1,2024-08-01,8Q,N\nEND,2025-06-30,46,N\n")
+    with (folder / "involvements.csv").open("a", encoding="utf-8") as handle:
+        handle.write("F1,R1,suspect,partner\nEND,Z9,suspect,\n")
+    out, curves = tmp_path / "watch.csv", tmp_path / "curves.csv"
+    argv = ["rank", "precursors", str(folder), "--as-of", "2024-06-30", "--out", str(out)]
+    assert main([*argv, "--survival-out", str(curves), "--evaluate"]) == 0
+    printed = capsys.readouterr().out
+    assert "watch list of 1 as of 2024-06-30: 1 (100.0%) named for a VAWG offence" in printed
+    watch = pl.read_csv(out)
+    assert watch.columns[:5] == [
+        "person_ref", "precursors", "last_precursor_date", "best_lift", "reason"
+    ]  # fmt: skip
+    assert watch["rank"].to_list() == [1]
+    assert set(pl.read_csv(curves)["precursor"].to_list()) >= {"*", "58A", "58A|partner"}
+    assert main([*argv, "--min-lift", "11"]) == 0
+    assert "no significant precursor type has a lift of 11 or more" in capsys.readouterr().err
+    assert pl.read_csv(out).is_empty()

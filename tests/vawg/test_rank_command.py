@@ -209,7 +209,7 @@ def test_precursors_refuse_an_extract_with_no_non_vawg_offence(
     assert main(argv) == 2
     line = capsys.readouterr().err.strip().splitlines()[-1]  # after a note on the data's end
     assert line.startswith("vawg: rank precursors: no one in ")
-    assert "index dates 2022-09-01..2024-08-31" in line
+    assert "index dates 2022-01-01..2024-08-31" in line  # from the first record: the whole history
     assert line.endswith(f"so no lift can be computed; nothing written to {out}")
     assert not out.exists()
 
@@ -249,3 +249,37 @@ def test_backtest_over_several_dates_prints_their_mean(
     assert (mean["year_ends"] == 2).all()
     assert main([*argv, "--method", "v200"]) == 2
     assert "--method must list" in capsys.readouterr().err
+
+
+def test_fairness_writes_the_verdicts_and_tests_broad_groups(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "force"
+    folder.mkdir()
+    crimes, inv = [CRIMES_HEAD], [INVOLVEMENTS_HEAD]
+    people = ["person_ref,sex,birth_year,ethnicity"]
+    for i in range(60):
+        crimes.append(f"C{i},2025-0{1 + i % 8}-10,8Q,,N")
+        inv.append(f"C{i},S{i},suspect,")
+        people.append(f"S{i},M,1990,{('W1', 'W9', 'B1', 'A2')[i % 4]}")
+    (folder / "crimes.csv").write_text("\n".join(crimes) + "\n", encoding="utf-8")
+    (folder / "involvements.csv").write_text("\n".join(inv) + "\n", encoding="utf-8")
+    (folder / "people.csv").write_text("\n".join(people) + "\n", encoding="utf-8")
+    out = tmp_path / "fair.csv"
+    argv = ["rank", "fairness", str(folder), "--as-of", "2025-08-31", "--top", "10"]
+    assert main([*argv, "--out", str(out), "--ethnic-groups", "broad"]) == 0
+    printed = capsys.readouterr().out
+    assert "Holm-adjusted" in printed
+    # one verdict a line under the table, for every group
+    for group in ("Asian", "Black", "White"):
+        assert f"\nethnicity {group}: " in printed
+    table = pl.read_csv(out)
+    assert table.columns[:16] == [
+        "attribute", "group", "pool_n", "list_n", "pool_share", "list_share", "share_ratio",
+        "rate_ratio", "rate_ratio_low", "rate_ratio_high", "flagged", "expected_given_harm",
+        "harm_adjusted_ratio", "adjusted_low", "adjusted_high", "adjusted_flagged",
+    ]  # fmt: skip
+    assert {"p_holm", "adjusted_p_holm", "detectable_ratio", "verdict"} <= set(table.columns)
+    groups = table.filter(pl.col("attribute") == "ethnicity")["group"].to_list()
+    assert groups == ["Asian", "Black", "White"]
+    assert table.filter(pl.col("group") == "White")["pool_n"].item() == 30
