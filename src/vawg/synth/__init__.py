@@ -115,7 +115,8 @@ def command(args: argparse.Namespace) -> int:
     counts = summary.row_counts
     print(
         f"vawg synth: wrote {counts['vawg_offences']:,} VAWG + {counts['precursor_offences']:,} "
-        f"precursor crimes, {counts['people']:,} people, {counts['orders']:,} orders to "
+        f"precursor + {counts.get('general_offences', 0):,} general non-VAWG crimes, "
+        f"{counts['people']:,} people, {counts['orders']:,} orders to "
         f"{summary.out} ({summary.start_date}..{summary.end_date}, seed {summary.seed}); "
         f"calibration: {calibration.source}; {loaded:.1f}s calibration + "
         f"{summary.seconds:.1f}s generation",

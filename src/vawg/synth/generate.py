@@ -31,6 +31,7 @@ from vawg.errors import UserInputError
 from vawg.synth.calibration import Calibration
 from vawg.synth.careers import BURN_IN_YEARS, careers_draw, distinct_per_career_start
 from vawg.synth.draws import choice_draw, group_rank, rank_normal
+from vawg.synth.general import general_draw
 from vawg.synth.offences import OUTCOME_SHARES, offence_types
 from vawg.synth.orders import orders_draw
 from vawg.synth.people import involvements_build, people_draw
@@ -473,8 +474,39 @@ def write_extract(
     )
     manifest["truth"] = ["truth/offences.csv", "truth/harm_by_year.csv"]
     row_counts["risk_markers"] = markers.height
+    truth_crimes = crimes
+    # General offending, on its own stream: every row above stays as it was.
+    general = general_draw(
+        seed=seed,
+        scale=scale,
+        years=years,
+        n_days=n_days,
+        start_date=start_date,
+        calibration=calibration,
+        vawg_crimes=crimes,
+        person_ref=people.person_ref,
+    )
+    crimes = pl.concat(
+        [crimes.with_columns(pl.lit(False).alias("_general")), general.crimes], how="vertical"
+    ).sort("recorded_date", maintain_order=True)
+    involvements = pl.concat([involvements, general.involvements], how="vertical")
+    people_frame = pl.concat(
+        [people.frame, general.people.with_columns(pl.lit(-1).alias("_index"))],
+        how="vertical_relaxed",
+    )
+    tables["crimes"] = crimes
+    tables["involvements"] = involvements
+    tables["people"] = people_frame.sort("person_ref")
+    row_counts.update(
+        crimes=crimes.height,
+        general_offences=general.crimes.height,
+        general_offenders=general.n_offenders,
+        generalist_suspects=general.n_generalists,
+        people=people_frame.height,
+        involvements=involvements.height,
+    )
     extract_write(out=out, tables=tables, manifest=manifest, extra={"risk_markers": markers})
-    truth_write(out=out, offences=synth_truth(crimes=crimes, person_ref=people.person_ref))
+    truth_write(out=out, offences=synth_truth(crimes=truth_crimes, person_ref=people.person_ref))
     return SynthSummary(
         out=out,
         seed=seed,
@@ -488,7 +520,7 @@ def write_extract(
         calibration_source=calibration.source,
         row_counts=row_counts,
         crimes=crimes,
-        people=people.frame,
+        people=people_frame,
         involvements=involvements,
         orders=order_frame,
         population_ethnicity=population_ethnicity,

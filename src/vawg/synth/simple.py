@@ -91,7 +91,43 @@ MARKERS: tuple[tuple[str, tuple[float, float, float, float]], ...] = (
 marks strangulation, an 8Q stalking, a 3B threats to kill)."""
 
 NON_VAWG_MEN_PER_VAWG_MAN = 1.5
-"""Men with only non-VAWG offences (criminal damage, public order), for the precursor lifts."""
+"""Men with only non-VAWG offences a year per VAWG career started a year, half of them offending
+inside the window (assumption)."""
+
+NON_VAWG_STREAM = 14
+"""Third key of the non-VAWG stage's random stream, ``default_rng([seed, 20261203, 14])``."""
+
+NON_VAWG_REPORTED = 0.35
+"""Share of non-VAWG offences recorded (assumption)."""
+
+# code, title, weight for men who never offend against women (GENERAL) or for a VAWG man's
+# onset (ONSET): a general mix led by theft and drugs; an onset led by damage to a home and
+# public order, the domestic-setting offences recorded without a DA flag.
+NON_VAWG_OFFENCES: tuple[tuple[str, str, float, float], ...] = (
+    ("46", "Shoplifting", 0.30, 0.00),
+    ("92D", "Possession of drugs", 0.25, 0.10),
+    ("49", "Other theft", 0.15, 0.00),
+    ("58C", "Criminal damage to a vehicle", 0.10, 0.10),
+    ("58D", "Other criminal damage", 0.08, 0.15),
+    ("9A", "Public fear, alarm or distress", 0.08, 0.30),
+    ("58A", "Criminal damage to a dwelling", 0.04, 0.35),
+)
+"""Non-VAWG offences: (code, title, general weight, onset weight). Assumptions; the onset mix
+follows the offences the sources name as early contacts (docs/synth.md, General offending)."""
+
+ONSET_SHARE = (0.30, 0.50, 0.70, 0.30)
+"""Share of each class (:data:`CLASSES` order) whose career starts with a non-VAWG onset phase:
+about 0.39 over all men, near the 40% of family-violence perpetrators recorded for other offences
+(Coghlan & Millsteed 2017); higher for the persistent and escalating classes, the generalists of
+the sources (assumption)."""
+
+ONSET_LEAD_MEDIAN_DAYS = 300.0
+"""Median days from an onset offence to the start of the man's VAWG career, lognormal with sigma
+0.8 (assumption: "months or years before")."""
+
+VERSATILE_SHARE = 1 / 3
+"""Men of the VAWG careers given general non-VAWG offences at any time, besides any onset
+(the earlier model's share, kept)."""
 
 BURN_IN_DAYS = 3 * 365
 
@@ -137,6 +173,62 @@ def _career(
             w[serious] *= np.exp(ESCALATION_STEP * i)
         out.append((day, int(rng.choice(len(OFFENCES), p=w / w.sum()))))
     return out
+
+
+def non_vawg_draw(
+    *,
+    rng: np.random.Generator,
+    klass: np.ndarray,
+    starts: np.ndarray,
+    n_days: int,
+    first_number: int,
+    involvements: list[tuple[str, str, str, str]],
+) -> list[dict[str, object]]:
+    """Non-VAWG crimes (and their suspect rows, appended to ``involvements``): men who never
+    offend against women, with the general mix; VAWG men whose careers start with an onset phase
+    (:data:`ONSET_SHARE`) of 1 + Poisson(0.5) offences of the onset mix, each a lognormal lead
+    (:data:`ONSET_LEAD_MEDIAN_DAYS`) before the career starts; and versatile VAWG men
+    (:data:`VERSATILE_SHARE`) with general offences at any time. Each offence is recorded with
+    chance :data:`NON_VAWG_REPORTED`."""
+    n_men = klass.size
+    general_w = np.array([o[2] for o in NON_VAWG_OFFENCES])
+    onset_w = np.array([o[3] for o in NON_VAWG_OFFENCES])
+    n_other = int(NON_VAWG_MEN_PER_VAWG_MAN * n_men * 0.5)
+    offences: list[tuple[str, int, int]] = []  # man_ref, day, offence index
+    for i in range(n_other):
+        for _ in range(1 + rng.poisson(0.4)):
+            day = int(rng.integers(-BURN_IN_DAYS, n_days))
+            offences.append((f"SM-N{i:07d}", day, int(rng.choice(general_w.size, p=general_w))))
+    onset = rng.random(n_men) < np.array(ONSET_SHARE)[klass]
+    for man in np.flatnonzero(onset).tolist():
+        for _ in range(1 + rng.poisson(0.5)):
+            lead = rng.lognormal(np.log(ONSET_LEAD_MEDIAN_DAYS), 0.8)
+            day = int(np.floor(starts[man] - lead))
+            offences.append((f"SM-P{man:07d}", day, int(rng.choice(onset_w.size, p=onset_w))))
+    for man in rng.choice(n_men, int(VERSATILE_SHARE * n_men), replace=False).tolist():
+        for _ in range(1 + rng.poisson(0.4)):
+            day = int(rng.integers(-BURN_IN_DAYS, n_days))
+            offences.append((f"SM-P{man:07d}", day, int(rng.choice(general_w.size, p=general_w))))
+    crimes: list[dict[str, object]] = []
+    for man_ref, day, off in offences:
+        if rng.random() >= NON_VAWG_REPORTED:
+            continue
+        ref = f"SM{first_number + len(crimes):08d}"
+        code, title = NON_VAWG_OFFENCES[off][:2]
+        crimes.append(
+            {
+                "crime_ref": ref,
+                "recorded": day,
+                "committed": day,
+                "offence_code": code,
+                "offence_description": title,
+                "domestic_abuse": "N",
+                "outcome_code": str(rng.choice(["1", "14", "16"])),
+                "outcome": day + 30,
+            }
+        )
+        involvements.append((ref, man_ref, "suspect", "acquaintance"))
+    return crimes
 
 
 def simple_write(
@@ -260,32 +352,17 @@ def simple_write(
                     }
                     orders.append(order)
             truth.append((man, day, off, ref))
-    # Men with non-VAWG offences only, and some non-VAWG offences by the VAWG men.
-    n_other = int(NON_VAWG_MEN_PER_VAWG_MAN * n_men * 0.5)
-    for i in range(n_other + n_men // 3):
-        man_ref = f"SM-N{i:07d}" if i < n_other else f"SM-P{rng.integers(0, n_men):07d}"
-        for _ in range(1 + rng.poisson(0.4)):
-            day = int(rng.integers(-BURN_IN_DAYS, n_days))
-            if rng.random() < 0.35:
-                ref = f"SM{len(crimes) + 1:08d}"
-                code, title = (
-                    ("58A", "Criminal damage to a dwelling")
-                    if rng.random() < 0.5
-                    else ("9A", "Public fear, alarm or distress")
-                )
-                crimes.append(
-                    {
-                        "crime_ref": ref,
-                        "recorded": day,
-                        "committed": day,
-                        "offence_code": code,
-                        "offence_description": title,
-                        "domestic_abuse": "N",
-                        "outcome_code": str(rng.choice(["1", "14", "16"])),
-                        "outcome": day + 30,
-                    }
-                )
-                involvements.append((ref, man_ref, "suspect", "acquaintance"))
+    # Non-VAWG offending, on its own stream (the VAWG rows above do not depend on it).
+    crimes.extend(
+        non_vawg_draw(
+            rng=np.random.default_rng([seed, 20261203, NON_VAWG_STREAM]),
+            klass=klass,
+            starts=starts,
+            n_days=n_days,
+            first_number=len(crimes) + 1,
+            involvements=involvements,
+        )
+    )
     epoch = start_date
     tables = _tables(
         rng=rng,

@@ -29,10 +29,19 @@ def test_referential_integrity(small: tuple[Path, SynthSummary]) -> None:
     assert people["person_ref"].is_unique().all()
     refs = set(people["person_ref"])
     inv = _read(out, "involvements.csv")
-    assert set(inv["crime_ref"]) == crimes  # every crime has a victim at least
+    assert set(inv["crime_ref"]) == crimes  # every crime has a suspect or a victim
     assert set(inv["person_ref"]) == refs  # nobody is left without a crime
-    per_crime = inv.group_by("crime_ref").agg((pl.col("role") == "victim").sum())
-    assert (per_crime["role"] == 1).all()
+    per_crime = inv.group_by("crime_ref").agg(
+        (pl.col("role") == "victim").sum().alias("victims"),
+        pl.col("role").is_in(["suspect", "offender"]).sum().alias("suspects"),
+    )
+    # A VAWG or precursor crime (SC...) has one victim; a general non-VAWG crime (SG...: theft,
+    # drugs, damage, public order) has its suspect and no victim on record.
+    general = per_crime["crime_ref"].str.starts_with("SG")
+    assert general.any()
+    assert (per_crime.filter(~general)["victims"] == 1).all()
+    assert (per_crime.filter(general)["victims"] == 0).all()
+    assert (per_crime.filter(general)["suspects"] == 1).all()
     orders = _read(out, "orders.csv")
     assert set(orders["subject_ref"]) <= refs
     assert set(orders["protected_ref"].drop_nulls()) <= refs
