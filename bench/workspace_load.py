@@ -19,8 +19,9 @@ password, then its current TOTP code, each form's CSRF token read from the page)
 ``--warmup-seconds`` unmeasured, goes round for ``--seconds``: the workspace home; a search for
 a crime reference (the search's reason serves for opening the crime); the person's page (the
 first time, the page asks why, and the client answers "investigation"); the crime's page; the
-person's page again. ``--think-ms`` is the pause between requests (0: each request as soon as
-the last is answered); with several, comma-separated, each pace is warmed up and measured in
+person's page again. ``--think-ms`` is the mean pause between requests, each drawn from an
+exponential distribution (``--think-fixed``: exactly that pause; 0: each request as soon as the
+last is answered); with several, comma-separated, each pace is warmed up and measured in
 turn by the same signed-in clients. Latency is measured by the client, from sending the request
 to the last byte of the answer.
 
@@ -265,12 +266,26 @@ class Tally:
 class Client:
     """One signed-in person going round the casework pages."""
 
-    def __init__(self, account: Account, port: int, think_s: float, tally: Tally) -> None:
+    def __init__(
+        self, account: Account, port: int, think_s: float, tally: Tally, *, seed: int = 0
+    ) -> None:
         self.account = account
         self.browser = Browser(port)
         self.think_s = think_s
+        self.fixed_think = False
+        self.rng = random.Random(seed)
         self.tally = tally
         self.turn = 0
+
+    def pause_s(self) -> float:
+        """The pause before the next request: drawn from an exponential distribution with mean
+        ``think_s`` (as people's pauses are, and as closed-loop load tests such as TPC-C draw
+        them), or exactly ``think_s`` with ``--think-fixed``. Fixed pauses keep clients that
+        signed in together in step, so all 50 ask for the same page in the same instant every
+        round, which no group of people does."""
+        if self.fixed_think:
+            return self.think_s
+        return self.rng.expovariate(1 / self.think_s)
 
     async def _send(
         self, method: str, path: str, form: dict[str, str] | None = None
@@ -280,7 +295,7 @@ class Client:
         answer = await self.browser.request(method, path, form)
         ms = (time.perf_counter() - t0) * 1000
         if self.think_s:
-            await asyncio.sleep(self.think_s)
+            await asyncio.sleep(self.pause_s())
         return answer, ms
 
     def _note(self, page: str, answer: Answer, ms: float, expect: int) -> None:
@@ -359,11 +374,16 @@ def _stats(values: list[float]) -> dict[str, float | int]:
 async def _phase(
     args: argparse.Namespace, clients: list[Client], think_ms: float, url: str, server_pid: int
 ) -> dict[str, Any]:
-    """``--warmup-seconds`` unmeasured, then ``--seconds`` measured, at one pace."""
+    """``--warmup-seconds`` unmeasured, then ``--seconds`` measured, at one pace. The clients
+    go round without a break from the warm-up into the measured seconds and past them (to the
+    end of their round): measuring is switched on and off under them, so the measured window
+    never starts with every client at its first page in the same instant."""
     tally = Tally()
     for c in clients:
-        c.tally, c.think_s = tally, think_ms / 1000
-    await asyncio.gather(*(c.go_round(time.perf_counter() + args.warmup_seconds) for c in clients))
+        c.tally, c.think_s, c.fixed_think = tally, think_ms / 1000, args.think_fixed
+    end = time.perf_counter() + args.warmup_seconds + args.seconds
+    running = asyncio.gather(*(c.go_round(end) for c in clients))
+    await asyncio.sleep(args.warmup_seconds)
     before = _audit_count(url)
     workers = _server_pids(server_pid)
     cpu_before = (_cpu_s(workers), _postgres_cpu_s(), time.process_time())
@@ -371,20 +391,21 @@ async def _phase(
     tally.measuring = True
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
-    deadline = started + args.seconds
-    await asyncio.gather(*(c.go_round(deadline) for c in clients))
-    elapsed = time.perf_counter() - started
+    await asyncio.sleep(args.seconds)
     tally.measuring = False
+    elapsed = time.perf_counter() - started
     cpu = (_cpu_s(workers), _postgres_cpu_s(), time.process_time())
     busy = _machine_busy()
     after = _audit_count(url)
     load_after = os.getloadavg()[0]
+    await running
     every = [ms for v in tally.by_page.values() for ms in v]
     written = after[0] - before[0]
     overall = _stats(every)
     answered = max(len(every), 1)
     return {
         "think_ms": think_ms,
+        "think": "fixed" if args.think_fixed else "exponential, this mean",
         "seconds": round(elapsed, 1),
         "load_average_1m": [round(load_before, 1), round(load_after, 1)],
         "overall": {
@@ -415,7 +436,9 @@ async def _phase(
 async def _run(
     args: argparse.Namespace, accounts: list[Account], port: int, url: str, server_pid: int
 ) -> dict[str, Any]:
-    clients = [Client(a, port, 0.0, Tally()) for a in accounts]
+    clients = [
+        Client(a, port, 0.0, Tally(), seed=args.seed * 1000 + i) for i, a in enumerate(accounts)
+    ]
     sign_in_ms: list[float] = []
     started = time.perf_counter()
     await asyncio.gather(*(c.sign_in(sign_in_ms) for c in clients))
@@ -548,7 +571,13 @@ def main(argv: list[str] | None = None) -> int:
         "--think-ms",
         type=lambda text: [float(t) for t in text.split(",")],
         default=[500.0],
-        help="pause between requests, ms; several (comma-separated) measure one after another",
+        help="mean pause between requests, ms (drawn from an exponential distribution); several "
+        "(comma-separated) measure one after another",
+    )
+    parser.add_argument(
+        "--think-fixed",
+        action="store_true",
+        help="pause exactly --think-ms each time (clients that signed in together stay in step)",
     )
     parser.add_argument("--pool", type=int, default=50, help="people each client may open")
     parser.add_argument("--size", choices=("small", "london"), default="london")
