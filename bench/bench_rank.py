@@ -18,7 +18,10 @@ written into the environment), filled by one untimed run of each command.
 `--no-bytecode-cache` compiles on every run instead.
 
     uv run python bench/bench_rank.py [--repeats 5] [--folder /tmp/vawg_bench/london10]
-        [--before-src DIR] [--no-bytecode-cache]
+        [--before-src DIR] [--no-bytecode-cache] [--method learned]
+
+`--method` times `vawg rank --method M` instead of the default method (the pandas baseline is
+V100 whatever the method), to see what a change of default would cost.
 """
 
 from __future__ import annotations
@@ -116,6 +119,10 @@ def main() -> int:
         help="compile every module's source on every run (PYTHONDONTWRITEBYTECODE=1) instead of "
         "importing cached bytecode",
     )
+    parser.add_argument(
+        "--method",
+        help="pass --method to every `vawg rank` command (default: the default method)",
+    )
     args = parser.parse_args()
     base_env = dict(os.environ)
     if args.no_bytecode_cache:
@@ -132,7 +139,9 @@ def main() -> int:
     harm_csv = Path(__file__).resolve().parents[1] / "src" / "vawg" / "data" / "harm_default.csv"
     out = Path("/tmp/vawg_bench")
     out.mkdir(parents=True, exist_ok=True)
-    rank = [sys.executable, "-c", VAWG_RANK, "rank", str(folder), "--as-of", AS_OF, "--out"]
+    method = ["--method", args.method] if args.method else []
+    rank = [sys.executable, "-c", VAWG_RANK, "rank", str(folder), "--as-of", AS_OF, *method]
+    rank.append("--out")
     commands = {
         "pandas V100": [
             sys.executable,

@@ -18,6 +18,8 @@ from vawg.rank.learned import (
     features_at,
     model_fit,
     ridge_logistic,
+    ridge_poisson,
+    rows_collapse,
     training_origins,
 )
 from vawg.synth.simple import simple_write
@@ -111,6 +113,30 @@ def test_ridge_logistic_recovers_a_known_slope() -> None:
     assert coef[0] == pytest.approx(1.5, abs=0.08)
     assert coef[1] == pytest.approx(0.0, abs=0.05)
     assert intercept == pytest.approx(-1.0, abs=0.05)
+
+
+def test_collapsed_rows_give_the_fit_of_the_rows_written_out() -> None:
+    # Few distinct feature rows, each repeated: the weighted fits on the collapsed rows must
+    # match the fits on every row, coefficient by coefficient.
+    rng = np.random.default_rng(3)
+    distinct = rng.integers(0, 4, size=(40, len(FEATURE_NAMES))).astype(float)
+    x = distinct[rng.integers(0, 40, size=6_000)]
+    z = x @ rng.normal(0, 0.3, len(FEATURE_NAMES)) - 1.0
+    y = (rng.random(6_000) < 1 / (1 + np.exp(-z))).astype(float)
+    h = rng.poisson(np.exp(0.5 * z)).astype(float)
+    rows = pl.DataFrame(x, schema=list(FEATURE_NAMES)).with_columns(
+        _y=pl.Series(y), _h=pl.Series(h)
+    )
+    collapsed = rows_collapse(rows)
+    assert collapsed.height <= 40
+    assert collapsed["_n"].sum() == 6_000
+    cx = collapsed.select(FEATURE_NAMES).to_numpy()
+    n = collapsed["_n"].to_numpy().astype(float)
+    for fit, target, summed in ((ridge_logistic, y, "_y"), (ridge_poisson, h, "_h")):
+        coef, intercept = fit(x, target)
+        ccoef, cintercept = fit(cx, collapsed[summed].to_numpy() / n, weights=n)
+        assert ccoef == pytest.approx(coef, abs=1e-7)
+        assert cintercept == pytest.approx(intercept, abs=1e-7)
 
 
 def test_training_origins_end_before_the_date(force: Path) -> None:
