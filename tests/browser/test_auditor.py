@@ -83,6 +83,15 @@ def test_an_auditor_searches_with_the_keyboard_and_sees_their_own_reading(
     page.keyboard.type("P-000042")
     page.keyboard.press("Enter")  # the reference needs a type: an error, focused in the summary
     page.wait_for_selector(".govuk-error-summary")
+    page.wait_for_load_state()
+    # Wait for govuk-frontend to focus the summary: tabbing before it does would have the
+    # summary take the focus back from the field half-way through the typing (seen on a busy
+    # machine, where the module script runs late).
+    # (Polled with evaluate: wait_for_function evaluates a string, which the CSP refuses.)
+    for _ in range(100):
+        if page.evaluate("() => document.activeElement.classList.contains('govuk-error-summary')"):
+            break
+        page.wait_for_timeout(100)
     _tab_to(page, "#object_type")
     page.keyboard.type("records.person")
     page.keyboard.press("Enter")
