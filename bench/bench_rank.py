@@ -3,10 +3,12 @@
 Generates (or reuses, cached under /tmp) a 10-year synthetic London extract with `vawg synth`,
 then runs, side by side in fresh subprocesses, (a) a plain pandas V100 (read the CSVs, filter the
 window, join, group, top 100), (b) the whole `vawg rank` command, reading included, as a user
-runs it (through the Parquet copies it keeps in PATH/.vawg-cache/; the first run, which builds
-them, is timed and printed apart) and (c) the same with `--no-cache` (parsing the CSVs every
-time). It prints the median wall time, CPU time (user + system) and peak resident memory
-(ru_maxrss) of each, the ratios, and the load average. Figures go in docs/PERFORMANCE.md,
+runs it (through what it keeps in PATH/.vawg-cache/: the Parquet copies of the CSVs, the
+prepared allegations and the month's fitted model; the first run, which builds them, is timed
+and printed apart, and so is `vawg rank fit`, which fits the model again) and (c) the same with
+`--no-cache` (parsing the CSVs, and for the learned default fitting the model, every time).
+It prints the median wall time, CPU time (user + system) and peak resident memory (ru_maxrss)
+of each, the ratios, and the load average. Figures go in docs/PERFORMANCE.md,
 section "Ranking".
 
 Python's compiled bytecode: an installed Python package is imported from its cached bytecode
@@ -159,13 +161,21 @@ def main() -> int:
     if args.before_src:
         commands["before: vawg rank"] = [*rank, str(out / "before_top100.csv")]
         env["before: vawg rank"] = {**base_env, "PYTHONPATH": str(args.before_src)}
-    # The first run of `vawg rank` builds the Parquet copy (PATH/.vawg-cache/): timed apart.
+    # The first run of `vawg rank` builds what it keeps (PATH/.vawg-cache/): timed apart.
     shutil.rmtree(folder / CACHE_FOLDER, ignore_errors=True)
     first = run(commands["vawg rank"], base_env)
     print(
-        f"vawg rank, first run building the Parquet copy: {first[0]:.2f} s, cpu {first[2]:.2f} s, "
+        f"vawg rank, first run building the Parquet copies, the prepared allegations and (for "
+        f"the learned method) the month's model: {first[0]:.2f} s, cpu {first[2]:.2f} s, "
         f"{first[1]:.0f} MB"
     )
+    if args.method in (None, "learned"):
+        fit = [sys.executable, "-c", VAWG_RANK, "rank", "fit", str(folder), "--as-of", AS_OF]
+        fitted = run(fit, base_env)
+        print(
+            f"vawg rank fit (the month's model fitted again, once a month): {fitted[0]:.2f} s, "
+            f"cpu {fitted[2]:.2f} s, {fitted[1]:.0f} MB"
+        )
     for name, argv in commands.items():  # untimed: fills the bytecode cache
         run(argv, env[name])
     rows = {name: [] for name in commands}  # type: dict[str, list[tuple[float, float, float]]]

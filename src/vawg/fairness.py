@@ -48,10 +48,12 @@ from vawg.fairness_stats import (
     stratified_null,
     two_sided_p,
 )
-from vawg.harm import HarmTable
+from vawg.harm import HarmTable, harm_table_default
 from vawg.rank.allegations import allegations_load
+from vawg.rank.learned import context_load
+from vawg.rank.model_store import model_obtain
 from vawg.rank.score import SERIAL_DAYS, RfgvWeights, person_scores
-from vawg.taxonomy import Taxonomy
+from vawg.taxonomy import Taxonomy, taxonomy_load
 
 Z95 = 1.959963984540054
 """The two-sided 95% normal quantile."""
@@ -400,7 +402,9 @@ def fairness_run(
     as_of : date
     top : int
         List length N.
-    method : {"v100", "rfgv", "count"}
+    method : {"v100", "rfgv", "count", "learned"}
+        For ``learned``, the model of the month (:func:`vawg.rank.model_store.fit_date`) is
+        fitted on the extract's records up to it.
     window_days : int
     harm : HarmTable, optional
     taxonomy : Taxonomy, optional
@@ -431,8 +435,26 @@ def fairness_run(
     allegations = allegations_load(
         folder=folder, start=start, end=as_of, taxonomy=taxonomy, harm=harm, vawg_only=True
     )
+    context = model = None
+    if method == "learned":  # the month's model (fitted here), as `vawg rank` would use
+        stored, _ = model_obtain(
+            folder=folder,
+            as_of=as_of,
+            harm=harm or harm_table_default(),
+            taxonomy=taxonomy or taxonomy_load(),
+        )
+        model = stored.model
+        context = context_load(
+            folder=folder, end=as_of, recorded_from=as_of - timedelta(days=model.lookback_days)
+        )
     scores = person_scores(
-        allegations, as_of=as_of, window_days=window_days, method=method, weights=weights
+        allegations,
+        as_of=as_of,
+        window_days=window_days,
+        method=method,
+        weights=weights,
+        context=context,
+        model=model,
     )
     people = table_scan(
         files=extract_files_find(folder=folder),

@@ -11,12 +11,13 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from vawg.errors import UserInputError
 
-ACTIONS = ("backtest", "precursors", "fairness")
+ACTIONS = ("fit", "backtest", "precursors", "fairness")
 
 
 def register(subparsers: Any) -> None:
@@ -41,7 +42,11 @@ def register(subparsers: Any) -> None:
         description="Rank the people named as suspects in VAWG allegations in a force extract "
         "folder, using only records on or before --as-of. `vawg rank PATH --as-of DATE --out "
         "FILE` writes the ranked list (rank, person_ref, score, harm_days, offences, victims, "
-        "last_offence_date, explanation). `vawg rank backtest PATH --as-of DATE` prints how much "
+        "last_offence_date, explanation); by default with the learned model of the month, "
+        "fitted on the records up to the last month end on or before --as-of and kept in "
+        "PATH/.vawg-cache/models/ (fitted on first use); `vawg rank fit PATH --as-of DATE` "
+        "fits it ahead and prints its training window, coefficients and calibration. `vawg "
+        "rank backtest PATH --as-of DATE` prints how much "
         "of the following harm each method's list covered; `vawg rank precursors PATH --as-of "
         "DATE` prints the lift of non-VAWG offences as precursors and writes a watch list with "
         "--out; `vawg rank fairness PATH --as-of DATE` prints the list's make-up by ethnicity, "
@@ -52,7 +57,7 @@ def register(subparsers: Any) -> None:
     rank.add_argument(
         "target",
         metavar="PATH | ACTION",
-        help="a force extract folder, or one of backtest, precursors, fairness followed by it",
+        help="a force extract folder, or one of fit, backtest, precursors, fairness followed by it",
     )
     rank.add_argument("path", nargs="?", metavar="PATH", help="the folder, after an ACTION")
     rank.add_argument(
@@ -62,7 +67,16 @@ def register(subparsers: Any) -> None:
         "year-ends), each backtested on the records before it, then their mean",
     )
     rank.add_argument(
-        "--out", type=Path, help="CSV file to write (the list; for precursors the watch list)"
+        "--out",
+        type=Path,
+        help="CSV file to write (the list; for precursors the watch list; for fit a copy of "
+        "the model file)",
+    )
+    rank.add_argument(
+        "--model",
+        type=Path,
+        help="the list: score with this model file (from `vawg rank fit ... --out FILE`) "
+        "instead of the month's; refused when fitted after --as-of or with another harm table",
     )
     rank.add_argument(
         "--window-days", type=int, default=365, help="scoring window in days (default 365)"
@@ -76,10 +90,11 @@ def register(subparsers: Any) -> None:
     rank.add_argument(
         "--method",
         default=None,
-        help="v100 (CCHI harm-days), rfgv (recency, frequency, gravity, victims), count, or "
-        "learned (a probability of serious VAWG harm in the next 12 months from a model trained "
-        "on the force's own earlier years; needs two years of records before --as-of) "
-        "(default v100; docs/ranking.md says why); for backtest a comma list (default all)",
+        help="learned (expected VAWG harm in the next 12 months and the probability of a "
+        "serious allegation, from a model trained on the force's own earlier years; needs two "
+        "years of records before --as-of), v100 (CCHI harm-days), rfgv (recency, frequency, "
+        "gravity, victims) or count (default learned, or v100 with a note when the records "
+        "are too short to train on; docs/ranking.md); for backtest a comma list (default all)",
     )
     rank.add_argument(
         "--truth",
@@ -202,6 +217,8 @@ def rank_handle(args: argparse.Namespace) -> int:
     harm = harm_table_named(spec=args.harm_table)
     for day in as_ofs:
         _span_check(args, folder=folder, as_of=day, action=action)
+    if action == "fit":
+        return _fit(args, folder=folder, as_of=as_of, harm=harm)
     if action == "backtest":
         return _backtest(args, folder=folder, as_ofs=as_ofs, harm=harm)
     if action == "precursors":
@@ -264,6 +281,27 @@ def _span_check(args: argparse.Namespace, *, folder: Path, as_of: date, action: 
             print(f"vawg: note: {note}", file=sys.stderr)
 
 
+def _default_method(run: Any, *, as_of: date) -> Any:
+    """``run(method=...)`` with the default method, or with V100 and a note when the records
+    are too short to train the learned default on."""
+    from vawg.rank import DEFAULT_METHOD
+    from vawg.rank.learned import HistoryTooShortError
+    from vawg.rank.model_store import fit_date
+
+    try:
+        return run(method=DEFAULT_METHOD)
+    except HistoryTooShortError:
+        if DEFAULT_METHOD != "learned":
+            raise
+    print(
+        f"vawg: note: the learned default trains on the force's own history and needs two "
+        f"years of VAWG records before {fit_date(as_of)} (a year to describe each man, a year "
+        "to see what followed); this extract has less, so the list is ranked by v100",
+        file=sys.stderr,
+    )
+    return run(method="v100")
+
+
 def _notes(ranking_like: Any) -> None:
     unknown = ranking_like.unknown_codes
     if unknown.height:
@@ -289,15 +327,26 @@ def _rank(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any) -> 
     if args.out is None:
         raise UserInputError("vawg rank: --out FILE is required")
     top = _tops(args.top, (100,))[0]
-    ranking = ranking_run(
+    model_file = getattr(args, "model", None)
+    method = args.method or ("learned" if model_file else DEFAULT_METHOD)
+    if model_file is not None and method != "learned":
+        raise UserInputError(f"--model is a learned model; it cannot score --method {method}")
+    run = partial(
+        ranking_run,
         folder=folder,
         as_of=as_of,
         window_days=args.window_days,
         top=top,
-        method=args.method or DEFAULT_METHOD,
         harm=harm,
         cache=not getattr(args, "no_cache", False),
+        model_file=model_file,
     )
+    if args.method or model_file:
+        ranking = run(method=method)
+    else:
+        ranking = _default_method(partial(run, model_file=None), as_of=as_of)
+    for note in ranking.notes:
+        print(f"vawg: note: {note}", file=sys.stderr)
     _notes(ranking)
     if ranking.table.is_empty():
         raise UserInputError(
@@ -427,17 +476,17 @@ def _precursors(args: argparse.Namespace, *, folder: Path, as_of: date, harm: An
 
 def _fairness(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any) -> int:
     from vawg.fairness import fairness_run
-    from vawg.rank import DEFAULT_METHOD
 
-    result = fairness_run(
+    run = partial(
+        fairness_run,
         folder=folder,
         as_of=as_of,
         top=_tops(args.top, (100,))[0],
-        method=args.method or DEFAULT_METHOD,
         window_days=args.window_days,
         harm=harm,
         ethnic_groups=getattr(args, "ethnic_groups", "codes"),
     )
+    result = run(method=args.method) if args.method else _default_method(run, as_of=as_of)
     if result.table.is_empty():
         raise UserInputError(
             f"rank fairness: no one is named as suspect on a VAWG crime in the "
@@ -446,4 +495,39 @@ def _fairness(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any)
     print(result.text())
     if args.out is not None:
         result.table.write_csv(args.out)
+    return 0
+
+
+def _fit(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any) -> int:
+    import time
+
+    from vawg.rank.model_store import (
+        extract_key,
+        fit_date,
+        model_fit_folder,
+        model_path,
+        model_write,
+    )
+    from vawg.rank.model_text import model_summary
+    from vawg.taxonomy import taxonomy_load
+
+    taxonomy = taxonomy_load()
+    cache = not getattr(args, "no_cache", False)
+    fitted_as_of = fit_date(as_of)
+    started = time.perf_counter()
+    stored = model_fit_folder(
+        folder=folder, fitted_as_of=fitted_as_of, harm=harm, taxonomy=taxonomy, cache=cache
+    )
+    seconds = time.perf_counter() - started
+    written = []
+    if cache:
+        key = extract_key(folder=folder, harm=harm, taxonomy=taxonomy)
+        written.append(
+            model_write(stored, model_path(folder=folder, fitted_as_of=fitted_as_of, key=key))
+        )
+    if args.out is not None:
+        written.append(model_write(stored, args.out))
+    print(model_summary(stored))
+    where = " and ".join(str(path) for path in written) or "nowhere (--no-cache and no --out)"
+    print(f"fitted in {seconds:.1f} s on the records up to {fitted_as_of}; written to {where}")
     return 0

@@ -172,8 +172,13 @@ def test_the_parquet_copy_gives_the_same_list_and_follows_changes(extract: Path)
     assert not (extract / CACHE_FOLDER).exists()  # off unless asked for
     built = ranking_run(folder=extract, as_of=AS_OF, cache=True).table
     copies = sorted(p.name for p in (extract / CACHE_FOLDER).iterdir())
-    # The involvements' copy carries each person's sex, joined from people.csv once.
-    assert [name.split("-")[0] for name in copies] == ["crimes.csv", "involvements.csv+people.csv"]
+    # The involvements' copy carries each person's sex, joined from people.csv once; the
+    # prepared allegations (suspects, victims, codes) come from both.
+    assert [name.split("-")[0] for name in copies] == [
+        *["allegations"] * 3,
+        "crimes.csv",
+        "involvements.csv+people.csv",
+    ]
     reused = ranking_run(folder=extract, as_of=AS_OF, cache=True).table
     assert plain.equals(built)
     assert plain.equals(reused)
@@ -192,7 +197,7 @@ def test_the_parquet_copy_gives_the_same_list_and_follows_changes(extract: Path)
     assert resexed.equals(ranking_run(folder=extract, as_of=AS_OF).table)
     assert resexed.filter(pl.col("person_ref") == "S2")["harm_days"].item() == 32.0
     names = [p.name for p in (extract / CACHE_FOLDER).iterdir()]
-    assert len(names) == 2
+    assert len(names) == 5  # the stale copies and prepared files were removed
     assert not any(name.endswith(".partial") for name in names)
 
 

@@ -43,7 +43,13 @@ def one_year(tmp_path: Path) -> Path:
 
 
 def _err_line(capsys: pytest.CaptureFixture[str]) -> str:
-    err = capsys.readouterr().err.strip().splitlines()
+    # The one error line; a note before it (the learned default falling back to V100 on an
+    # extract too short to train on) is checked by its own test.
+    err = [
+        line
+        for line in capsys.readouterr().err.strip().splitlines()
+        if "the learned default trains on" not in line
+    ]
     assert len(err) == 1, err
     return err[0]
 
@@ -283,3 +289,100 @@ def test_fairness_writes_the_verdicts_and_tests_broad_groups(
     groups = table.filter(pl.col("attribute") == "ethnicity")["group"].to_list()
     assert groups == ["Asian", "Black", "White"]
     assert table.filter(pl.col("group") == "White")["pool_n"].item() == 30
+
+
+@pytest.fixture(scope="module")
+def five_years(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from vawg.synth.simple import simple_write
+
+    out = tmp_path_factory.mktemp("five-years")
+    simple_write(out=out, seed=5, years=5, end_date=date(2024, 12, 31), men=500)
+    return out
+
+
+def test_fit_prints_the_model_and_the_list_can_use_its_file(
+    five_years: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "model.json"
+    argv = ["rank", "fit", str(five_years), "--as-of", "2024-06-15", "--out", str(model)]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "fitted on the records up to 2024-05-31" in printed
+    assert "training origins: " in printed
+    assert "calibration on the training rows" in printed
+    assert "recency" in printed
+    assert "a recent VAWG allegation" in printed
+    kept = list((five_years / ".vawg-cache" / "models").glob("learned-2024-05-31-*.json"))
+    assert len(kept) == 1
+    lists = {}
+    for name, extra in (("default", []), ("given", ["--model", str(model)])):
+        out = tmp_path / f"{name}.csv"
+        assert (
+            main(["rank", str(five_years), "--as-of", "2024-06-15", "--out", str(out), *extra]) == 0
+        )
+        lists[name] = out.read_bytes()
+    assert lists["default"] == lists["given"]
+    assert "note" not in capsys.readouterr().err  # the kept model was read, not fitted again
+    out = tmp_path / "refused.csv"
+    assert (
+        main(
+            [
+                "rank",
+                str(five_years),
+                "--as-of",
+                "2024-05-30",
+                "--out",
+                str(out),
+                "--model",
+                str(model),
+            ]
+        )
+        == 2
+    )
+    assert "after --as-of 2024-05-30" in _err_line(capsys)
+    assert not out.exists()
+    assert (
+        main(
+            [
+                "rank",
+                str(five_years),
+                "--as-of",
+                "2024-06-15",
+                "--out",
+                str(out),
+                "--model",
+                str(model),
+                "--method",
+                "v100",
+            ]
+        )
+        == 2
+    )
+    assert "cannot score --method v100" in _err_line(capsys)
+
+
+def test_the_default_falls_back_to_v100_when_too_short_to_train(
+    one_year: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "list.csv"
+    assert main(["rank", str(one_year), "--as-of", "2025-08-31", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "the learned default trains on the force's own history" in err
+    assert "ranked by v100" in err
+    assert set(pl.read_csv(out)["method"]) == {"v100"}
+    assert (
+        main(
+            [
+                "rank",
+                str(one_year),
+                "--as-of",
+                "2025-08-31",
+                "--out",
+                str(out),
+                "--method",
+                "learned",
+            ]
+        )
+        == 2
+    )
+    assert "two years of records" in _err_line(capsys)

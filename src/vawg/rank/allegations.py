@@ -123,6 +123,8 @@ def allegations_load(
     vawg_only: bool = False,
     cache: bool = False,
     suspects_in: Collection[str] | None = None,
+    prepared: bool = True,
+    dated_codes: bool = False,
 ) -> Allegations:
     """Read the allegations recorded in ``[start, end]`` from a force extract folder.
 
@@ -145,6 +147,14 @@ def allegations_load(
         Read only the crimes naming one of these people as suspect or offender (with all the
         people on them; ``unknown_codes`` and ``unweighted_codes`` count those crimes only).
         Default: every crime.
+    prepared : bool
+        With ``cache`` and ``vawg_only`` (and no ``suspects_in``), read the VAWG allegations
+        of the whole extract classified once and kept in the cache folder
+        (:mod:`vawg.rank.prepared`), instead of classifying the crimes of the range again
+        (default on; the result is the same, tested).
+    dated_codes : bool
+        Count ``unknown_codes`` and ``unweighted_codes`` per ``recorded_date`` too (a column of
+        that name), for :mod:`vawg.rank.prepared`.
 
     Returns
     -------
@@ -166,6 +176,12 @@ def allegations_load(
     """
     taxonomy = taxonomy or taxonomy_load()
     harm = harm or harm_table_default()
+    if cache and vawg_only and prepared and suspects_in is None and not dated_codes:
+        from vawg.rank.prepared import prepared_load
+
+        kept = prepared_load(folder=folder, start=start, end=end, taxonomy=taxonomy, harm=harm)
+        if kept is not None:
+            return kept
     files = extract_files_find(folder=folder, cache=cache)
     crimes = (
         table_scan(files=files, table="crimes", columns=_CRIME_COLUMNS, normalise=False)
@@ -214,6 +230,14 @@ def allegations_load(
         harm=harm,
     )
     unknown = _unknown_of_kinds(kinds)
+    if dated_codes:
+        unknown = (
+            by_kind.select("recorded_date", kinds["offence_code"], kinds["code_known"])
+            .filter(~pl.col("code_known"))
+            .explode("recorded_date")
+            .group_by(pl.col("offence_code").fill_null("(blank)"), "recorded_date")
+            .agg(pl.len().cast(pl.Int64).alias("crimes"))
+        )
     if vawg_only:  # drop the kinds that cannot be VAWG whoever the victim is
         by_kind = by_kind.filter(kinds["_group_female"].is_not_null())
     crimes = by_kind.select("_kind", "crime_ref", "recorded_date").explode(
@@ -269,7 +293,7 @@ def allegations_load(
     ).with_columns(pl.col("vawg_group").is_not_null().alias("is_vawg"))
     unweighted = (
         per_crime.filter(pl.col("is_vawg") & pl.col("harm_days").is_null())
-        .group_by("offence_code")
+        .group_by("offence_code", *(["recorded_date"] if dated_codes else []))
         .agg(pl.len().cast(pl.Int64).alias("crimes"))
         .sort(["crimes", "offence_code"], descending=[True, False])
     )

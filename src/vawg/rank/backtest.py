@@ -40,9 +40,14 @@ import polars as pl
 from vawg.errors import UserInputError
 from vawg.harm import HarmTable
 from vawg.rank.allegations import Allegations, allegations_load
-from vawg.rank.learned import Context, context_load, labels_after, training_origins
-from vawg.rank.score import (
+from vawg.rank.learned import (
     LEARNED_LOOKBACK_DAYS,
+    Context,
+    context_load,
+    labels_after,
+    training_origins,
+)
+from vawg.rank.score import (
     METHODS,
     SERIAL_DAYS,
     RfgvWeights,

@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -27,10 +26,6 @@ from vawg.errors import UserInputError
 from vawg.extract import extract_files_find, table_scan
 from vawg.rank.allegations import Allegations
 from vawg.rank.glm import ridge_logistic, ridge_poisson
-
-if TYPE_CHECKING:  # NumPy is imported where a model is fitted, not by every `vawg rank`
-    import numpy as np
-    import numpy.typing as npt
 
 SERIOUS_DAYS = 365.0
 """A serious VAWG allegation: at least this many CCHI harm-days (strangulation, GBH, rape...)."""
@@ -40,6 +35,9 @@ POOL_DAYS = 1095
 
 TRAINING_YEARS = 3
 """Training origins go back at most this many years before ``as_of``."""
+
+LEARNED_LOOKBACK_DAYS = 365 * TRAINING_YEARS + 182 + POOL_DAYS
+"""How far back a fit reads: its earliest training origin and that origin's 3 years."""
 
 MIN_HISTORY_DAYS = 300
 """A training origin needs this many days of records before it."""
@@ -71,6 +69,14 @@ FEATURES: tuple[tuple[str, str], ...] = (
 """Feature name and what a high value means, in words, for the reasons."""
 
 FEATURE_NAMES = tuple(name for name, _ in FEATURES)
+
+CALIBRATION_BANDS = (0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
+"""Upper edges of the bands of predicted probability in a model's calibration table."""
+
+
+class HistoryTooShortError(UserInputError):
+    """The records before the date are too short to train the learned model on (under two
+    years): ``vawg rank`` then falls back to V100 unless ``--method learned`` was asked for."""
 
 
 @dataclass(frozen=True)
@@ -116,19 +122,28 @@ def context_empty() -> Context:
     )
 
 
-def context_load(*, folder: Path, end: date, cache: bool = False) -> Context:
+def context_load(
+    *, folder: Path, end: date, cache: bool = False, recorded_from: date | None = None
+) -> Context:
     """Read outcomes, orders and ``risk_markers.csv`` (optional) up to ``end`` from ``folder``.
 
     Only what is dated on or before ``end`` is kept: an outcome assigned later, an order that
-    starts later, a breach or marker recorded later are dropped.
+    starts later, a breach or marker recorded later are dropped. ``recorded_from``: read only
+    the outcomes of crimes recorded on or after it (the features of a date look at the crimes
+    of its look-back only; a list needs three years of outcomes, not the whole extract's).
     """
     files = extract_files_find(folder=folder, cache=cache)
     empty = context_empty()
+    crimes = table_scan(
+        files=files,
+        table="crimes",
+        columns=("crime_ref", "recorded_date", "outcome_code", "outcome_date"),
+    )
+    if recorded_from is not None:
+        crimes = crimes.filter(pl.col("recorded_date") >= recorded_from)
     outcomes = (
-        table_scan(
-            files=files, table="crimes", columns=("crime_ref", "outcome_code", "outcome_date")
-        )
-        .filter(pl.col("outcome_date") <= end, pl.col("outcome_code").is_not_null())
+        crimes.filter(pl.col("outcome_date") <= end, pl.col("outcome_code").is_not_null())
+        .select("crime_ref", "outcome_code", "outcome_date")
         .collect()
     )
     orders = empty.orders
@@ -290,14 +305,14 @@ def labels_after(allegations: Allegations, *, as_of: date, horizon_days: int = 3
 
 @dataclass(frozen=True)
 class Model:
-    """A fitted model.
+    """A fitted model (plain floats: scoring a list needs Polars only, not NumPy).
 
     Attributes
     ----------
-    coef : numpy.ndarray
+    coef : tuple of float
         Per feature of :data:`FEATURE_NAMES`, on the standardised scale.
     intercept : float
-    mean, scale : numpy.ndarray
+    mean, scale : tuple of float
         The training features' means and standard deviations (1 where constant).
     origins : tuple of date
         The training origins used.
@@ -308,42 +323,44 @@ class Model:
     harm_coef, harm_intercept
         The ridge Poisson regression of the next 12 months' recorded harm-days (in units of
         :data:`HARM_UNIT`), which orders the list.
+    lookback_days : int
+        How far back the "3 years" features look (:func:`model_lookback`).
     """
 
-    coef: npt.NDArray[np.float64]
+    coef: tuple[float, ...]
     intercept: float
-    mean: npt.NDArray[np.float64]
-    scale: npt.NDArray[np.float64]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
     origins: tuple[date, ...]
     rows: int
     base_rate: float
-    harm_coef: npt.NDArray[np.float64]
+    harm_coef: tuple[float, ...]
     harm_intercept: float
     lookback_days: int = POOL_DAYS
+    calibration: tuple[tuple[str, int, float, float], ...] = ()
+    """On the training rows, per band of predicted probability (:data:`CALIBRATION_BANDS`):
+    the band, its rows, their mean probability and the share with the label."""
 
-    def harm_parts(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        """Each feature's part of the log expected harm, per row."""
+    def _parts(self, coef: tuple[float, ...]) -> list[pl.Expr]:
+        return [
+            ((pl.col(name) - m) / s) * c
+            for name, m, s, c in zip(FEATURE_NAMES, self.mean, self.scale, coef, strict=True)
+        ]
 
-        return ((x - self.mean) / self.scale) * self.harm_coef
+    def harm_parts(self) -> list[pl.Expr]:
+        """Each feature's part of the log expected harm, as expressions on the features."""
+        return self._parts(self.harm_coef)
 
-    def expected_harm(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        """The modelled recorded VAWG harm-days in the next 12 months, per row."""
-        import numpy as np
+    def expected_harm(self) -> pl.Expr:
+        """The modelled recorded VAWG harm-days in the next 12 months."""
+        z = pl.lit(self.harm_intercept) + pl.sum_horizontal(self.harm_parts())
+        return HARM_UNIT * z.clip(upper_bound=30.0).exp()
 
-        z = self.harm_intercept + self.harm_parts(x).sum(axis=1)
-        return np.asarray(HARM_UNIT * np.exp(np.minimum(z, 30.0)), dtype=np.float64)
-
-    def log_odds_parts(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        """Each feature's part of the log-odds, per row."""
-
-        return ((x - self.mean) / self.scale) * self.coef
-
-    def probability(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        """The modelled probability, per row."""
-        import numpy as np
-
-        z = self.intercept + self.log_odds_parts(x).sum(axis=1)
-        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
+    def probability(self) -> pl.Expr:
+        """The modelled probability of a serious recorded VAWG allegation in the next 12
+        months."""
+        z = pl.lit(self.intercept) + pl.sum_horizontal(self._parts(self.coef))
+        return 1.0 / (1.0 + (-z).exp())
 
 
 def _first(allegations: Allegations) -> date | None:
@@ -419,7 +436,7 @@ def model_fit(allegations: Allegations, context: Context, *, as_of: date) -> Mod
 
     origins = training_origins(allegations, as_of=as_of)
     if not origins:
-        raise UserInputError(
+        raise HistoryTooShortError(
             f"--method learned trains on the force's own history and needs two years of records "
             f"before --as-of {as_of} (a year to describe each man, a year to see what followed); "
             f"the records read start {_first(allegations)}. Give a later --as-of or --method "
@@ -459,58 +476,117 @@ def model_fit(allegations: Allegations, context: Context, *, as_of: date) -> Mod
         harm_coef, harm_intercept = ridge_poisson((x - mean) / scale, h, weights=n)
     else:
         harm_coef, harm_intercept = np.zeros(x.shape[1]), -30.0
+    z = intercept + ((x - mean) / scale) @ coef
+    fitted = 1.0 / (1.0 + np.exp(-z))
+    calibration = []
+    lower = 0.0
+    for upper in CALIBRATION_BANDS:
+        inside = (fitted >= lower) & ((fitted < upper) | (upper == CALIBRATION_BANDS[-1]))
+        rows_in = float(n[inside].sum())
+        if rows_in:
+            calibration.append(
+                (
+                    f"{lower:.2f}-{upper:.2f}",
+                    int(rows_in),
+                    round(float((fitted[inside] * n[inside]).sum() / rows_in), 6),
+                    round(float((y[inside] * n[inside]).sum() / rows_in), 6),
+                )
+            )
+        lower = upper
     return Model(
-        coef,
-        intercept,
-        mean,
-        scale,
+        tuple(float(v) for v in coef),
+        float(intercept),
+        tuple(float(v) for v in mean),
+        tuple(float(v) for v in scale),
         origins,
         int(total),
         base_rate,
-        harm_coef,
-        harm_intercept,
+        tuple(float(v) for v in harm_coef),
+        float(harm_intercept),
         lookback,
+        tuple(calibration),
+    )
+
+
+def _reasons(scored: pl.DataFrame, model: Model) -> pl.DataFrame:
+    # ``_row, reasons``: per row of ``scored`` (the features), the three features that raise
+    # the expected harm most (ties to the earlier feature), kept when above 0.05, in words.
+    words = {i: w for i, (_, w) in enumerate(FEATURES)}
+    parts = (
+        scored.select(
+            pl.col("_row"),
+            *(e.alias(n) for e, n in zip(model.harm_parts(), FEATURE_NAMES, strict=True)),
+        )
+        .unpivot(index="_row", variable_name="_feature", value_name="_part")
+        .with_columns(
+            pl.col("_feature").replace_strict(
+                {n: i for i, n in enumerate(FEATURE_NAMES)}, return_dtype=pl.Int32
+            )
+        )
+        .filter(pl.col("_part") > 0.05)
+        .sort(["_row", "_part", "_feature"], descending=[False, True, False])
+    )
+    return parts.group_by("_row", maintain_order=True).agg(
+        pl.col("_feature")
+        .head(3)
+        .replace_strict(words, return_dtype=pl.String)
+        .str.join("; ")
+        .alias("reasons")
     )
 
 
 def learned_scores(
-    allegations: Allegations, context: Context, *, as_of: date
+    allegations: Allegations,
+    context: Context,
+    *,
+    as_of: date,
+    model: Model | None = None,
+    explain: int | None = None,
 ) -> tuple[pl.DataFrame, Model]:
     """Score the pool at ``as_of``: ``person_ref, expected_harm, probability, reasons`` and the
-    model. The reasons are the three features that raise the man's expected harm most."""
-    import numpy as np
+    model (``model``, or one fitted at ``as_of``). The reasons are the three features that
+    raise the man's expected harm most (by more than 0.05 on the log scale), in words.
 
-    model = model_fit(allegations, context, as_of=as_of)
+    ``explain``: give reasons only to the men whose expected harm is at least the
+    ``explain``-th highest (so every man of a list of that length, ties included; the others'
+    reasons are null). Default: everyone."""
+    if model is None:
+        model = model_fit(allegations, context, as_of=as_of)
     feats = features_at(allegations, context, as_of=as_of, lookback_days=model.lookback_days)
-    x = feats.select(FEATURE_NAMES).to_numpy()
-    probability = model.probability(x) if feats.height else np.zeros(0)
-    expected = model.expected_harm(x) if feats.height else np.zeros(0)
-    parts = model.harm_parts(x) if feats.height else np.zeros((0, len(FEATURE_NAMES)))
-    words = [w for _, w in FEATURES]
-    reasons = []
-    for row in parts:
-        top = [i for i in np.argsort(-row, kind="stable")[:3] if row[i] > 0.05]
-        reasons.append("; ".join(words[i] for i in top) if top else "no strong reason")
-    return (
-        feats.select("person_ref").with_columns(
-            # Rounded so that the list does not depend on the last bits of the linear algebra
-            # (which vary with the number of BLAS threads).
-            pl.Series("expected_harm", np.round(expected, 3), dtype=pl.Float64),
-            pl.Series("probability", np.round(probability, 6), dtype=pl.Float64),
-            pl.Series("reasons", reasons, dtype=pl.String),
-        ),
-        model,
-    )
+    scored = feats.with_columns(
+        # Rounded so that the list does not depend on the last bits of the arithmetic.
+        model.expected_harm().round(3).alias("expected_harm"),
+        model.probability().round(6).alias("probability"),
+    ).with_row_index("_row")
+    chosen = scored
+    if explain is not None and scored.height > explain:
+        cut = scored["expected_harm"].top_k(explain).min()
+        chosen = scored.filter(pl.col("expected_harm") >= cut)
+    reasons = _reasons(chosen, model)
+    explained = chosen.select("_row").join(reasons, on="_row", how="left")
+    out = scored.join(
+        explained.with_columns(pl.col("reasons").fill_null("no strong reason")),
+        on="_row",
+        how="left",
+    ).select("person_ref", "expected_harm", "probability", "reasons")
+    return out, model
 
 
 def learned_list(
-    allegations: Allegations, context: Context, *, as_of: date, window: pl.DataFrame
+    allegations: Allegations,
+    context: Context,
+    *,
+    as_of: date,
+    window: pl.DataFrame,
+    model: Model | None = None,
+    explain: int | None = None,
 ) -> pl.DataFrame:
     """The learned pool at ``as_of``, best first, with ``window`` (the window's figures per man:
     ``harm_days, offences, victims, last_offence_date, recent_harm_days, earlier_harm_days``)
     beside each man (0 when none; the last date then from the whole look-back), ``score`` the
-    expected harm-days, ``rank``, ``probability`` and ``reasons``."""
-    learned, model = learned_scores(allegations, context, as_of=as_of)
+    expected harm-days, ``rank``, ``probability`` and ``reasons``. ``model`` and ``explain``:
+    as for :func:`learned_scores`."""
+    learned, model = learned_scores(allegations, context, as_of=as_of, model=model, explain=explain)
     last = (
         allegations.suspects.filter(
             pl.col("is_vawg")

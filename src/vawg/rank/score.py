@@ -30,22 +30,22 @@ import polars as pl
 
 from vawg.errors import UserInputError
 from vawg.extract import extract_files_find
-from vawg.harm import HarmTable
+from vawg.harm import HarmTable, harm_table_default
 from vawg.rank.allegations import Allegations, allegations_load
 from vawg.rank.learned import (
-    POOL_DAYS,
-    TRAINING_YEARS,
     Context,
+    Model,
     context_empty,
     context_load,
     learned_list,
 )
-from vawg.taxonomy import Taxonomy
+from vawg.rank.model_store import model_obtain
+from vawg.taxonomy import Taxonomy, taxonomy_load
 
 METHODS = ("v100", "rfgv", "count", "learned")
 """The ranking methods."""
 
-DEFAULT_METHOD = "v100"
+DEFAULT_METHOD = "learned"
 """The method ``vawg rank`` uses unless told (``docs/ranking.md``: why this one)."""
 
 OUTPUT_COLUMNS = (
@@ -63,8 +63,6 @@ OUTPUT_COLUMNS = (
 SERIAL_DAYS = 1095
 """The serial-perpetrator look-back: 3 years, in days."""
 
-LEARNED_LOOKBACK_DAYS = 365 * TRAINING_YEARS + 182 + POOL_DAYS
-"""How far back ``learned`` reads: its earliest training origin and that origin's 3 years."""
 
 GROUP_LABELS = {
     "rape": "rape",
@@ -147,6 +145,8 @@ class Ranking:
     pool_size: int
     unknown_codes: pl.DataFrame
     unweighted_codes: pl.DataFrame
+    notes: tuple[str, ...] = ()
+    """What the user should know about how the list was made (the model fitted or read)."""
 
 
 def _check(method: str, window_days: int, top: int | None) -> None:
@@ -166,6 +166,7 @@ def person_scores(
     method: str = "v100",
     weights: RfgvWeights | None = None,
     context: Context | None = None,
+    model: Model | None = None,
 ) -> pl.DataFrame:
     """Score every person with a VAWG allegation in ``[as_of - window_days, as_of]`` (for
     ``learned``, in the 3 years to ``as_of``).
@@ -181,6 +182,8 @@ def person_scores(
     weights : RfgvWeights, optional
     context : Context, optional
         Outcomes, orders and risk markers, for ``learned`` (default: none).
+    model : Model, optional
+        For ``learned``: the fitted model (default: one fitted at ``as_of``).
 
     Returns
     -------
@@ -210,6 +213,7 @@ def person_scores(
         method=method,
         weights=weights,
         context=context,
+        model=model,
     )
     return _with_serial(scores, allegations, as_of=as_of)
 
@@ -222,11 +226,18 @@ def _window_scores(
     method: str,
     weights: RfgvWeights | None,
     context: Context | None = None,
+    model: Model | None = None,
+    explain: int | None = None,
 ) -> pl.DataFrame:
     # Everything but the serial flag, best first.
     if method == "learned":
         return _learned_window_scores(
-            allegations, as_of=as_of, window_days=window_days, context=context
+            allegations,
+            as_of=as_of,
+            window_days=window_days,
+            context=context,
+            model=model,
+            explain=explain,
         )
     weights = weights or RfgvWeights()
     start = as_of - timedelta(days=window_days)
@@ -281,13 +292,26 @@ def _window_scores(
 
 
 def _learned_window_scores(
-    allegations: Allegations, *, as_of: date, window_days: int, context: Context | None
+    allegations: Allegations,
+    *,
+    as_of: date,
+    window_days: int,
+    context: Context | None,
+    model: Model | None = None,
+    explain: int | None = None,
 ) -> pl.DataFrame:
     # The learned pool (3 years) with the window's figures beside each man (0 when none).
     window = _window_scores(
         allegations, as_of=as_of, window_days=window_days, method="v100", weights=None
     ).drop("rank", "score")
-    return learned_list(allegations, context or context_empty(), as_of=as_of, window=window)
+    return learned_list(
+        allegations,
+        context or context_empty(),
+        as_of=as_of,
+        window=window,
+        model=model,
+        explain=explain,
+    )
 
 
 def _with_serial(scores: pl.DataFrame, allegations: Allegations, *, as_of: date) -> pl.DataFrame:
@@ -387,6 +411,7 @@ def ranking_compute(
     method: str = "v100",
     weights: RfgvWeights | None = None,
     context: Context | None = None,
+    model: Model | None = None,
 ) -> Ranking:
     """Rank the people named in VAWG allegations, with an explanation for each.
 
@@ -403,6 +428,10 @@ def ranking_compute(
     method : {"v100", "rfgv", "count"}
     weights : RfgvWeights, optional
         For ``rfgv``.
+    context : Context, optional
+        Outcomes, orders and markers, for ``learned``.
+    model : Model, optional
+        For ``learned``: the fitted model to score with (default: one fitted at ``as_of``).
 
     Returns
     -------
@@ -429,6 +458,8 @@ def ranking_compute(
         method=method,
         weights=weights,
         context=context,
+        model=model,
+        explain=top,
     )
     return _ranking_finish(
         scores.head(top) if top is not None else scores,
@@ -495,6 +526,7 @@ def ranking_run(
     taxonomy: Taxonomy | None = None,
     weights: RfgvWeights | None = None,
     cache: bool = False,
+    model_file: Path | None = None,
 ) -> Ranking:
     """Rank straight from a force extract folder (what ``vawg rank`` runs).
 
@@ -512,7 +544,11 @@ def ranking_run(
     weights : RfgvWeights, optional
     cache : bool
         Read CSV tables through a Parquet copy kept in the folder (default off; ``vawg rank``
-        turns it on).
+        turns it on); for ``learned``, also keep the fitted model there
+        (:func:`vawg.rank.model_store.model_obtain`).
+    model_file : Path, optional
+        For ``learned``: score with this fitted model (``vawg rank fit``) instead of the
+        month's.
 
     Returns
     -------
@@ -536,18 +572,22 @@ def ranking_run(
     window_start = as_of - timedelta(days=window_days)
     serial_start = as_of - timedelta(days=SERIAL_DAYS)
     if method == "learned":
-        return ranking_compute(
-            load(start=min(window_start, as_of - timedelta(days=LEARNED_LOOKBACK_DAYS)), end=as_of),
+        return _learned_run(
+            folder=folder,
             as_of=as_of,
             window_days=window_days,
             top=top,
-            method=method,
-            context=context_load(folder=folder, end=as_of, cache=cache),
+            harm=harm,
+            taxonomy=taxonomy,
+            cache=cache,
+            model_file=model_file,
         )
     files = extract_files_find(folder=folder, cache=cache)
-    columnar = cache or all(path.suffix == ".parquet" for path in files.files.values())
-    if not columnar or window_start <= serial_start:
-        # One read of the whole look-back: parsing a CSV twice would cost more than it saves.
+    columnar = all(path.suffix == ".parquet" for path in files.files.values())
+    if cache or not columnar or window_start <= serial_start:
+        # One read of the whole look-back: with the cache it is a filtered read of the
+        # prepared allegations (vawg.rank.prepared); parsing a CSV twice would cost more than
+        # it saves.
         return ranking_compute(
             load(start=min(window_start, serial_start), end=as_of),
             as_of=as_of,
@@ -584,3 +624,50 @@ def ranking_run(
         as_of=as_of,
         window_days=window_days,
     )
+
+
+def _learned_run(
+    *,
+    folder: Path,
+    as_of: date,
+    window_days: int,
+    top: int | None,
+    harm: HarmTable | None,
+    taxonomy: Taxonomy | None,
+    cache: bool,
+    model_file: Path | None,
+) -> Ranking:
+    # The month's fitted model (read, or fitted and kept), then three years read to score.
+    harm = harm or harm_table_default()
+    taxonomy = taxonomy or taxonomy_load()
+    stored, note = model_obtain(
+        folder=folder,
+        as_of=as_of,
+        harm=harm,
+        taxonomy=taxonomy,
+        cache=cache,
+        model_file=model_file,
+    )
+    lookback = stored.model.lookback_days
+    allegations = allegations_load(
+        folder=folder,
+        start=as_of - timedelta(days=max(window_days, SERIAL_DAYS, lookback)),
+        end=as_of,
+        taxonomy=taxonomy,
+        harm=harm,
+        vawg_only=True,
+        cache=cache,
+    )
+    context = context_load(
+        folder=folder, end=as_of, cache=cache, recorded_from=as_of - timedelta(days=lookback)
+    )
+    ranking = ranking_compute(
+        allegations,
+        as_of=as_of,
+        window_days=window_days,
+        top=top,
+        method="learned",
+        context=context,
+        model=stored.model,
+    )
+    return replace(ranking, notes=(note,) if note else ())

@@ -222,3 +222,25 @@ def test_the_backtest_scores_against_the_truth_with_calibration(force: Path) -> 
         assert lo <= band["mean_probability"] <= hi
     recorded = backtest_run(folder=force, as_of=AS_OF, tops=(100,), truth=None, methods=("v100",))
     assert recorded.harm_basis == "true"  # the folder's own truth is found by default
+
+
+@pytest.mark.parametrize("day", [AS_OF, date(2024, 2, 14)])
+def test_the_default_list_ignores_records_after_its_date(
+    force: Path, tmp_path: Path, day: date
+) -> None:
+    # `vawg rank` with no --method: the learned default, with the month's model kept in the
+    # cache folder (fitted on the records up to the last month end on or before the date).
+    from vawg.cli import main
+
+    copied, trimmed = tmp_path / "full", tmp_path / "trimmed"
+    shutil.copytree(force, copied)
+    _trim(force, trimmed, day)
+    lists = []
+    for folder in (copied, trimmed):
+        out = tmp_path / f"{folder.name}.csv"
+        assert main(["rank", str(folder), "--as-of", day.isoformat(), "--out", str(out)]) == 0
+        lists.append(out.read_bytes())
+    assert lists[0] == lists[1]
+    table = pl.read_csv(tmp_path / "full.csv")
+    assert set(table["method"]) == {"learned"}
+    assert len(list((copied / ".vawg-cache" / "models").glob("learned-*.json"))) == 1
