@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -69,6 +70,26 @@ FEATURES: tuple[tuple[str, str], ...] = (
 """Feature name and what a high value means, in words, for the reasons."""
 
 FEATURE_NAMES = tuple(name for name, _ in FEATURES)
+
+NAMED_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
+"""The weights tried for the probability of being named again in the list's order
+(:func:`named_weight_choose`)."""
+
+NAMED_AGAIN_N = 100
+"""The tasking places: the first places of the list, ordered for precision as well as harm
+(:meth:`Model.order`), as many as the Met's V100 tasks (fewer on a force with under ten times
+as many men in the pool, :func:`tasking_places`)."""
+
+
+def tasking_places(pool: int) -> int:
+    """How many of a pool's first places are ordered for precision (:data:`NAMED_AGAIN_N`, or
+    a tenth of a small pool, at least 10).
+
+    >>> tasking_places(90_000), tasking_places(400), tasking_places(50)
+    (100, 40, 10)
+    """
+    return min(NAMED_AGAIN_N, max(10, pool // 10))
+
 
 CALIBRATION_BANDS = (0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
 """Upper edges of the bands of predicted probability in a model's calibration table."""
@@ -288,8 +309,9 @@ def features_at(
 
 
 def labels_after(allegations: Allegations, *, as_of: date, horizon_days: int = 365) -> pl.DataFrame:
-    """``person_ref, serious, future_harm``: who is named on a serious VAWG allegation recorded
-    in ``(as_of, as_of + horizon_days]``, and everyone's recorded VAWG harm-days in it."""
+    """``person_ref, serious, future_harm, named``: who is named on a serious VAWG allegation
+    recorded in ``(as_of, as_of + horizon_days]``, everyone's recorded VAWG harm-days in it, and
+    who is named on any (``named`` true for every row: the men not named have no row)."""
     end = as_of + timedelta(days=horizon_days)
     return (
         allegations.suspects.filter(
@@ -299,6 +321,7 @@ def labels_after(allegations: Allegations, *, as_of: date, horizon_days: int = 3
         .agg(
             (pl.col("harm_days") >= SERIOUS_DAYS).any().alias("serious"),
             pl.col("harm_days").sum().alias("future_harm"),
+            pl.lit(True).alias("named"),
         )
     )
 
@@ -340,6 +363,13 @@ class Model:
     calibration: tuple[tuple[str, int, float, float], ...] = ()
     """On the training rows, per band of predicted probability (:data:`CALIBRATION_BANDS`):
     the band, its rows, their mean probability and the share with the label."""
+    named_coef: tuple[float, ...] = ()
+    named_intercept: float = 0.0
+    """The ridge logistic regression of being named on any recorded VAWG allegation in the next
+    12 months."""
+    named_weight: float = 0.0
+    """The tasking places' order: expected harm times the probability of being named again to
+    this power (:func:`named_weight_choose`)."""
 
     def _parts(self, coef: tuple[float, ...]) -> list[pl.Expr]:
         return [
@@ -355,6 +385,19 @@ class Model:
         """The modelled recorded VAWG harm-days in the next 12 months."""
         z = pl.lit(self.harm_intercept) + pl.sum_horizontal(self.harm_parts())
         return HARM_UNIT * z.clip(upper_bound=30.0).exp()
+
+    def named_probability(self) -> pl.Expr:
+        """The modelled probability of being named on any recorded VAWG allegation in the next
+        12 months."""
+        z = pl.lit(self.named_intercept) + pl.sum_horizontal(self._parts(self.named_coef))
+        return 1.0 / (1.0 + (-z).exp())
+
+    def order(self) -> pl.Expr:
+        """The order of the tasking places: expected harm-days times the probability of being
+        named again to the power :attr:`named_weight`."""
+        if not self.named_weight:
+            return self.expected_harm()
+        return self.expected_harm() * self.named_probability() ** self.named_weight
 
     def probability(self) -> pl.Expr:
         """The modelled probability of a serious recorded VAWG allegation in the next 12
@@ -419,9 +462,68 @@ def rows_collapse(rows: pl.DataFrame) -> pl.DataFrame:
     >>> rows_collapse(r).select("_n", "_y", "_h").rows()
     [(2, 1.0, 2.0), (1, 1.0, 1.0)]
     """
+    labels = [c for c in ("_y", "_h", "_a") if c in rows.columns]
     return rows.group_by(FEATURE_NAMES, maintain_order=True).agg(
-        pl.len().alias("_n"), pl.col("_y").sum(), pl.col("_h").sum()
+        pl.len().alias("_n"), *(pl.col(c).sum() for c in labels)
     )
+
+
+def named_weight_choose(
+    frames: list[pl.DataFrame],
+    *,
+    mean: Any,
+    scale: Any,
+    harm: tuple[Any, float],
+    named: tuple[Any, float],
+) -> float:
+    """The smallest weight of :data:`NAMED_WEIGHTS` whose order's tasking places
+    (:func:`tasking_places`) are expected, by the fitted probability of being named again, to
+    be named again at least as often as the first places of a plain count of allegations in
+    the last year (ties by harm-days, then recency), averaged over the training origins
+    (``frames``: the men's features at each); the largest when none is.
+
+    Ordering by expected harm alone favours the men whose next harm is large but seldom
+    recorded; a tasking list that names fewer of its men again than a plain count would spend
+    officers' time on men the force will not see again. The weight trades some expected harm
+    for that precision in the tasking places only, chosen on the force's own training years.
+    The model's probabilities, not the realised labels, are compared: on a few hundred places
+    the labels' noise (about 5 points) would decide the weight.
+    """
+    import numpy as np
+
+    sizes = [frame.height for frame in frames if frame.height]
+    if not sizes:
+        return 0.0
+    top = tasking_places(min(sizes))
+    counts: list[float] = []
+    chosen: dict[float, list[float]] = {w: [] for w in NAMED_WEIGHTS}
+    for frame in frames:
+        if frame.height < top:
+            continue
+        order = np.lexsort(
+            (
+                -frame["recency"].to_numpy(),
+                -frame["harm_365"].to_numpy(),
+                -frame["allegations_365"].to_numpy(),
+            )
+        )
+        z = (frame.select(FEATURE_NAMES).to_numpy() - mean) / scale
+        log_harm = harm[1] + z @ harm[0]
+        p_named = 1.0 / (1.0 + np.exp(-(named[1] + z @ named[0])))
+        again = p_named
+        counts.append(float(again[order[:top]].mean()))
+        log_named = np.log(np.maximum(p_named, 1e-300))
+        for weight in NAMED_WEIGHTS:
+            key = log_harm + weight * log_named
+            best = np.argsort(-key, kind="stable")[:top]
+            chosen[weight].append(float(again[best].mean()))
+    if not counts:
+        return 0.0
+    target = float(np.mean(counts))
+    for weight in NAMED_WEIGHTS:
+        if float(np.mean(chosen[weight])) >= target:
+            return weight
+    return NAMED_WEIGHTS[-1]
 
 
 def model_fit(allegations: Allegations, context: Context, *, as_of: date) -> Model:
@@ -453,6 +555,7 @@ def model_fit(allegations: Allegations, context: Context, *, as_of: date) -> Mod
                 *FEATURE_NAMES,
                 pl.col("serious").fill_null(False).cast(pl.Float64).alias("_y"),
                 (pl.col("future_harm").fill_null(0.0) / HARM_UNIT).alias("_h"),
+                pl.col("named").fill_null(False).cast(pl.Float64).alias("_a"),
             )
         )
     rows = rows_collapse(pl.concat(frames))
@@ -460,6 +563,7 @@ def model_fit(allegations: Allegations, context: Context, *, as_of: date) -> Mod
     n = rows["_n"].to_numpy().astype(np.float64)
     y = rows["_y"].to_numpy() / n if rows.height else np.zeros(0)
     h = rows["_h"].to_numpy() / n if rows.height else np.zeros(0)
+    named = rows["_a"].to_numpy() / n if rows.height else np.zeros(0)
     total = float(n.sum())
     mean = (x * n[:, None]).sum(axis=0) / max(total, 1.0)
     scale = np.sqrt(((x - mean) ** 2 * n[:, None]).sum(axis=0) / max(total, 1.0))
@@ -472,10 +576,21 @@ def model_fit(allegations: Allegations, context: Context, *, as_of: date) -> Mod
         )
     else:
         coef, intercept = ridge_logistic((x - mean) / scale, y, weights=n)
+    if named.size and named.min() < named.max():
+        named_coef, named_intercept = ridge_logistic((x - mean) / scale, named, weights=n)
+    else:
+        named_coef, named_intercept = np.zeros(x.shape[1]), 0.0
     if h.size and h.max() > 0:
         harm_coef, harm_intercept = ridge_poisson((x - mean) / scale, h, weights=n)
     else:
         harm_coef, harm_intercept = np.zeros(x.shape[1]), -30.0
+    named_weight = named_weight_choose(
+        frames,
+        mean=mean,
+        scale=scale,
+        harm=(harm_coef, harm_intercept),
+        named=(named_coef, named_intercept),
+    )
     z = intercept + ((x - mean) / scale) @ coef
     fitted = 1.0 / (1.0 + np.exp(-z))
     calibration = []
@@ -505,6 +620,9 @@ def model_fit(allegations: Allegations, context: Context, *, as_of: date) -> Mod
         float(harm_intercept),
         lookback,
         tuple(calibration),
+        tuple(float(v) for v in named_coef),
+        float(named_intercept),
+        named_weight,
     )
 
 
@@ -543,32 +661,42 @@ def learned_scores(
     model: Model | None = None,
     explain: int | None = None,
 ) -> tuple[pl.DataFrame, Model]:
-    """Score the pool at ``as_of``: ``person_ref, expected_harm, probability, reasons`` and the
-    model (``model``, or one fitted at ``as_of``). The reasons are the three features that
-    raise the man's expected harm most (by more than 0.05 on the log scale), in words.
+    """Score the pool at ``as_of``: ``person_ref, priority`` (the tasking places' order,
+    :meth:`Model.order`), ``expected_harm, probability`` (of a serious allegation),
+    ``named_probability`` (of any), ``reasons``, and the model (``model``, or one fitted at
+    ``as_of``). The reasons are the three features that raise the man's expected harm most (by
+    more than 0.05 on the log scale), in words.
 
-    ``explain``: give reasons only to the men whose expected harm is at least the
-    ``explain``-th highest (so every man of a list of that length, ties included; the others'
-    reasons are null). Default: everyone."""
+    ``explain``: give reasons only to the men who can be in a list of that length (the
+    tasking places' by priority, the rest by expected harm, ties included; the others' reasons
+    are null). Default: everyone."""
     if model is None:
         model = model_fit(allegations, context, as_of=as_of)
     feats = features_at(allegations, context, as_of=as_of, lookback_days=model.lookback_days)
     scored = feats.with_columns(
         # Rounded so that the list does not depend on the last bits of the arithmetic.
+        model.order().round(3).alias("priority"),
         model.expected_harm().round(3).alias("expected_harm"),
+        model.named_probability().round(6).alias("named_probability"),
         model.probability().round(6).alias("probability"),
     ).with_row_index("_row")
     chosen = scored
     if explain is not None and scored.height > explain:
-        cut = scored["expected_harm"].top_k(explain).min()
-        chosen = scored.filter(pl.col("expected_harm") >= cut)
+        places = min(explain, tasking_places(scored.height))
+        by_priority = scored["priority"].top_k(places).min()
+        by_harm = scored["expected_harm"].top_k(explain).min()
+        chosen = scored.filter(
+            (pl.col("priority") >= by_priority) | (pl.col("expected_harm") >= by_harm)
+        )
     reasons = _reasons(chosen, model)
     explained = chosen.select("_row").join(reasons, on="_row", how="left")
     out = scored.join(
         explained.with_columns(pl.col("reasons").fill_null("no strong reason")),
         on="_row",
         how="left",
-    ).select("person_ref", "expected_harm", "probability", "reasons")
+    ).select(
+        "person_ref", "priority", "expected_harm", "probability", "named_probability", "reasons"
+    )
     return out, model
 
 
@@ -584,8 +712,11 @@ def learned_list(
     """The learned pool at ``as_of``, best first, with ``window`` (the window's figures per man:
     ``harm_days, offences, victims, last_offence_date, recent_harm_days, earlier_harm_days``)
     beside each man (0 when none; the last date then from the whole look-back), ``score`` the
-    expected harm-days, ``rank``, ``probability`` and ``reasons``. ``model`` and ``explain``:
-    as for :func:`learned_scores`."""
+    expected harm-days, ``rank``, ``priority``, ``probability``, ``named_probability`` and
+    ``reasons``. The first :func:`tasking_places` places go by priority (expected harm weighted
+    towards the men likely to be named again, :meth:`Model.order`), the rest by expected harm;
+    so ``score`` falls place by place except across the last tasking place. ``model`` and
+    ``explain``: as for :func:`learned_scores`."""
     learned, model = learned_scores(allegations, context, as_of=as_of, model=model, explain=explain)
     last = (
         allegations.suspects.filter(
@@ -596,19 +727,23 @@ def learned_list(
         .agg(pl.col("recorded_date").max().alias("_last"))
     )
     counts = ("harm_days", "offences", "victims", "recent_harm_days", "earlier_harm_days")
-    return (
+    listed = (
         learned.join(window, on="person_ref", how="left")
         .join(last, on="person_ref", how="left")
         .with_columns(
-            pl.col("expected_harm").alias("score"),
             *(pl.col(c).fill_null(0) for c in counts),
             pl.col("last_offence_date").fill_null(pl.col("_last")),
         )
-        .drop("expected_harm", "_last")
-        .sort(
-            ["score", "harm_days", "offences", "last_offence_date", "person_ref"],
-            descending=[True, True, True, True, False],
-        )
+        .drop("_last")
+    )
+    ties = ["harm_days", "offences", "last_offence_date", "person_ref"]
+    down = [True, True, True, False]
+    by_priority = listed.sort(["priority", *ties], descending=[True, *down])
+    places = tasking_places(listed.height)
+    rest = by_priority.slice(places).sort(["expected_harm", *ties], descending=[True, *down])
+    return (
+        pl.concat([by_priority.head(places), rest])
+        .with_columns(pl.col("expected_harm").alias("score"))
         .with_row_index("rank", offset=1)
         .with_columns(pl.col("rank").cast(pl.Int64))
     )

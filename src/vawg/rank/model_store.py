@@ -128,6 +128,11 @@ def model_dict(stored: StoredModel) -> dict[str, Any]:
         "scale": _floats(model.scale),
         "serious": {"intercept": model.intercept, "coef": _floats(model.coef)},
         "harm": {"intercept": model.harm_intercept, "coef": _floats(model.harm_coef)},
+        "named": {
+            "intercept": model.named_intercept,
+            "coef": _floats(model.named_coef),
+            "weight": model.named_weight,
+        },
         "calibration": [list(row) for row in model.calibration],
     }
 
@@ -168,6 +173,9 @@ def model_read_dict(data: dict[str, Any]) -> StoredModel:
         calibration=tuple(
             (str(band), int(n), float(p), float(o)) for band, n, p, o in data["calibration"]
         ),
+        named_coef=array(data["named"]["coef"]),
+        named_intercept=float(data["named"]["intercept"]),
+        named_weight=float(data["named"]["weight"]),
     )
     return StoredModel(
         model=model,
@@ -298,7 +306,8 @@ def model_obtain(
 
     ``model_file`` given: that file, checked (:func:`model_check`). Otherwise the model of
     :func:`fit_date` for this extract: read from the cache folder when ``cache`` and it is
-    there; else fitted now (and kept there when ``cache``).
+    there; else fitted now (and kept there when ``cache``, where the models of an older
+    version of the extract are then deleted).
     """
     if model_file is not None:
         stored = model_read(model_file)
@@ -320,6 +329,9 @@ def model_obtain(
     if not cache:
         return stored, f"fitted the learned model on the records up to {fitted_as_of}"
     model_write(stored, path)
+    for stale in path.parent.glob("learned-*.json"):  # models of an older extract
+        if not stale.name.endswith(f"-{key}.json"):
+            stale.unlink(missing_ok=True)
     return stored, (
         f"fitted the learned model on the records up to {fitted_as_of} and kept it in {path} "
         "for the lists of this month (`vawg rank fit` does this ahead)"

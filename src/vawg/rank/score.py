@@ -344,7 +344,11 @@ def _with_serial(scores: pl.DataFrame, allegations: Allegations, *, as_of: date)
             "serial_victims_3y",
             "recent_harm_days",
             "earlier_harm_days",
-            *(["probability", "reasons"] if "reasons" in scores.columns else []),
+            *(
+                ["expected_harm", "probability", "named_probability", "reasons"]
+                if "reasons" in scores.columns
+                else []
+            ),
         )
         .collect()
     )
@@ -394,8 +398,9 @@ def _explain(
             text += f"; serial: {row['serial_victims_3y']} victims in 3 years"
         if "reasons" in row:
             text = (
-                f"probability {row['probability']:.2f} of a serious VAWG allegation in the "
-                f"next 12 months, {_days(round(row['score'], 1))} expected harm-days; main "
+                f"probability {row['probability']:.2f} of a serious VAWG allegation and "
+                f"{row['named_probability']:.2f} of any in the next 12 months, "
+                f"{_days(round(row['expected_harm'], 1))} expected harm-days; main "
                 f"reasons: {row['reasons']}; {text}"
             )
         texts.append(text)

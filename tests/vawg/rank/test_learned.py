@@ -243,4 +243,71 @@ def test_the_default_list_ignores_records_after_its_date(
     assert lists[0] == lists[1]
     table = pl.read_csv(tmp_path / "full.csv")
     assert set(table["method"]) == {"learned"}
-    assert len(list((copied / ".vawg-cache" / "models").glob("learned-*.json"))) == 1
+    month_end = "2023-12-31" if day == AS_OF else "2024-01-31"
+    assert list((copied / ".vawg-cache" / "models").glob(f"learned-{month_end}-*.json"))
+
+
+def test_the_weight_for_being_named_again_is_the_smallest_that_matches_the_count() -> None:
+    from vawg.rank.learned import named_weight_choose
+
+    # 10 men with high harm but an even chance of being named again, 10 with less harm and a
+    # high chance (many allegations last year), 80 with neither: a plain count lists the second
+    # ten; expected harm alone the first; weight 2 is the first on the grid to list the second.
+    rows = []
+    for i in range(100):
+        kind = "a" if i < 10 else "b" if i < 20 else "c"
+        row = dict.fromkeys(FEATURE_NAMES, 0.0)
+        row["harm_1095"] = {"a": 3.0, "b": 2.0, "c": 0.0}[kind]
+        row["allegations_365"] = {"a": 0.0, "b": 2.0, "c": 0.0}[kind]
+        rows.append(row)
+    frame = pl.DataFrame(rows)
+    zeros, ones = np.zeros(len(FEATURE_NAMES)), np.ones(len(FEATURE_NAMES))
+    harm_coef, named_coef = zeros.copy(), zeros.copy()
+    harm_coef[FEATURE_NAMES.index("harm_1095")] = 1.0
+    named_coef[FEATURE_NAMES.index("allegations_365")] = 1.0
+    weight = named_weight_choose(
+        [frame], mean=zeros, scale=ones, harm=(harm_coef, 0.0), named=(named_coef, 0.0)
+    )
+    assert weight == 2.0
+    # when expected harm already lists the likely men, no weight is needed
+    named_coef[FEATURE_NAMES.index("allegations_365")] = 0.0
+    named_coef[FEATURE_NAMES.index("harm_1095")] = 1.0
+    assert (
+        named_weight_choose(
+            [frame], mean=zeros, scale=ones, harm=(harm_coef, 0.0), named=(named_coef, 0.0)
+        )
+        == 0.0
+    )
+
+
+def test_the_tasking_places_go_by_priority_and_the_rest_by_expected_harm(force: Path) -> None:
+    from datetime import timedelta
+
+    from vawg.rank.learned import LEARNED_LOOKBACK_DAYS, context_load, learned_list, tasking_places
+
+    start = AS_OF - timedelta(days=LEARNED_LOOKBACK_DAYS)
+    a = allegations_load(folder=force, start=start, end=AS_OF, vawg_only=True)
+    window = pl.DataFrame(
+        schema={
+            "person_ref": pl.String,
+            "harm_days": pl.Float64,
+            "offences": pl.Int64,
+            "victims": pl.Int64,
+            "last_offence_date": pl.Date,
+            "recent_harm_days": pl.Float64,
+            "earlier_harm_days": pl.Float64,
+        }
+    )
+    table = learned_list(a, context_load(folder=force, end=AS_OF), as_of=AS_OF, window=window)
+    places = tasking_places(table.height)
+    assert 10 <= places <= 100
+    head, rest = table.head(places), table.slice(places)
+    assert head["priority"].to_list() == sorted(head["priority"], reverse=True)
+    assert head["priority"].min() >= rest["priority"].max()
+    assert rest["score"].to_list() == sorted(rest["score"], reverse=True)
+    assert table["score"].equals(table["expected_harm"], check_names=False)
+    # the weight moved someone: the tasking places are not simply the highest expected harm
+    by_harm = table.sort("expected_harm", descending=True).head(places)["person_ref"]
+    assert set(head["person_ref"]) != set(by_harm) or table["priority"].equals(
+        table["expected_harm"], check_names=False
+    )

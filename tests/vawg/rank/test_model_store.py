@@ -137,10 +137,13 @@ def test_a_damaged_or_foreign_file_is_refused_or_fitted_again(force: Path, tmp_p
 
 def test_a_changed_extract_gets_a_model_of_its_own(force: Path) -> None:
     harm, taxonomy = harm_table_default(), taxonomy_load()
+    ranking_run(folder=force, as_of=YEAR_END, method="learned", cache=True)
     before = extract_key(folder=force, harm=harm, taxonomy=taxonomy)
     stat = (force / "crimes.csv").stat()
     os.utime(force / "crimes.csv", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
     assert extract_key(folder=force, harm=harm, taxonomy=taxonomy) != before
+    ranking_run(folder=force, as_of=YEAR_END, method="learned", cache=True)
+    assert [p.name.endswith(f"-{before}.json") for p in _models(force)] == [False]
     assert extract_key(folder=force, harm=harm_table_named(spec="ons-css"), taxonomy=taxonomy) != (
         extract_key(folder=force, harm=harm, taxonomy=taxonomy)
     )
