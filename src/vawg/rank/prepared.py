@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,33 +68,43 @@ def _prepare(*, folder: Path, key: str, taxonomy: Taxonomy, harm: HarmTable) -> 
     span = recorded_span(folder=folder, cache=True)
     if span.first is None or span.last is None:
         return False
-    whole = allegations_load(
-        folder=folder,
-        start=span.first,
-        end=span.last,
-        taxonomy=taxonomy,
-        harm=harm,
-        vawg_only=True,
-        cache=True,
-        prepared=False,
-        dated_codes=True,
-    )
-    dates = whole.suspects.select("crime_ref", "recorded_date").unique("crime_ref")
-    victims = whole.victims.join(dates, on="crime_ref", how="left")
-    codes = pl.concat(
-        [
-            whole.unknown_codes.select(
-                pl.lit("unknown").alias("kind"), "offence_code", "recorded_date", "crimes"
-            ),
-            whole.unweighted_codes.select(
-                pl.lit("unweighted").alias("kind"), "offence_code", "recorded_date", "crimes"
-            ),
-        ]
-    )
+    # A year at a time: every crime's classification depends on that crime alone, so the
+    # years' results put together are the whole's, and the memory is a year's.
+    suspects, victims, codes = [], [], []
+    start = span.first
+    while start <= span.last:
+        end = min(span.last, start + timedelta(days=365))
+        piece = allegations_load(
+            folder=folder,
+            start=start,
+            end=end,
+            taxonomy=taxonomy,
+            harm=harm,
+            vawg_only=True,
+            cache=True,
+            prepared=False,
+            dated_codes=True,
+        )
+        dates = piece.suspects.select("crime_ref", "recorded_date").unique("crime_ref")
+        suspects.append(piece.suspects)
+        victims.append(piece.victims.join(dates, on="crime_ref", how="left"))
+        for kind, table in (
+            ("unknown", piece.unknown_codes),
+            ("unweighted", piece.unweighted_codes),
+        ):
+            codes.append(
+                table.select(
+                    pl.lit(kind).alias("kind"),
+                    pl.col("offence_code").cast(pl.String),
+                    pl.col("recorded_date").cast(pl.Date),
+                    pl.col("crimes").cast(pl.Int64),
+                )
+            )
+        start = end + timedelta(days=1)
     frames = {
-        "suspects": whole.suspects.sort("recorded_date", "crime_ref", "person_ref"),
-        "victims": victims.sort("recorded_date", "crime_ref", "victim_ref"),
-        "codes": codes.sort("recorded_date", "kind", "offence_code"),
+        "suspects": pl.concat(suspects).sort("recorded_date", "crime_ref", "person_ref"),
+        "victims": pl.concat(victims).sort("recorded_date", "crime_ref", "victim_ref"),
+        "codes": pl.concat(codes).sort("recorded_date", "kind", "offence_code"),
     }
     paths = _paths(folder, key)
     written: list[Path] = []
