@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from scipy.stats import hypergeom
+from scipy.special import gammaln
 
 from vawg.extract import code_text_normalise, extract_files_find, table_scan
 from vawg.fairness import Z95
@@ -93,7 +93,16 @@ def exact_p(a: int, n1: int, c: int, n0: int) -> float:
     """
     if n1 == 0 or n0 == 0:
         return math.nan
-    return float(hypergeom.sf(a - 1, n1 + n0, a + c, n1))
+    total, named = n1 + n0, a + c
+    k = np.arange(a, min(n1, named) + 1)
+    log_pmf = _log_choose(named, k) + _log_choose(total - named, n1 - k) - _log_choose(total, n1)
+    return float(min(1.0, np.exp(log_pmf).sum()))
+
+
+def _log_choose(n: int | np.ndarray, k: int | np.ndarray) -> np.ndarray:
+    return np.asarray(
+        gammaln(np.add(n, 1)) - gammaln(np.add(k, 1)) - gammaln(np.subtract(n, k) + 1)
+    )
 
 
 def p_adjust(p: Sequence[float] | np.ndarray, method: str = "bh") -> np.ndarray:

@@ -10,6 +10,13 @@ Method (a cohort risk ratio, Rothman, Greenland & Lash, *Modern Epidemiology*, c
   end, when given) to ``as_of - follow_up_days``, so every index date has a complete follow-up
   before ``as_of`` and nothing after ``as_of`` is used. The whole history is read: "no VAWG
   allegation" means none anywhere in it, not only in the last three years.
+- **Washout.** An index date counts only when the data hold ``washout_days`` (365) of records
+  before it, as long as a year of index dates is left: a man indexed in the first weeks of the
+  data may have a VAWG allegation just before it that the extract does not hold, and would be
+  counted as a first-time offender when he is not, while the men on the watch list have been
+  checked over the whole history (three years or more). This is the look-back (washout) of a
+  new-user cohort design (Ray 2003, *Am J Epidemiol* 158:915-920). On a four-year extract it
+  shifts the index dates as of the fourth year; as of the third there is no year to spare.
 - A **precursor type** is a non-VAWG offence code, and the same code where the named person's
   relationship to the victim is ``partner`` or ``ex-partner`` (``58A|partner``); since issue
   #14 also the **patterns** of :mod:`vawg.precursor_patterns` (a type against a woman, on two
@@ -74,6 +81,8 @@ MIN_LIFT = 3.0
 """The lowest lift of a watched type."""
 _LIFT_TAIL: tuple[str, ...] = ("watched", "km_flagged", "km_named", "risk_365", "median_days")
 _LIFT_TAIL += ("pattern", "p_value", "p_adjusted")
+WASHOUT_DAYS = 365
+"""Days of records an index date needs before it, while a year of index dates is left."""
 ALPHA = 0.05
 """The level of the adjusted p-value under which a pattern is significant."""
 
@@ -200,6 +209,7 @@ def precursors_compute(
     female_crimes: pl.Series | None = None,
     patterns: bool = True,
     adjust: str = "bh",
+    washout_days: int = WASHOUT_DAYS,
 ) -> Precursors:
     """Precursor lifts and watch list from allegations (VAWG and non-VAWG).
 
@@ -230,6 +240,9 @@ def precursors_compute(
         False: single types and their partner variant only (the method before issue #14).
     adjust : str
         ``"bh"`` (Benjamini-Hochberg, default) or ``"holm"``: the multiple-testing adjustment.
+    washout_days : int
+        Days of records an index date needs before it (default 365; 0: none), kept while a
+        year of index dates is left.
 
     Returns
     -------
@@ -261,6 +274,8 @@ def precursors_compute(
         if lookback_days is not None
         else min(allegations.start, study_end)
     )
+    washed = allegations.start + timedelta(days=washout_days)
+    study_start = max(study_start, min(washed, study_end - timedelta(days=364)))
     sus = allegations.suspects.filter(pl.col("recorded_date") <= as_of)
     vawg_dates = sus.filter(pl.col("is_vawg")).select("person_ref", "recorded_date")
     first_vawg = vawg_dates.group_by("person_ref").agg(pl.col("recorded_date").min().alias("fv"))

@@ -232,7 +232,8 @@ def watch_list_build(
     )
     reason_part = pl.format(
         "{} ({}) x{}, last {}: lift {} (95% CI {}-{}, adjusted p {}); of {} people flagged for "
-        "it before, {}% were named for a VAWG offence within 365 days ({})",
+        "it before, {}% were named for a VAWG offence within 365 days ({}); first flagged {} days "
+        "ago and not named since: {}% in the next 365 days",
         pl.col("precursor"),
         pl.col("title"),
         pl.col("n"),
@@ -246,6 +247,8 @@ def watch_list_build(
         pl.col("km_flagged"),
         (pl.col("risk_365") * 100).round(0).cast(pl.Int64),
         median,
+        pl.col("t"),
+        (pl.col("risk_next_365") * 100).round(0).cast(pl.Int64),
     )
     listed = (
         per_type.sort(

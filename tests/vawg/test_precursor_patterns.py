@@ -112,6 +112,9 @@ def test_a_type_against_a_woman_has_the_known_lift(tmp_path: Path) -> None:
     for person in [f"P{i}" for i in range(10)] + ["P20", "P21", "L0", "L1"]:
         crimes.append(f"S{person},2022-06-01,8Q,N")
         inv.append(f"S{person},{person},suspect,")
+    # a record two years before, so that the index dates have a year of records before them
+    crimes.append("E0,2020-01-10,46,N")
+    inv.append("E0,E0,suspect,")
     folder = tmp_path / "force"
     _write(folder, crimes, inv, people)
     result = precursors_run(folder=folder, as_of=AS_OF)
@@ -125,6 +128,17 @@ def test_a_type_against_a_woman_has_the_known_lift(tmp_path: Path) -> None:
     # without the patterns (the method before issue #14) there is no such row
     plain = precursors_run(folder=folder, as_of=AS_OF, patterns=False)
     assert set(plain.lifts["precursor"]) == {"9A", "46"}
+
+
+def test_the_exact_p_value_is_the_hypergeometric_tail() -> None:
+    from scipy.stats import hypergeom
+
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        n1, n0 = int(rng.integers(1, 300)), int(rng.integers(1, 3000))
+        a, c = int(rng.integers(0, n1 + 1)), int(rng.integers(0, n0 + 1))
+        expected = hypergeom.sf(a - 1, n1 + n0, a + c, n1)
+        assert exact_p(a, n1, c, n0) == pytest.approx(expected, rel=1e-7, abs=1e-12)
 
 
 def test_p_adjust_matches_statsmodels() -> None:
