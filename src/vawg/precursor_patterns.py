@@ -84,7 +84,7 @@ def exact_p(a: int, n1: int, c: int, n0: int) -> float:
     followed, that ``a`` or more of them fall among the ``n1`` exposed (hypergeometric). The
     normal test on the Katz log scale is too liberal in this tail when few are named: with 100
     patterns of no effect it passed a false one in 14-15% of runs after adjustment, this one in
-    4-5% (``tests/vawg/test_precursor_patterns.py``).
+    under 4% (``tests/vawg/test_precursor_patterns.py``).
 
     >>> round(exact_p(20, 40, 3, 60), 8)
     2e-07
