@@ -10,18 +10,12 @@ Method (a cohort risk ratio, Rothman, Greenland & Lash, *Modern Epidemiology*, c
   end, when given) to ``as_of - follow_up_days``, so every index date has a complete follow-up
   before ``as_of`` and nothing after ``as_of`` is used. The whole history is read: "no VAWG
   allegation" means none anywhere in it, not only in the last three years.
-- **Washout.** An index date counts only when the data hold ``washout_days`` (365) of records
-  before it, as long as a year of index dates is left: a man indexed in the first weeks of the
-  data may have a VAWG allegation just before it that the extract does not hold, and would be
-  counted as a first-time offender when he is not, while the men on the watch list have been
-  checked over the whole history (three years or more). This is the look-back (washout) of a
-  new-user cohort design (Ray 2003, *Am J Epidemiol* 158:915-920). On a four-year extract it
-  shifts the index dates as of the fourth year; as of the third there is no year to spare.
-- A **precursor type** is a non-VAWG offence code, and the same code where the named person's
-  relationship to the victim is ``partner`` or ``ex-partner`` (``58A|partner``); since issue
-  #14 also the **patterns** of :mod:`vawg.precursor_patterns` (a type against a woman, on two
-  crimes, soon after another offence, two types together), each indexed at its first
-  occurrence.
+- **Washout**: an index date counts only with ``washout_days`` (365) of records before it,
+  while a year of index dates is left, so that the "no earlier VAWG allegation" of the cohort
+  looks back about as far as the watch list's (``docs/ranking.md``; Ray 2003).
+- A **precursor type** is a non-VAWG offence code or a **pattern** of
+  :mod:`vawg.precursor_patterns` (``58A|partner``, ``58A|female``, ``58A+9A`` ...), each
+  indexed at its first occurrence.
 - The **exposed** people for a type are those named for it in the study period with no VAWG
   allegation on or before their first such date (the index); the **comparison** people are
   everyone else named for any non-VAWG offence in the period, indexed at their first one, with
@@ -33,13 +27,11 @@ Method (a cohort risk ratio, Rothman, Greenland & Lash, *Modern Epidemiology*, c
   p-value adjusted across every pattern with ``min_exposed`` exposed (Benjamini-Hochberg by
   default, ``adjust="holm"`` for Holm's) is below 0.05.
 
-A type is **watched** when it is significant and its lift is at least ``min_lift`` (3 by
-default): before issue #14 every significant type was, and a list of a third of all non-VAWG
-offenders had a lift of 1.1-1.2. The **watch list** (:mod:`vawg.precursors_watch`) is the people
-named, in the ``watch_days`` up to ``as_of``, for a watched type, who have no VAWG allegation
-anywhere in the history, ranked by the one-year risk of their best type (Kaplan-Meier, censoring
-handled), capped at ``top``, each with the reason; ``curves`` holds the time from a flag to a
-first VAWG allegation for every type.
+A type is **watched** when it is significant and its lift is at least ``min_lift`` (3). The
+**watch list** (:mod:`vawg.precursors_watch`) is the people named, in the ``watch_days`` up to
+``as_of``, for a watched type, with no VAWG allegation anywhere in the history, ranked by their
+chance of one in the year ahead (Kaplan-Meier), capped at ``top``, each with the reason;
+``curves`` holds the time from a flag to a first VAWG allegation.
 
 The method needs at least ``730 + follow_up_days`` days of records up to ``as_of`` (three years
 by default); :func:`precursors_coverage` checks an extract's span against that before it runs.
