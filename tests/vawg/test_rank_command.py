@@ -215,7 +215,8 @@ def test_precursors_refuse_an_extract_with_no_non_vawg_offence(
     assert main(argv) == 2
     line = capsys.readouterr().err.strip().splitlines()[-1]  # after a note on the data's end
     assert line.startswith("vawg: rank precursors: no one in ")
-    assert "index dates 2022-01-01..2024-08-31" in line  # from the first record: the whole history
+    # a year after the first record (the washout), to the as-of date less the follow-up
+    assert "index dates 2023-01-01..2024-08-31" in line
     assert line.endswith(f"so no lift can be computed; nothing written to {out}")
     assert not out.exists()
 
