@@ -375,6 +375,7 @@ def _backtest(args: argparse.Namespace, *, folder: Path, as_ofs: list[date], har
             f"--method must list some of {', '.join(METHODS)}, not {args.method!r}"
         )
     results = []
+    watched: list[float | None] = []
     for as_of in as_ofs:
         result = backtest_run(
             folder=folder,
@@ -394,6 +395,7 @@ def _backtest(args: argparse.Namespace, *, folder: Path, as_ofs: list[date], har
             )
         print(result.text())
         results.append(result)
+        watched.append(_watch_line(args, folder=folder, as_of=as_of, harm=harm))
     table = results[0].table
     if len(results) > 1:
         import polars as pl
@@ -411,9 +413,43 @@ def _backtest(args: argparse.Namespace, *, folder: Path, as_ofs: list[date], har
                 f"mean over {len(results)} dates ({', '.join(str(d) for d in as_ofs)}), "
                 f"{results[0].harm_basis} harm:\n{table}"
             )
+        shares = [share for share in watched if share is not None]
+        if shares:
+            print(
+                f"watch list (precursors): mean share of the harm by men with no VAWG record "
+                f"{100 * sum(shares) / len(shares):.1f}% over the {len(shares)} date(s) it "
+                "could be made for"
+            )
     if args.out is not None:
         table.write_csv(args.out)
     return 0
+
+
+def _watch_line(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any) -> float | None:
+    """Print the watch list's share of the harm by men with no VAWG record after ``as_of``;
+    return the share (None when the watch list cannot be made)."""
+    from vawg.precursors_backtest import watch_harm
+    from vawg.rank import truth_load
+
+    truth_path = getattr(args, "truth", None)
+    default = folder / "truth" / "offences.csv"
+    if truth_path is None and default.is_file():
+        truth_path = default
+    found = watch_harm(
+        folder=folder,
+        as_of=as_of,
+        horizon_days=args.horizon_days,
+        truth=truth_load(path=truth_path) if truth_path is not None else None,
+        harm=harm,
+    )
+    if found is None:
+        print(
+            f"watch list (precursors) as of {as_of}: not made, the records before the date are "
+            "too short (`vawg rank precursors` says what it needs)"
+        )
+        return None
+    print(found.text())
+    return found.share
 
 
 def _precursors(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any) -> int:
