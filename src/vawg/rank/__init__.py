@@ -19,6 +19,7 @@ from vawg.rank.backtest import (
     backtest_compute,
     backtest_run,
     backtests_mean,
+    held_out_as_of,
     truth_load,
 )
 from vawg.rank.score import (
@@ -49,6 +50,7 @@ __all__ = [
     "backtest_compute",
     "backtest_run",
     "backtests_mean",
+    "held_out_as_of",
     "person_scores",
     "ranking_compute",
     "ranking_run",

@@ -542,3 +542,19 @@ def backtest_run(
         truth=truth_load(path=truth_path) if truth_path is not None else None,
         methods=methods,
     )
+
+
+def held_out_as_of(*, last_recorded: date, horizon_days: int = 365) -> date:
+    """The latest date whose whole horizon is in the data: the last month end on or before
+    ``last_recorded - horizon_days``. The workspace's "what works" figures are the backtest at
+    this date (the latest held-out year), so they move month by month as the data grow.
+
+    >>> held_out_as_of(last_recorded=date(2025, 8, 31))
+    datetime.date(2024, 8, 31)
+    >>> held_out_as_of(last_recorded=date(2025, 8, 30))
+    datetime.date(2024, 7, 31)
+    """
+    latest = last_recorded - timedelta(days=horizon_days)
+    if (latest + timedelta(days=1)).month != latest.month:
+        return latest
+    return latest.replace(day=1) - timedelta(days=1)

@@ -183,3 +183,16 @@ def test_prepared_allegations_are_the_direct_read(force: Path) -> None:
             assert kept.unknown_codes.rows() == [("ZZ9", 1)]
             assert kept.unweighted_codes.filter(pl.col("offence_code") == "8Q")["crimes"][0] > 0
     assert any(CACHE_FOLDER in str(p) for p in force.glob(f"{CACHE_FOLDER}/allegations-*"))
+
+
+def test_the_latest_held_out_year_is_wholly_in_the_data(force: Path) -> None:
+    from vawg.rank import backtest_run, held_out_as_of, recorded_span
+
+    span = recorded_span(folder=force)
+    assert span.last is not None
+    day = held_out_as_of(last_recorded=span.last)
+    assert day + timedelta(days=365) <= span.last
+    assert fit_date(day) == day  # a month end: the model of that month is fitted at it
+    result = backtest_run(folder=force, as_of=day, tops=(100,), methods=("learned", "count"))
+    assert result.future_harm_days > 0
+    assert set(result.table["method"]) >= {"learned", "count"}
