@@ -22,6 +22,7 @@ from vawg.rank.backtest import (
     held_out_as_of,
     truth_load,
 )
+from vawg.rank.run import ranking_run
 from vawg.rank.score import (
     DEFAULT_METHOD,
     METHODS,
@@ -31,7 +32,6 @@ from vawg.rank.score import (
     RfgvWeights,
     person_scores,
     ranking_compute,
-    ranking_run,
 )
 
 __all__ = [

@@ -40,13 +40,8 @@ import polars as pl
 from vawg.errors import UserInputError
 from vawg.harm import HarmTable
 from vawg.rank.allegations import Allegations, allegations_load
-from vawg.rank.learned import (
-    LEARNED_LOOKBACK_DAYS,
-    Context,
-    context_load,
-    labels_after,
-    training_origins,
-)
+from vawg.rank.learned import LEARNED_LOOKBACK_DAYS, Context, context_load, labels_after
+from vawg.rank.learned_fit import training_origins
 from vawg.rank.score import (
     METHODS,
     SERIAL_DAYS,

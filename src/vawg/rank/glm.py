@@ -1,7 +1,7 @@
-"""Ridge-penalised GLMs fitted by Newton's method in NumPy (the learned method's two models,
-:mod:`vawg.rank.learned`). Deterministic: no seed. Rows may carry weights, a row standing for that
-many identical rows (:func:`vawg.rank.learned.rows_collapse`): the fit is the same as on the rows
-written out.
+"""Ridge-penalised GLMs fitted by Newton's method in NumPy (the learned method's three models,
+:mod:`vawg.rank.learned_fit`). Deterministic: no seed. Rows may carry weights, a row standing for
+that many identical rows (:func:`vawg.rank.learned_fit.rows_collapse`): the fit is the same as on
+the rows written out.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Fitted learned models, kept between runs: ``vawg rank fit`` writes one, ``vawg rank`` reads it.
 
-Fitting the learned model (:func:`vawg.rank.learned.model_fit`) reads six and a half years and
+Fitting the learned model (:func:`vawg.rank.learned_fit.model_fit`) reads six and a half years and
 fits two GLMs on every man at up to six origins: seconds at a large force's scale. Scoring a list
 with a fitted model reads three years and takes a fraction of that. So the model is fitted once
 per **fit date** (the last day of the month on or before the list's date: every list of a month
@@ -272,7 +272,8 @@ def model_fit_folder(
         Less than two years of records before ``fitted_as_of``.
     """
     from vawg.rank.allegations import allegations_load
-    from vawg.rank.learned import LEARNED_LOOKBACK_DAYS, context_load, model_fit
+    from vawg.rank.learned import LEARNED_LOOKBACK_DAYS, context_load
+    from vawg.rank.learned_fit import model_fit
 
     allegations = allegations_load(
         folder=folder,

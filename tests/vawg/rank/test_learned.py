@@ -12,10 +12,8 @@ import pytest
 
 from vawg.errors import UserInputError
 from vawg.rank import Allegations, allegations_load, backtest_run, ranking_run
-from vawg.rank.learned import (
-    FEATURE_NAMES,
-    Context,
-    features_at,
+from vawg.rank.learned import FEATURE_NAMES, Context, features_at
+from vawg.rank.learned_fit import (
     model_fit,
     ridge_logistic,
     ridge_poisson,
@@ -248,7 +246,7 @@ def test_the_default_list_ignores_records_after_its_date(
 
 
 def test_the_weight_for_being_named_again_is_the_smallest_that_matches_the_count() -> None:
-    from vawg.rank.learned import named_weight_choose
+    from vawg.rank.learned_fit import named_weight_choose
 
     # 10 men with high harm but an even chance of being named again, 10 with less harm and a
     # high chance (many allegations last year), 80 with neither: a plain count lists the second

@@ -17,7 +17,8 @@ from vawg.errors import UserInputError
 from vawg.extract import CACHE_FOLDER
 from vawg.harm import harm_table_default, harm_table_named
 from vawg.rank import allegations_load, ranking_compute, ranking_run
-from vawg.rank.learned import LEARNED_LOOKBACK_DAYS, context_load, model_fit
+from vawg.rank.learned import LEARNED_LOOKBACK_DAYS, context_load
+from vawg.rank.learned_fit import model_fit
 from vawg.rank.model_store import (
     MODEL_FOLDER,
     extract_key,
