@@ -77,7 +77,7 @@ class _Heartbeat(threading.Thread):
                 except DatabaseError as error:
                     log.info("job %s: lease not renewed this beat (%s)", self.job.key, error)
                     continue
-                if not held:
+                if not held and not self.stopped.is_set():  # not the job's own finish
                     self.lost = True
                     log.warning("job %s: lease lost to another worker", self.job.key)
                     return
