@@ -42,6 +42,16 @@ BREACHES = {
         "from vawg_site.records import selectors\n",
         "entry points -> audience apps -> data apps",
     ),
+    "a page writes the job queue past its services": (
+        "vawg_site/workspace/queue_leak.py",
+        "from vawg_site.jobs.models import Job\n",
+        "the job queue is written and read through jobs' services",
+    ),
+    "a data app imports the job queue above it": (
+        "vawg_site/records/upward_jobs.py",
+        "from vawg_site.jobs import selectors\n",
+        "entry points -> audience apps -> data apps",
+    ),
     "the API imports the public pages": (
         "vawg_site/api/routers/sideways.py",
         "from vawg_site.public import views\n",

@@ -1,10 +1,11 @@
 """The ``vawg`` command: thin shells over the core and the site's services.
 
-Commands that need the database (``demo``, ``serve``, ``ingest``, ``manage``) import the Django
-project only when they run, so that ``import vawg.cli`` stays free of Django. ``ingest`` creates
-or upgrades the database's schema before it loads; ``serve`` refuses a database whose schema is
-not up to date (``vawg_site.database``). Exit codes (``docs/interfaces.md``, Exit codes): 0 done, 2
-the user's input is wrong (one line on stderr), 1 anything else.
+Commands that need the database (``demo``, ``serve``, ``ingest``, ``worker``, ``manage``) import
+the Django project only when they run, so that ``import vawg.cli`` stays free of Django.
+``ingest`` creates or upgrades the database's schema before it loads; ``serve`` and ``worker``
+refuse a database whose schema is not up to date (``vawg_site.database``). Exit codes
+(``docs/interfaces.md``, Exit codes): 0 done, 2 the user's input is wrong (one line on
+stderr), 1 anything else.
 """
 
 from __future__ import annotations
@@ -237,6 +238,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     rank_command.register(sub)
     hotspots_register(sub)
+
+    worker = sub.add_parser(
+        "worker",
+        help="run the background jobs (loads, nightly and monthly runs, briefings) until stopped",
+        description="Run the background jobs (loads, nightly and monthly runs, briefings) "
+        "until stopped: enqueue the scheduled runs that are due, return the jobs of a worker "
+        "that stopped without finishing to the queue, and run the queued jobs one at a time. "
+        "SIGTERM or Ctrl+C stops it after the job under way (docs/jobs.md). The database's "
+        "schema must be up to date (exit code 2 otherwise).",
+    )
+    worker.add_argument("--once", action="store_true", help="run the jobs that are due, then exit")
+    worker.add_argument(
+        "--no-schedule",
+        dest="schedule",
+        action="store_false",
+        help="run queued jobs only; enqueue no scheduled runs",
+    )
+    worker.add_argument(
+        "--lease",
+        type=float,
+        default=60.0,
+        help="seconds a job stays this worker's between heartbeats' renewals (default 60); a "
+        "killed worker's job is run again once this has passed",
+    )
+    worker.add_argument(
+        "--poll", type=float, default=5.0, help="seconds between looks for work (default 5)"
+    )
+    worker.set_defaults(handler=_site("worker"))
 
     manage = sub.add_parser(
         "manage",

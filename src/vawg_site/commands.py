@@ -1,4 +1,5 @@
-"""The ``vawg`` subcommands that need the Django project: demo, serve, ingest, manage, docs.
+"""The ``vawg`` subcommands that need the Django project: demo, serve, ingest, worker, manage,
+docs.
 
 Each is a thin shell over a service; :mod:`vawg.cli` imports this module only when one of them
 runs, so that the analytics core stays free of Django.
@@ -85,6 +86,35 @@ def serve(args: argparse.Namespace) -> int:
 
     schema_require()
     return serve_forever(host=args.host, port=args.port, workers=args.workers)
+
+
+def worker(args: argparse.Namespace) -> int:
+    """``vawg worker``: like a server, a worker refuses (exit code 2) a database whose schema
+    is not up to date rather than altering it; it then runs the jobs until stopped
+    (:mod:`vawg_site.jobs.worker`)."""
+    import datetime as dt
+    import logging
+    import sys
+
+    if args.lease <= 0 or args.poll <= 0:
+        raise UserInputError("--lease and --poll want a number of seconds above 0")
+    setup_django()
+    from vawg_site.database import schema_require
+    from vawg_site.jobs.worker import Worker
+
+    schema_require()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    runner = Worker(lease=dt.timedelta(seconds=args.lease), poll=args.poll, schedules=args.schedule)
+    runner.signals_install()
+    print(f"vawg worker {runner.name}: started", file=sys.stderr, flush=True)
+    outcome = runner.run(once=args.once)
+    print(
+        f"vawg worker {runner.name}: stopped after {outcome.ran} jobs "
+        f"({outcome.done} done, {outcome.failed} failed, {outcome.lost} lost)",
+        file=sys.stderr,
+        flush=True,
+    )
+    return 0
 
 
 THREADS = 16

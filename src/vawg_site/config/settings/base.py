@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "vawg_site.records",
     "vawg_site.opendata",
     "vawg_site.ingest",
+    "vawg_site.jobs",
     "vawg_site.public",
     "vawg_site.api",
     "vawg_site.accounts",
