@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--workers", type=int, default=3, help="worker processes (default 3)")
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not start a `vawg worker` for the background jobs beside the server (by "
+        "default one runs while the server does, and stops with it)",
+    )
     serve.set_defaults(handler=_site("serve"))
 
     ingest = sub.add_parser(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 from pathlib import Path
 from typing import NoReturn
 
@@ -85,7 +86,35 @@ def serve(args: argparse.Namespace) -> int:
     from vawg_site.database import schema_require
 
     schema_require()
-    return serve_forever(host=args.host, port=args.port, workers=args.workers)
+    if getattr(args, "no_worker", False):
+        return serve_forever(host=args.host, port=args.port, workers=args.workers)
+    jobs = _worker_start()
+    try:
+        return serve_forever(host=args.host, port=args.port, workers=args.workers)
+    finally:
+        _worker_stop(jobs)
+
+
+def _worker_start() -> subprocess.Popen[bytes]:
+    """A ``vawg worker`` beside the server (``vawg serve`` and ``vawg demo`` run the jobs and
+    their schedules themselves; a deployment with workers of its own passes ``--no-worker``)."""
+    import sys
+
+    argv = [sys.executable, "-m", "vawg.cli", "worker"]
+    return subprocess.Popen(argv)  # noqa: S603 (fixed argv, no shell)
+
+
+def _worker_stop(jobs: subprocess.Popen[bytes]) -> None:
+    """Ask the worker to stop (it finishes the job under way); a job that takes longer than a
+    few seconds is killed, which the queue is built to survive (the job runs again, once)."""
+    if jobs.poll() is not None:
+        return
+    jobs.terminate()
+    try:
+        jobs.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        jobs.kill()
+        jobs.wait(timeout=5)
 
 
 def worker(args: argparse.Namespace) -> int:

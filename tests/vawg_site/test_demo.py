@@ -121,6 +121,14 @@ def test_demo_sets_up_serves_real_figures_and_reruns_quickly(
         else:
             pytest.fail("the site did not start serving")
         assert "Relentless pursuit of perpetrators" in home_page
+        # `vawg serve` runs a job worker beside the server, which stops with it.
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        workers = [
+            pid
+            for pid in children
+            if b"worker" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        ]
+        assert len(workers) == 1
         csv = (
             urllib.request.urlopen(
                 base + "/data/boroughs/?borough=Camden&start=2023-01&end=2023-03&format=csv",
@@ -131,7 +139,12 @@ def test_demo_sets_up_serves_real_figures_and_reruns_quickly(
         )
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=20)
+    for pid in workers:
+        assert (
+            not Path(f"/proc/{pid}").exists()
+            or b"zombie" in Path(f"/proc/{pid}/status").read_bytes().lower()
+        )
 
     expected = (
         pl.read_parquet(real_data_dir / "mps" / "vawg-offences.parquet")
