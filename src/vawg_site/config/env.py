@@ -262,6 +262,14 @@ SETTINGS: dict[str, Setting] = {
             int,
         ),
         Setting(
+            "VAWG_RANK_EXTRACT",
+            "",
+            "folder",
+            "A force extract folder (`docs/extract.md`) whose learned ranking model the job "
+            "worker fits after each month ends, as `vawg rank fit` does, so that the month's "
+            "lists (`vawg rank`) do not wait for it (`docs/jobs.md`). Blank: no monthly fit.",
+        ),
+        Setting(
             "VAWG_FORCE_NAME",
             "Metropolitan Police Service",
             "name",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from vawg_site.jobs.services import job_enqueue
@@ -46,6 +47,8 @@ class Schedule:
     nights catches up on its return."""
     args: Callable[[dt.date, dt.date], dict[str, Any]] = lambda start, due: {}
     """The job's arguments for the period starting ``start``, due on ``due``."""
+    enabled: Callable[[], bool] = lambda: True
+    """Whether the schedule runs here (the monthly model fit needs an extract folder)."""
 
 
 def _audit_review(args: dict[str, Any], progress: Progress) -> dict[str, Any]:
@@ -67,6 +70,41 @@ def _retention_assess(args: dict[str, Any], progress: Progress) -> dict[str, Any
     return {"people": done.people, "changed": done.changed, "by_group": by_group}
 
 
+def _rank_fit(args: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    # The month's learned model, fitted and kept where `vawg rank` looks for it (the same file
+    # whoever fits it, so a retry after a lost attempt writes it again unchanged).
+    from vawg.harm import harm_table_default
+    from vawg.rank.model_store import (
+        extract_key,
+        fit_date,
+        model_fit_folder,
+        model_path,
+        model_write,
+    )
+    from vawg.taxonomy import taxonomy_load
+
+    folder = Path(args["folder"])
+    fitted_as_of = fit_date(dt.date.fromisoformat(args["as_of"]))
+    harm, taxonomy = harm_table_default(), taxonomy_load()
+    progress(f"fitting the learned model of {folder} on the records up to {fitted_as_of}")
+    stored = model_fit_folder(
+        folder=folder, fitted_as_of=fitted_as_of, harm=harm, taxonomy=taxonomy, cache=True
+    )
+    path = model_path(
+        folder=folder,
+        fitted_as_of=fitted_as_of,
+        key=extract_key(folder=folder, harm=harm, taxonomy=taxonomy),
+    )
+    model_write(stored, path)
+    return {"model": str(path), "rows": stored.model.rows, "origins": len(stored.model.origins)}
+
+
+def _rank_extract() -> str:
+    from django.conf import settings
+
+    return str(getattr(settings, "VAWG_RANK_EXTRACT", "") or "").strip()
+
+
 JOBS: dict[str, JobType] = {
     job.name: job
     for job in (
@@ -79,6 +117,12 @@ JOBS: dict[str, JobType] = {
             name="retention_assess",
             run=_retention_assess,
             title="Assess every person's MoPI retention group (vawg manage retention_assess)",
+        ),
+        JobType(
+            name="rank_fit",
+            run=_rank_fit,
+            title="Fit the month's learned ranking model (vawg rank fit)",
+            atomic=False,  # writes a file, not the database: the same file when run again
         ),
     )
 }
@@ -98,6 +142,17 @@ SCHEDULES: tuple[Schedule, ...] = (
         every="monthly",
         at=dt.time(2, 0),
         args=lambda start, due: {"today": due.isoformat()},
+    ),
+    Schedule(
+        name="rank_fit",
+        job="rank_fit",
+        every="monthly",
+        at=dt.time(3, 0),
+        args=lambda start, due: {
+            "folder": _rank_extract(),
+            "as_of": (due - dt.timedelta(days=1)).isoformat(),
+        },
+        enabled=lambda: bool(_rank_extract()),
     ),
 )
 
@@ -144,6 +199,8 @@ def schedules_enqueue(*, now: dt.datetime) -> list[str]:
     added. Run by each worker before it looks for work, so any number of workers may run it."""
     added = []
     for schedule in SCHEDULES:
+        if not schedule.enabled():
+            continue
         job = JOBS[schedule.job]
         for period, start, due in periods_due(schedule, now=now):
             key = f"{schedule.name}:{period}"

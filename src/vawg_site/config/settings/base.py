@@ -24,6 +24,7 @@ SECRET_KEY = setting("VAWG_SECRET_KEY")
 ALLOWED_HOSTS = setting("VAWG_ALLOWED_HOSTS")
 VAWG_HOME = Path(setting("VAWG_HOME")).expanduser().resolve()
 VAWG_MAP_TILE_URL = setting("VAWG_MAP_TILE_URL")
+VAWG_RANK_EXTRACT = setting("VAWG_RANK_EXTRACT")
 VAWG_EXIT_URL = setting("VAWG_EXIT_URL")
 # How the published analyses run (hotspot score, permutations, seed, cell, period): one table.
 VAWG_ANALYSIS = analysis_read()
