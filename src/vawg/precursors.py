@@ -58,11 +58,9 @@ from vawg.precursor_patterns import (
     patterns_typed,
 )
 from vawg.precursors_watch import (
-    WatchEvaluation,
     curve_summary,
     precursor_curves,
     watch_list_build,
-    watch_list_score,
 )
 from vawg.rank.allegations import Allegations, RecordedSpan, allegations_load, recorded_span
 from vawg.taxonomy import Taxonomy, taxonomy_load
@@ -521,7 +519,9 @@ def precursors_run(
     >>> precursors_run(folder=d, as_of=date(2024, 6, 1)).lifts["exposed"].to_list()
     [1]
     """
-    allegations = _history_load(folder=folder, as_of=as_of, end=as_of, harm=harm, taxonomy=taxonomy)
+    allegations = precursors_history_load(
+        folder=folder, as_of=as_of, end=as_of, harm=harm, taxonomy=taxonomy
+    )
     return precursors_compute(
         allegations,
         as_of=as_of,
@@ -532,84 +532,29 @@ def precursors_run(
         min_lift=min_lift,
         top=top,
         taxonomy=taxonomy,
-        female_crimes=_female(folder, allegations, patterns),
+        female_crimes=precursors_female_crimes(folder, allegations, patterns),
         patterns=patterns,
         adjust=adjust,
     )
 
 
-def _female(folder: Path, allegations: Allegations, patterns: bool) -> pl.Series | None:
+def precursors_female_crimes(
+    folder: Path, allegations: Allegations, patterns: bool
+) -> pl.Series | None:
+    """The crimes with a victim recorded female, which the ``T|female`` patterns need (None
+    without patterns)."""
     if not patterns:
         return None
     return female_victim_crimes(folder=folder, victims=allegations.victims)
 
 
-def _history_load(
+def precursors_history_load(
     *, folder: Path, as_of: date, end: date, harm: HarmTable | None, taxonomy: Taxonomy | None
 ) -> Allegations:
+    """Every allegation (VAWG and not) from the extract's first record (or ``as_of``) to
+    ``end``: the whole history that the lifts and the "no earlier VAWG allegation" check read."""
     span = recorded_span(folder=folder)
     start = span.first if span.first is not None and span.first <= as_of else as_of
     return allegations_load(
         folder=folder, start=start, end=end, taxonomy=taxonomy, harm=harm, vawg_only=False
     )
-
-
-def precursors_evaluate(
-    *,
-    folder: Path,
-    as_of: date,
-    horizon_days: int = 365,
-    watch_days: int = 365,
-    min_lift: float = MIN_LIFT,
-    top: int = 100,
-    harm: HarmTable | None = None,
-    taxonomy: Taxonomy | None = None,
-    patterns: bool = True,
-    adjust: str = "bh",
-) -> tuple[Precursors, WatchEvaluation]:
-    """The watch list as of ``as_of`` (from what was recorded by then) and how it did after.
-
-    Returns
-    -------
-    (Precursors, WatchEvaluation)
-        The list, and its lift over the ``horizon_days`` after ``as_of``
-        (:func:`vawg.precursors_watch.watch_list_score`).
-    """
-    allegations = _history_load(
-        folder=folder,
-        as_of=as_of,
-        end=as_of + timedelta(days=horizon_days),
-        harm=harm,
-        taxonomy=taxonomy,
-    )
-    result = precursors_compute(
-        allegations,
-        as_of=as_of,
-        watch_days=watch_days,
-        min_lift=min_lift,
-        top=top,
-        taxonomy=taxonomy,
-        female_crimes=_female(folder, allegations, patterns),
-        patterns=patterns,
-        adjust=adjust,
-    )
-    sus = allegations.suspects
-    past = sus.filter(pl.col("recorded_date") <= as_of)
-    first_vawg = (
-        past.filter(pl.col("is_vawg"))
-        .group_by("person_ref")
-        .agg(pl.col("recorded_date").min().alias("fv"))
-    )
-    evaluation = watch_list_score(
-        watch_list=result.watch_list,
-        typed=patterns_typed(past, patterns=False),
-        first_vawg=first_vawg,
-        future_vawg=sus.filter(pl.col("is_vawg") & (pl.col("recorded_date") > as_of)).select(
-            "person_ref", "recorded_date", pl.col("harm_days").cast(pl.Float64).fill_null(0.0)
-        ),
-        as_of=as_of,
-        watch_days=watch_days,
-        horizon_days=horizon_days,
-        katz=katz,
-    )
-    return result, evaluation

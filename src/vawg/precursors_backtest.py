@@ -1,5 +1,7 @@
-"""How much of the next year's harm by men with no VAWG record the precursor watch list had
-flagged: the figure `vawg rank backtest` prints under each date's table.
+"""How the precursor watch list did after its date: its lift (:func:`precursors_evaluate`, what
+`vawg rank precursors --evaluate` prints) and how much of the next year's harm by men with no
+VAWG record it had flagged (:func:`watch_harm`, the figure `vawg rank backtest` prints under each
+date's table). Both read the whole history once, to the horizon's end.
 
 A ranking can only list men the force already knows for VAWG; about half of the most harmful
 domestic abusers had no such record (``docs/ranking.md``). The watch list (``vawg rank
@@ -19,8 +21,17 @@ import polars as pl
 
 from vawg.errors import UserInputError
 from vawg.harm import HarmTable
-from vawg.precursors import precursors_coverage, precursors_evaluate
-from vawg.rank.allegations import recorded_span
+from vawg.precursor_patterns import katz, patterns_typed
+from vawg.precursors import (
+    MIN_LIFT,
+    Precursors,
+    precursors_compute,
+    precursors_coverage,
+    precursors_female_crimes,
+    precursors_history_load,
+)
+from vawg.precursors_watch import WatchEvaluation, watch_list_score
+from vawg.rank.allegations import Allegations, recorded_span
 from vawg.taxonomy import Taxonomy
 
 
@@ -96,17 +107,16 @@ def watch_harm(
         return None
     try:
         precursors_coverage(span=span, as_of=as_of, folder=folder)
-        result, evaluation = precursors_evaluate(
-            folder=folder, as_of=as_of, horizon_days=horizon_days, harm=harm, taxonomy=taxonomy
-        )
     except UserInputError:
         return None
-    from vawg.rank.allegations import allegations_load
-
     end = as_of + timedelta(days=horizon_days)
-    history = allegations_load(
-        folder=folder, start=span.first, end=end, taxonomy=taxonomy, harm=harm, vawg_only=True
-    ).suspects.filter(pl.col("is_vawg"))
+    allegations = precursors_history_load(
+        folder=folder, as_of=as_of, end=end, harm=harm, taxonomy=taxonomy
+    )
+    result, evaluation = _evaluate(
+        allegations, folder=folder, as_of=as_of, horizon_days=horizon_days, taxonomy=taxonomy
+    )
+    history = allegations.suspects.filter(pl.col("is_vawg"))
     known = history.filter(pl.col("recorded_date") <= as_of).select("person_ref").unique()
     if truth is not None:
         later = truth.filter(
@@ -129,3 +139,93 @@ def watch_harm(
         unknown_harm_days=float(unknown["harm_days"].sum()),
         basis="true" if truth is not None else "recorded",
     )
+
+
+def precursors_evaluate(
+    *,
+    folder: Path,
+    as_of: date,
+    horizon_days: int = 365,
+    watch_days: int = 365,
+    min_lift: float = MIN_LIFT,
+    top: int = 100,
+    harm: HarmTable | None = None,
+    taxonomy: Taxonomy | None = None,
+    patterns: bool = True,
+    adjust: str = "bh",
+) -> tuple[Precursors, WatchEvaluation]:
+    """The watch list as of ``as_of`` (from what was recorded by then) and how it did after.
+
+    Returns
+    -------
+    (Precursors, WatchEvaluation)
+        The list, and its lift over the ``horizon_days`` after ``as_of``
+        (:func:`vawg.precursors_watch.watch_list_score`).
+    """
+    allegations = precursors_history_load(
+        folder=folder,
+        as_of=as_of,
+        end=as_of + timedelta(days=horizon_days),
+        harm=harm,
+        taxonomy=taxonomy,
+    )
+    return _evaluate(
+        allegations,
+        folder=folder,
+        as_of=as_of,
+        horizon_days=horizon_days,
+        watch_days=watch_days,
+        min_lift=min_lift,
+        top=top,
+        taxonomy=taxonomy,
+        patterns=patterns,
+        adjust=adjust,
+    )
+
+
+def _evaluate(
+    allegations: Allegations,
+    *,
+    folder: Path,
+    as_of: date,
+    horizon_days: int = 365,
+    watch_days: int = 365,
+    min_lift: float = MIN_LIFT,
+    top: int = 100,
+    taxonomy: Taxonomy | None = None,
+    patterns: bool = True,
+    adjust: str = "bh",
+) -> tuple[Precursors, WatchEvaluation]:
+    # The watch list as of ``as_of`` from the whole history read up to the horizon's end, and
+    # how it did after.
+    result = precursors_compute(
+        allegations,
+        as_of=as_of,
+        watch_days=watch_days,
+        min_lift=min_lift,
+        top=top,
+        taxonomy=taxonomy,
+        female_crimes=precursors_female_crimes(folder, allegations, patterns),
+        patterns=patterns,
+        adjust=adjust,
+    )
+    sus = allegations.suspects
+    past = sus.filter(pl.col("recorded_date") <= as_of)
+    first_vawg = (
+        past.filter(pl.col("is_vawg"))
+        .group_by("person_ref")
+        .agg(pl.col("recorded_date").min().alias("fv"))
+    )
+    evaluation = watch_list_score(
+        watch_list=result.watch_list,
+        typed=patterns_typed(past, patterns=False),
+        first_vawg=first_vawg,
+        future_vawg=sus.filter(pl.col("is_vawg") & (pl.col("recorded_date") > as_of)).select(
+            "person_ref", "recorded_date", pl.col("harm_days").cast(pl.Float64).fill_null(0.0)
+        ),
+        as_of=as_of,
+        watch_days=watch_days,
+        horizon_days=horizon_days,
+        katz=katz,
+    )
+    return result, evaluation

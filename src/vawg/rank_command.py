@@ -429,12 +429,9 @@ def _watch_line(args: argparse.Namespace, *, folder: Path, as_of: date, harm: An
     """Print the watch list's share of the harm by men with no VAWG record after ``as_of``;
     return the share (None when the watch list cannot be made)."""
     from vawg.precursors_backtest import watch_harm
-    from vawg.rank import truth_load
+    from vawg.rank.backtest import truth_find, truth_load
 
-    truth_path = getattr(args, "truth", None)
-    default = folder / "truth" / "offences.csv"
-    if truth_path is None and default.is_file():
-        truth_path = default
+    truth_path = truth_find(folder=folder, truth=getattr(args, "truth", None))
     found = watch_harm(
         folder=folder,
         as_of=as_of,
@@ -453,7 +450,8 @@ def _watch_line(args: argparse.Namespace, *, folder: Path, as_of: date, harm: An
 
 
 def _precursors(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any) -> int:
-    from vawg.precursors import precursors_evaluate, precursors_run
+    from vawg.precursors import precursors_run
+    from vawg.precursors_backtest import precursors_evaluate
 
     top = _tops(args.top, (100,))[0]
     min_lift = getattr(args, "min_lift", 3.0)
@@ -538,30 +536,24 @@ def _fairness(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any)
 def _fit(args: argparse.Namespace, *, folder: Path, as_of: date, harm: Any) -> int:
     import time
 
-    from vawg.rank.model_store import (
-        extract_key,
-        fit_date,
-        model_fit_folder,
-        model_path,
-        model_write,
-    )
+    from vawg.rank.model_store import fit_date, model_fit_folder, model_keep, model_write
     from vawg.rank.model_text import model_summary
     from vawg.taxonomy import taxonomy_load
 
     taxonomy = taxonomy_load()
-    cache = not getattr(args, "no_cache", False)
     fitted_as_of = fit_date(as_of)
     started = time.perf_counter()
-    stored = model_fit_folder(
-        folder=folder, fitted_as_of=fitted_as_of, harm=harm, taxonomy=taxonomy, cache=cache
-    )
-    seconds = time.perf_counter() - started
     written = []
-    if cache:
-        key = extract_key(folder=folder, harm=harm, taxonomy=taxonomy)
-        written.append(
-            model_write(stored, model_path(folder=folder, fitted_as_of=fitted_as_of, key=key))
+    if getattr(args, "no_cache", False):
+        stored = model_fit_folder(
+            folder=folder, fitted_as_of=fitted_as_of, harm=harm, taxonomy=taxonomy
         )
+    else:
+        stored, kept = model_keep(
+            folder=folder, fitted_as_of=fitted_as_of, harm=harm, taxonomy=taxonomy
+        )
+        written.append(kept)
+    seconds = time.perf_counter() - started
     if args.out is not None:
         written.append(model_write(stored, args.out))
     print(model_summary(stored))

@@ -171,7 +171,7 @@ def test_the_time_to_a_first_vawg_allegation_is_a_censored_curve(tmp_path: Path)
 
 
 def test_the_lift_of_the_list_over_the_year_after(tmp_path: Path) -> None:
-    from vawg.precursors import precursors_evaluate
+    from vawg.precursors_backtest import precursors_evaluate
 
     folder = tmp_path / "force"
     _write(folder)
@@ -231,7 +231,7 @@ def test_a_generated_force_with_a_precursor_effect_gives_a_list_that_beats_the_o
     year after more often than the other non-VAWG offenders, and no one on it has an earlier
     VAWG allegation."""
     from vawg import synth
-    from vawg.precursors import precursors_evaluate
+    from vawg.precursors_backtest import precursors_evaluate
     from vawg.rank import allegations_load
     from vawg.synth.simple import simple_write
 

@@ -147,6 +147,15 @@ PROBABILITY_BINS = (0.05, 0.1, 0.2, 0.3, 0.5)
 """Upper edges of the reliability table's bands of predicted probability (the last is 1)."""
 
 
+def truth_find(*, folder: Path, truth: Path | None = None) -> Path | None:
+    """The truth to score against: ``truth`` when given, else the folder's own
+    ``truth/offences.csv`` when it has one (a generator's extract), else None (recorded harm)."""
+    if truth is not None:
+        return truth
+    default = Path(folder) / "truth" / "offences.csv"
+    return default if default.is_file() else None
+
+
 def truth_load(*, path: Path) -> pl.DataFrame:
     """A generator's truth (``truth/offences.csv``): ``person_ref, offence_date, harm_days``.
 
@@ -520,10 +529,7 @@ def backtest_run(
         vawg_only=True,
         cache=cache,
     )
-    default_truth = Path(folder) / "truth" / "offences.csv"
-    truth_path = (
-        truth if truth is not None else (default_truth if default_truth.is_file() else None)
-    )
+    truth_path = truth_find(folder=folder, truth=truth)
     return backtest_compute(
         allegations,
         as_of=as_of,

@@ -16,7 +16,6 @@ records). Method and figures: ``docs/ranking.md``, The learned method.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from vawg.errors import UserInputError
 from vawg.extract import CACHE_FOLDER
 from vawg.rank.learned import FEATURE_NAMES, Model
+from vawg.rank.prepared import inputs_key
 
 if TYPE_CHECKING:
     from vawg.harm import HarmTable
@@ -80,17 +80,14 @@ def fit_date(as_of: date) -> date:
 
 def extract_key(*, folder: Path, harm: HarmTable, taxonomy: Taxonomy) -> str:
     """A short fingerprint of what a model depends on: the extract's files (name, size and
-    modification time), the harm table's weights, the taxonomy's version and the features."""
-    digest = hashlib.sha256()
-    for entry in sorted(Path(folder).iterdir()):
-        stem = entry.name.split(".", 1)[0]
-        if entry.is_file() and stem in _SOURCES:
-            stat = entry.stat()
-            digest.update(f"{entry.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
-    weights = harm.table.select("offence_code", "harm_days").sort("offence_code")
-    digest.update(repr(weights.rows()).encode())
-    digest.update(f"{harm.name}|{taxonomy.version}|{FORMAT}|{','.join(FEATURE_NAMES)}".encode())
-    return digest.hexdigest()[:16]
+    modification time), the harm table's weights, the taxonomy and the features."""
+    sources = [
+        entry
+        for entry in sorted(Path(folder).iterdir())
+        if entry.is_file() and entry.name.split(".", 1)[0] in _SOURCES
+    ]
+    salt = f"{FORMAT}|{','.join(FEATURE_NAMES)}"
+    return inputs_key(paths=sources, harm=harm, taxonomy=taxonomy, salt=salt)
 
 
 def model_path(*, folder: Path, fitted_as_of: date, key: str) -> Path:
@@ -324,16 +321,32 @@ def model_obtain(
             return model_read(path), ""
         except UserInputError:
             pass  # a damaged or older file: fitted again below, and replaced
-    stored = model_fit_folder(
-        folder=folder, fitted_as_of=fitted_as_of, harm=harm, taxonomy=taxonomy, cache=cache
-    )
     if not cache:
+        stored = model_fit_folder(
+            folder=folder, fitted_as_of=fitted_as_of, harm=harm, taxonomy=taxonomy
+        )
         return stored, f"fitted the learned model on the records up to {fitted_as_of}"
-    model_write(stored, path)
-    for stale in path.parent.glob("learned-*.json"):  # models of an older extract
-        if not stale.name.endswith(f"-{key}.json"):
-            stale.unlink(missing_ok=True)
+    stored, path = model_keep(
+        folder=folder, fitted_as_of=fitted_as_of, harm=harm, taxonomy=taxonomy
+    )
     return stored, (
         f"fitted the learned model on the records up to {fitted_as_of} and kept it in {path} "
         "for the lists of this month (`vawg rank fit` does this ahead)"
     )
+
+
+def model_keep(
+    *, folder: Path, fitted_as_of: date, harm: HarmTable, taxonomy: Taxonomy
+) -> tuple[StoredModel, Path]:
+    """Fit the model of ``fitted_as_of`` (reading through the cache folder) and keep it there,
+    where :func:`model_obtain` finds it, deleting the models of an older version of the
+    extract; returns the model and its file. What ``vawg rank fit`` and the monthly job run:
+    fitted again, the file is the same."""
+    stored = model_fit_folder(
+        folder=folder, fitted_as_of=fitted_as_of, harm=harm, taxonomy=taxonomy, cache=True
+    )
+    path = model_write(stored, model_path(folder=folder, fitted_as_of=fitted_as_of, key=stored.key))
+    for stale in path.parent.glob("learned-*.json"):  # models of an older extract
+        if not stale.name.endswith(f"-{stored.key}.json"):
+            stale.unlink(missing_ok=True)
+    return stored, path

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,21 +39,29 @@ PREPARED_VERSION = 1
 _PARTS = ("suspects", "victims", "codes")
 
 
-def prepared_key(*, folder: Path, taxonomy: Taxonomy, harm: HarmTable) -> str:
-    """The fingerprint of what the prepared allegations depend on."""
-    files = extract_files_find(folder=folder)
-    digest = hashlib.sha256(f"v{PREPARED_VERSION}".encode())
-    for table in ("crimes", "involvements", "people"):
-        path = files.files.get(table)
-        if path is not None:
-            stat = path.stat()
-            digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+def inputs_key(
+    *, paths: Iterable[Path], harm: HarmTable, taxonomy: Taxonomy, salt: str = ""
+) -> str:
+    """A short fingerprint of files (name, size and modification time), a harm table's weights
+    and a taxonomy's table: what a kept result (the prepared allegations, a fitted model) was
+    made from, so that a change to any of them makes it afresh."""
+    digest = hashlib.sha256(salt.encode())
+    for path in paths:
+        stat = path.stat()
+        digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
     digest.update(repr(taxonomy.table.rows()).encode())
     digest.update(
         repr(harm.table.select("offence_code", "harm_days").sort("offence_code").rows()).encode()
     )
     digest.update(f"{harm.name}|{taxonomy.version}".encode())
     return digest.hexdigest()[:16]
+
+
+def prepared_key(*, folder: Path, taxonomy: Taxonomy, harm: HarmTable) -> str:
+    """The fingerprint of what the prepared allegations depend on."""
+    files = extract_files_find(folder=folder).files
+    tables = [files[t] for t in ("crimes", "involvements", "people") if t in files]
+    return inputs_key(paths=tables, harm=harm, taxonomy=taxonomy, salt=f"v{PREPARED_VERSION}")
 
 
 def _paths(folder: Path, key: str) -> dict[str, Path]:

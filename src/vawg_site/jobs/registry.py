@@ -74,28 +74,18 @@ def _rank_fit(args: dict[str, Any], progress: Progress) -> dict[str, Any]:
     # The month's learned model, fitted and kept where `vawg rank` looks for it (the same file
     # whoever fits it, so a retry after a lost attempt writes it again unchanged).
     from vawg.harm import harm_table_default
-    from vawg.rank.model_store import (
-        extract_key,
-        fit_date,
-        model_fit_folder,
-        model_path,
-        model_write,
-    )
+    from vawg.rank.model_store import fit_date, model_keep
     from vawg.taxonomy import taxonomy_load
 
     folder = Path(args["folder"])
     fitted_as_of = fit_date(dt.date.fromisoformat(args["as_of"]))
-    harm, taxonomy = harm_table_default(), taxonomy_load()
     progress(f"fitting the learned model of {folder} on the records up to {fitted_as_of}")
-    stored = model_fit_folder(
-        folder=folder, fitted_as_of=fitted_as_of, harm=harm, taxonomy=taxonomy, cache=True
-    )
-    path = model_path(
+    stored, path = model_keep(
         folder=folder,
         fitted_as_of=fitted_as_of,
-        key=extract_key(folder=folder, harm=harm, taxonomy=taxonomy),
+        harm=harm_table_default(),
+        taxonomy=taxonomy_load(),
     )
-    model_write(stored, path)
     return {"model": str(path), "rows": stored.model.rows, "origins": len(stored.model.origins)}
 
 
