@@ -130,6 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
             help="print one JSON object with the "
             "counts read, loaded, duplicates and rejected, and nothing else",
         )
+        if source != "postcodes":
+            p.add_argument(
+                "--queue",
+                action="store_true",
+                help="put the load on the job queue for a `vawg worker` to run (`vawg "
+                "serve` starts one), print the job's number and return at once; the same "
+                "files queued again are the same job",
+            )
         p.set_defaults(handler=_site("ingest"))
 
     fetch = sub.add_parser(

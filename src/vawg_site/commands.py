@@ -36,7 +36,32 @@ def ingest(args: argparse.Namespace) -> int:
     from vawg_site.ingest.cli import run
 
     schema_migrate()
+    if getattr(args, "queue", False):
+        return _ingest_queue(args)
     return run(args)
+
+
+def _ingest_queue(args: argparse.Namespace) -> int:
+    """``vawg ingest SOURCE PATH... --queue``: the load as a job (docs/jobs.md)."""
+    import json
+
+    from vawg_site.jobs.registry import ingest_key
+    from vawg_site.jobs.services import job_enqueue
+
+    paths = [Path(p).resolve() for p in args.paths]
+    if args.source == "force" and len(paths) != 1:
+        raise UserInputError("ingest force takes one extract folder")
+    key = ingest_key(args.source, paths)
+    job, added = job_enqueue(
+        name="ingest_load", key=key, args={"source": args.source, "paths": [str(p) for p in paths]}
+    )
+    if args.json:
+        print(json.dumps({"job": job.pk, "key": key, "added": added, "status": job.status}))
+    elif added:
+        print(f"queued as job {job.pk} ({key}): a `vawg worker` runs it")
+    else:
+        print(f"already queued as job {job.pk} ({key}), now {job.status}")
+    return 0
 
 
 def manage(args: argparse.Namespace) -> int:

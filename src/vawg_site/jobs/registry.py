@@ -89,6 +89,63 @@ def _rank_fit(args: dict[str, Any], progress: Progress) -> dict[str, Any]:
     return {"model": str(path), "rows": stored.model.rows, "origins": len(stored.model.origins)}
 
 
+INGEST_SOURCES = ("police-uk", "mps-vawg", "mps-recorded", "force")
+"""The loads that can run as a job (``vawg ingest SOURCE PATH... --queue``)."""
+
+
+def _ingest_load(args: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    # A load is one transaction of its own that loads nothing new when run again on the same
+    # files, so the job is not atomic: a worker killed mid-load leaves nothing behind, and one
+    # killed after the load's commit but before the job's "done" mark runs it again to the same
+    # effect (every row a duplicate). Counts only in the result: no row of the load.
+    from vawg_site.ingest import services as ingest
+
+    source = str(args["source"])
+    paths = [Path(p) for p in args["paths"]]
+    stored = 0
+
+    def rows(n: int) -> None:
+        nonlocal stored
+        stored += n
+        progress(f"{source}: stored {stored:,} rows")
+
+    progress(f"{source}: reading {len(paths)} path(s)")
+    if source == "force":
+        if len(paths) != 1:
+            raise ValueError("a force load takes one extract folder")
+        result = ingest.force_load(path=paths[0], progress=rows)
+    elif source == "police-uk":
+        result = ingest.police_uk_load(paths=paths, progress=rows)
+    elif source == "mps-vawg":
+        result = ingest.mps_vawg_load(paths=paths, progress=rows)
+    elif source == "mps-recorded":
+        result = ingest.mps_recorded_load(paths=paths, progress=rows)
+    else:
+        raise ValueError(f"no load for source {source!r}; one of {', '.join(INGEST_SOURCES)}")
+    return {
+        "source": source, "run_id": result.run_id, "read": result.read,
+        "loaded": result.loaded, "duplicates": result.duplicates, "rejected": result.rejected,
+        "seconds": round(result.seconds, 1),
+    }  # fmt: skip
+
+
+def ingest_key(source: str, paths: list[Path]) -> str:
+    """The queue key of a load: the source and each path with its size and modification time
+    (a folder's files included), so the same files queued twice are one job, and a changed
+    file is a new one."""
+    import hashlib
+
+    digest = hashlib.sha256(source.encode())
+    for path in sorted(p.resolve() for p in paths):
+        files = sorted(f for f in path.rglob("*") if f.is_file()) if path.is_dir() else [path]
+        for f in files:
+            if ".vawg-cache" in f.parts:
+                continue
+            stat = f.stat()
+            digest.update(f"{f}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return f"ingest:{source}:{digest.hexdigest()[:20]}"
+
+
 def _rank_extract() -> str:
     from django.conf import settings
 
@@ -107,6 +164,12 @@ JOBS: dict[str, JobType] = {
             name="retention_assess",
             run=_retention_assess,
             title="Assess every person's MoPI retention group (vawg manage retention_assess)",
+        ),
+        JobType(
+            name="ingest_load",
+            run=_ingest_load,
+            title="Load data files into the database (vawg ingest ... --queue)",
+            atomic=False,  # the load is its own transaction, and loads nothing new again
         ),
         JobType(
             name="rank_fit",
