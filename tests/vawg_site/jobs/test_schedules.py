@@ -1,6 +1,7 @@
 """The schedules under a frozen clock (passed as ``now``): which period is due when, each period
 enqueued once however often the workers look, and the nightly access-log review and the monthly
-retention assessment run from the schedule by a worker, with the same effect when run again."""
+retention assessment run from the schedule by a worker, with the same effect when run again;
+and the installed `vawg worker` under the machine's clock frozen (time-machine)."""
 
 from __future__ import annotations
 
@@ -109,3 +110,43 @@ def test_the_monthly_retention_assessment_is_the_same_when_run_again(
         sorted(Person.objects.values_list("person_ref", "retention_group", "next_review_date"))
         == stored
     )
+
+
+@pytest.mark.django_db
+def test_the_installed_worker_runs_the_nightly_review_under_a_frozen_clock(
+    day_of_reads: dict[str, Any],  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``vawg worker --once`` as installed, with the machine's clock itself frozen (not a clock
+    passed in): at 01:30 UTC the night after the reads, the schedule enqueues that day's review
+    and the worker runs it; an hour earlier (before 01:00) the day is not yet due."""
+    import signal
+
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        _frozen_nights(day_of_reads["day"], capsys)
+    finally:  # the command installs its own handlers: give this process back its own
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+
+
+def _frozen_nights(day: dt.date, capsys: pytest.CaptureFixture[str]) -> None:
+    import time_machine
+
+    from vawg.cli import main
+
+    key = f"audit_review:{day.isoformat()}"
+    early = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 30), dt.UTC)
+    with time_machine.travel(early, tick=False):
+        assert main(["worker", "--once"]) == 0
+    assert selectors.job_by_key(key) is None
+    night = early + dt.timedelta(hours=1)
+    with time_machine.travel(night, tick=False):
+        assert main(["worker", "--once"]) == 0
+    review = selectors.job_by_key(key)
+    assert review is not None
+    assert review.status == "done"
+    assert review.finished_at == night
+    assert review.result["findings"] == 4  # type: ignore[index]
+    assert ReviewAlert.objects.count() == 4
+    assert "stopped after" in capsys.readouterr().err
